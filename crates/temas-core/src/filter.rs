@@ -1,0 +1,384 @@
+//! List queries: filters on any field (custom fields included), sort order and keyset cursors.
+//!
+//! A filter is written `field:op:value`, e.g. `last_name:eq:Rezaei`, `custom.tier:eq:gold`,
+//! `created_at:gte:2025-01-01`, `email:eq:ali@example.com`, `tag:eq:vip`, `phone:eq:0912 345 6789`.
+
+use crate::email::normalize_email;
+use crate::errors::FieldErrors;
+use crate::normalize::search_key;
+use crate::phone::parse_phone;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Ne,
+    Contains,
+    StartsWith,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+    /// The field has no value.
+    Empty,
+    /// The field has a value.
+    NotEmpty,
+}
+
+impl Op {
+    fn parse(s: &str) -> Option<Op> {
+        Some(match s {
+            "eq" => Op::Eq,
+            "ne" => Op::Ne,
+            "contains" => Op::Contains,
+            "starts" => Op::StartsWith,
+            "gt" => Op::Gt,
+            "gte" => Op::Gte,
+            "lt" => Op::Lt,
+            "lte" => Op::Lte,
+            "empty" => Op::Empty,
+            "notempty" => Op::NotEmpty,
+            _ => return None,
+        })
+    }
+
+    fn takes_value(self) -> bool {
+        !matches!(self, Op::Empty | Op::NotEmpty)
+    }
+}
+
+/// How a plain column is compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    Text,
+    /// `YYYY-MM-DD`, compared as text.
+    Date,
+    /// An instant, stored as microseconds.
+    Instant,
+    Uuid,
+}
+
+/// What a filter applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilterField {
+    Column(&'static str, ColumnKind),
+    /// Any of the record's emails (normalised).
+    Email,
+    /// Any of the record's phones (E.164).
+    Phone,
+    /// Any of the record's tags (by search key).
+    Tag,
+    /// A linked company (contacts only).
+    Company,
+    /// A custom field value, by key.
+    Custom(String),
+}
+
+/// A comparison value, already normalised for its field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilterValue {
+    None,
+    Text(String),
+    Int(i64),
+    Uuid(Uuid),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    pub field: FilterField,
+    pub op: Op,
+    pub value: FilterValue,
+}
+
+/// Sort keys that have a keyset index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    /// The normalised display name.
+    Name,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Sort {
+            key: SortKey::CreatedAt,
+            descending: true,
+        }
+    }
+}
+
+impl Sort {
+    pub fn parse(s: &str) -> Result<Sort, FieldErrors> {
+        let (descending, name) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s),
+        };
+        let key = match name {
+            "name" => SortKey::Name,
+            "created_at" => SortKey::CreatedAt,
+            "updated_at" => SortKey::UpdatedAt,
+            _ => {
+                return Err(FieldErrors::single(
+                    "sort",
+                    "invalid_sort",
+                    "sort by name, created_at or updated_at, with - for descending",
+                ));
+            }
+        };
+        Ok(Sort { key, descending })
+    }
+}
+
+/// Where the previous page ended: the sort value and the id of its last row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    #[serde(rename = "k")]
+    pub key: CursorKey,
+    pub id: Uuid,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CursorKey {
+    Int(i64),
+    Text(String),
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+    }
+
+    pub fn decode(s: &str) -> Result<Cursor, FieldErrors> {
+        let invalid = || {
+            FieldErrors::single(
+                "cursor",
+                "invalid_cursor",
+                "not a cursor returned by this list",
+            )
+        };
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(s)
+            .map_err(|_| invalid())?;
+        serde_json::from_slice(&bytes).map_err(|_| invalid())
+    }
+}
+
+/// A parsed list request.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ListQuery {
+    pub filters: Vec<Filter>,
+    pub sort: Sort,
+    pub limit: u32,
+    pub cursor: Option<Cursor>,
+    /// List the trash instead of live records.
+    pub deleted: bool,
+}
+
+pub const DEFAULT_LIMIT: u32 = 50;
+pub const MAX_LIMIT: u32 = 500;
+
+/// The plain columns of contacts that can be filtered.
+pub const CONTACT_COLUMNS: &[(&str, ColumnKind)] = &[
+    ("first_name", ColumnKind::Text),
+    ("middle_name", ColumnKind::Text),
+    ("last_name", ColumnKind::Text),
+    ("display_name", ColumnKind::Text),
+    ("salutation", ColumnKind::Text),
+    ("gender", ColumnKind::Text),
+    ("birth_date", ColumnKind::Date),
+    ("job_title", ColumnKind::Text),
+    ("language", ColumnKind::Text),
+    ("time_zone", ColumnKind::Text),
+    ("source", ColumnKind::Text),
+    ("external_id", ColumnKind::Text),
+    ("owner_id", ColumnKind::Uuid),
+    ("team_id", ColumnKind::Uuid),
+    ("created_at", ColumnKind::Instant),
+    ("updated_at", ColumnKind::Instant),
+];
+
+pub const COMPANY_COLUMNS: &[(&str, ColumnKind)] = &[
+    ("name", ColumnKind::Text),
+    ("domain", ColumnKind::Text),
+    ("industry", ColumnKind::Text),
+    ("size", ColumnKind::Text),
+    ("external_id", ColumnKind::Text),
+    ("owner_id", ColumnKind::Uuid),
+    ("team_id", ColumnKind::Uuid),
+    ("created_at", ColumnKind::Instant),
+    ("updated_at", ColumnKind::Instant),
+];
+
+/// Parses one `field:op:value` filter for an entity with the given columns.
+pub fn parse_filter(
+    text: &str,
+    columns: &[(&'static str, ColumnKind)],
+    has_companies: bool,
+    region: Option<phonenumber::country::Id>,
+) -> Result<Filter, FieldErrors> {
+    let bad = |msg: String| FieldErrors::single("filter", "invalid_filter", msg);
+    let mut parts = text.splitn(3, ':');
+    let name = parts.next().unwrap_or_default();
+    let op_text = parts
+        .next()
+        .ok_or_else(|| bad(format!("{text}: expected field:op:value")))?;
+    let op = Op::parse(op_text).ok_or_else(|| {
+        bad(format!("{text}: unknown operator {op_text}; use eq, ne, contains, starts, gt, gte, lt, lte, empty, notempty"))
+    })?;
+    let raw = parts.next().unwrap_or_default();
+    if op.takes_value() && raw.is_empty() {
+        return Err(bad(format!("{text}: operator {op_text} needs a value")));
+    }
+    let field = match name {
+        "email" => FilterField::Email,
+        "phone" => FilterField::Phone,
+        "tag" => FilterField::Tag,
+        "company_id" if has_companies => FilterField::Company,
+        _ => match name.strip_prefix("custom.") {
+            Some(key) if !key.is_empty() => FilterField::Custom(key.to_owned()),
+            _ => match columns.iter().find(|(c, _)| *c == name) {
+                Some((c, kind)) => FilterField::Column(c, *kind),
+                None => return Err(bad(format!("{name} is not a field that can be filtered"))),
+            },
+        },
+    };
+    let set_like = matches!(
+        field,
+        FilterField::Email | FilterField::Phone | FilterField::Tag | FilterField::Company
+    );
+    if set_like && !matches!(op, Op::Eq | Op::Ne | Op::Empty | Op::NotEmpty) {
+        return Err(bad(format!("{name} supports eq, ne, empty and notempty")));
+    }
+    let value = if !op.takes_value() {
+        FilterValue::None
+    } else {
+        match &field {
+            FilterField::Email => {
+                FilterValue::Text(normalize_email(raw).map_err(|r| bad(format!("{text}: {r}")))?)
+            }
+            FilterField::Phone => FilterValue::Text(
+                parse_phone(raw, region)
+                    .ok_or_else(|| bad(format!("{text}: not a phone number")))?
+                    .e164,
+            ),
+            FilterField::Tag => FilterValue::Text(search_key(raw)),
+            FilterField::Company | FilterField::Column(_, ColumnKind::Uuid) => FilterValue::Uuid(
+                Uuid::parse_str(raw).map_err(|_| bad(format!("{text}: not an id")))?,
+            ),
+            FilterField::Column(_, ColumnKind::Instant) => {
+                FilterValue::Int(parse_instant(raw).ok_or_else(|| {
+                    bad(format!(
+                        "{text}: expected a date YYYY-MM-DD or an RFC 3339 date-time"
+                    ))
+                })?)
+            }
+            FilterField::Column(_, ColumnKind::Date) => {
+                chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                    .map_err(|_| bad(format!("{text}: expected a date YYYY-MM-DD")))?;
+                FilterValue::Text(raw.to_owned())
+            }
+            FilterField::Column(_, ColumnKind::Text) | FilterField::Custom(_) => {
+                FilterValue::Text(raw.to_owned())
+            }
+        }
+    };
+    Ok(Filter { field, op, value })
+}
+
+fn parse_instant(raw: &str) -> Option<i64> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
+        return Some(t.timestamp_micros());
+    }
+    let d = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()?;
+    Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp_micros())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::phone::parse_region;
+
+    fn parse(s: &str) -> Result<Filter, FieldErrors> {
+        parse_filter(s, CONTACT_COLUMNS, true, parse_region("IR"))
+    }
+
+    #[test]
+    fn parses_columns_custom_fields_and_contact_points() {
+        assert_eq!(
+            parse("last_name:eq:Rezaei").unwrap().field,
+            FilterField::Column("last_name", ColumnKind::Text)
+        );
+        assert_eq!(
+            parse("custom.tier:eq:gold").unwrap().field,
+            FilterField::Custom("tier".into())
+        );
+        assert_eq!(
+            parse("email:eq:Ali@Example.com").unwrap().value,
+            FilterValue::Text("ali@example.com".into())
+        );
+        assert_eq!(
+            parse("phone:eq:۰۹۱۲۳۴۵۶۷۸۹").unwrap().value,
+            FilterValue::Text("+989123456789".into())
+        );
+        assert_eq!(parse("job_title:empty").unwrap().value, FilterValue::None);
+        assert!(matches!(
+            parse("created_at:gte:2025-01-01").unwrap().value,
+            FilterValue::Int(_)
+        ));
+        assert_eq!(parse("note:eq:x:y").unwrap_err().0[0].field, "filter");
+    }
+
+    #[test]
+    fn values_may_contain_colons() {
+        assert_eq!(
+            parse("source:eq:web:form").unwrap().value,
+            FilterValue::Text("web:form".into())
+        );
+    }
+
+    #[test]
+    fn rejects_bad_filters_with_reasons() {
+        for bad in [
+            "nope:eq:1",
+            "last_name:like:x",
+            "last_name:eq:",
+            "email:contains:x",
+            "created_at:gt:yesterday",
+        ] {
+            assert!(parse(bad).is_err(), "{bad} should fail");
+        }
+    }
+
+    #[test]
+    fn cursor_round_trip_and_garbage() {
+        let c = Cursor {
+            key: CursorKey::Text("ali".into()),
+            id: Uuid::now_v7(),
+        };
+        assert_eq!(Cursor::decode(&c.encode()).unwrap(), c);
+        assert!(Cursor::decode("garbage!").is_err());
+    }
+
+    #[test]
+    fn sort_parsing() {
+        assert_eq!(
+            Sort::parse("-name").unwrap(),
+            Sort {
+                key: SortKey::Name,
+                descending: true
+            }
+        );
+        assert!(Sort::parse("email").is_err());
+    }
+}

@@ -1,0 +1,22 @@
+//! Temas domain layer: types, validation, normalisation, search keys, access rules and change diffs.
+//!
+//! This crate does no I/O: no database, no HTTP, no async runtime. It may depend only on pure libraries
+//! (serde, chrono, uuid, unicode and phone-number tables). Storage, services and the web layer build on it.
+
+pub mod access;
+pub mod contact;
+pub mod custom;
+pub mod diff;
+pub mod email;
+pub mod errors;
+pub mod filter;
+pub mod ids;
+pub mod interaction;
+pub mod normalize;
+pub mod patch;
+pub mod phone;
+pub mod points;
+pub mod search;
+pub mod time;
+
+pub use errors::{FieldError, FieldErrors};
