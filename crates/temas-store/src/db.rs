@@ -1,0 +1,228 @@
+//! Connections and statement execution for both backends. Statements are sea-query values rendered for the
+//! backend in use; rows decode through `FromRow` implementations that work on both.
+
+use crate::types::{Backend, StoreError};
+use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+use sea_query_sqlx::SqlxBinder;
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+// Statements come from sea-query with every value bound as a parameter, which is what makes them safe.
+use sqlx::{AssertSqlSafe, FromRow, Postgres, Sqlite, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// How to reach the database.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// `sqlite://path/to/file.db` or `postgres://user:pass@host/db`.
+    pub url: String,
+    /// Connections for reads (SQLite) or for everything (PostgreSQL).
+    pub max_connections: u32,
+    /// SQLite only: `full` (default, durable on power loss) or `normal` (durable on process crash).
+    pub sqlite_synchronous: String,
+}
+
+impl StoreConfig {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            max_connections: 8,
+            sqlite_synchronous: "full".into(),
+        }
+    }
+}
+
+/// A row type that decodes from both backends.
+pub(crate) trait Row:
+    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{}
+
+pub(crate) enum Pools {
+    /// SQLite allows one writer: writes go through a one-connection pool so they queue instead of failing busy.
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+impl Pools {
+    pub async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
+        if config.url.starts_with("postgres://") || config.url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(config.max_connections.max(2))
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(&config.url)
+                .await?;
+            return Ok(Pools::Postgres(pool));
+        }
+        let synchronous = match config.sqlite_synchronous.as_str() {
+            "normal" => SqliteSynchronous::Normal,
+            _ => SqliteSynchronous::Full,
+        };
+        let options = SqliteConnectOptions::from_str(&config.url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(synchronous)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory");
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(config.max_connections.max(1))
+            .connect_with(options.read_only(true))
+            .await?;
+        Ok(Pools::Sqlite { read, write })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Pools::Sqlite { .. } => Backend::Sqlite,
+            Pools::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Pools::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
+            Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    pub async fn fetch_all<T: Row, S: SqlxBinder>(&self, stmt: &S) -> Result<Vec<T>, StoreError> {
+        Ok(match self {
+            Pools::Sqlite { read, .. } => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_as_with::<Sqlite, T, _>(AssertSqlSafe(sql), values)
+                    .fetch_all(read)
+                    .await?
+            }
+            Pools::Postgres(pool) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_as_with::<Postgres, T, _>(AssertSqlSafe(sql), values)
+                    .fetch_all(pool)
+                    .await?
+            }
+        })
+    }
+
+    pub async fn fetch_optional<T: Row, S: SqlxBinder>(
+        &self,
+        stmt: &S,
+    ) -> Result<Option<T>, StoreError> {
+        Ok(match self {
+            Pools::Sqlite { read, .. } => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_as_with::<Sqlite, T, _>(AssertSqlSafe(sql), values)
+                    .fetch_optional(read)
+                    .await?
+            }
+            Pools::Postgres(pool) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_as_with::<Postgres, T, _>(AssertSqlSafe(sql), values)
+                    .fetch_optional(pool)
+                    .await?
+            }
+        })
+    }
+
+    /// Runs one statement outside any transaction (writes go to the writer on SQLite).
+    pub async fn execute<S: SqlxBinder>(&self, stmt: &S) -> Result<u64, StoreError> {
+        let mut tx = self.begin().await?;
+        let n = tx.execute(stmt).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+}
+
+pub(crate) enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub async fn execute<S: SqlxBinder>(&mut self, stmt: &S) -> Result<u64, StoreError> {
+        Ok(match self {
+            Tx::Sqlite(tx) => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_with(AssertSqlSafe(sql), values)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected()
+            }
+            Tx::Postgres(tx) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_with(AssertSqlSafe(sql), values)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected()
+            }
+        })
+    }
+
+    /// Runs SQL text without parameters (DDL, pragmas).
+    pub async fn execute_raw(&mut self, sql: &str) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => {
+                sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
+                    .execute(&mut **tx)
+                    .await?
+            }
+            Tx::Postgres(tx) => {
+                sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
+                    .execute(&mut **tx)
+                    .await?;
+                return Ok(());
+            }
+        };
+        Ok(())
+    }
+
+    pub async fn fetch_optional<T: Row, S: SqlxBinder>(
+        &mut self,
+        stmt: &S,
+    ) -> Result<Option<T>, StoreError> {
+        Ok(match self {
+            Tx::Sqlite(tx) => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                sqlx::query_as_with::<Sqlite, T, _>(AssertSqlSafe(sql), values)
+                    .fetch_optional(&mut **tx)
+                    .await?
+            }
+            Tx::Postgres(tx) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                sqlx::query_as_with::<Postgres, T, _>(AssertSqlSafe(sql), values)
+                    .fetch_optional(&mut **tx)
+                    .await?
+            }
+        })
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Maps a unique-constraint failure to [`StoreError::Taken`] with the given name; other errors pass through.
+pub(crate) fn taken_as(what: &'static str) -> impl Fn(StoreError) -> StoreError {
+    move |e| match &e {
+        StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+            StoreError::Taken(what)
+        }
+        _ => e,
+    }
+}

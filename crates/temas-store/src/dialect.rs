@@ -1,0 +1,135 @@
+//! The real differences between SQLite and PostgreSQL, in one place: column types, the trigram search index,
+//! JSON field extraction and text collation.
+
+use crate::types::Backend;
+use sea_query::{Expr, ExprTrait, SimpleExpr};
+
+/// Fills the type placeholders of portable DDL.
+pub(crate) fn render_ddl(backend: Backend, ddl: &str) -> String {
+    let types: &[(&str, &str)] = match backend {
+        Backend::Sqlite => &[
+            ("{uuid}", "BLOB"),
+            ("{json}", "TEXT"),
+            ("{text_c}", "TEXT"),
+            ("{bool}", "INTEGER"),
+        ],
+        Backend::Postgres => &[
+            ("{uuid}", "UUID"),
+            ("{json}", "JSONB"),
+            ("{text_c}", "TEXT COLLATE \"C\""),
+            ("{bool}", "BOOLEAN"),
+        ],
+    };
+    types.iter().fold(ddl.to_owned(), |acc, (placeholder, ty)| {
+        acc.replace(placeholder, ty)
+    })
+}
+
+/// The trigram index over `search_doc`: an FTS5 trigram table kept in step by triggers on SQLite, a pg_trgm GIN
+/// index on PostgreSQL.
+pub(crate) fn search_index_ddl(backend: Backend, table: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!(
+            "CREATE VIRTUAL TABLE {table}_fts USING fts5(search_doc, content='{table}', content_rowid='rowid',
+                tokenize='trigram');
+            CREATE TRIGGER {table}_fts_insert AFTER INSERT ON {table} BEGIN
+                INSERT INTO {table}_fts (rowid, search_doc) VALUES (new.rowid, new.search_doc);
+            END;
+            CREATE TRIGGER {table}_fts_delete AFTER DELETE ON {table} BEGIN
+                INSERT INTO {table}_fts ({table}_fts, rowid, search_doc) VALUES ('delete', old.rowid, old.search_doc);
+            END;
+            CREATE TRIGGER {table}_fts_update AFTER UPDATE OF search_doc ON {table}
+                WHEN old.search_doc IS NOT new.search_doc BEGIN
+                INSERT INTO {table}_fts ({table}_fts, rowid, search_doc) VALUES ('delete', old.rowid, old.search_doc);
+                INSERT INTO {table}_fts (rowid, search_doc) VALUES (new.rowid, new.search_doc);
+            END;
+"
+        ),
+        Backend::Postgres => format!(
+            "CREATE EXTENSION IF NOT EXISTS pg_trgm;
+            CREATE INDEX {table}_doc_trgm ON {table} USING gin (search_doc gin_trgm_ops);
+"
+        ),
+    }
+}
+
+/// A condition true when `search_doc` of `table` contains every word as a substring, answered by the trigram
+/// index. Words shorter than three characters cannot use a trigram index; callers skip them.
+pub(crate) fn contains_all_words(backend: Backend, table: &str, words: &[String]) -> SimpleExpr {
+    match backend {
+        Backend::Sqlite => {
+            let fts_query = words
+                .iter()
+                .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            Expr::cust_with_values(
+                format!(
+                    "{table}.rowid IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH ?)"
+                ),
+                [fts_query],
+            )
+        }
+        Backend::Postgres => {
+            let mut cond: Option<SimpleExpr> = None;
+            for w in words {
+                let pattern = format!("%{}%", escape_like(w));
+                let one = Expr::cust_with_values(
+                    format!("{table}.search_doc LIKE ? ESCAPE '\\'"),
+                    [pattern],
+                );
+                cond = Some(match cond {
+                    Some(c) => c.and(one),
+                    None => one,
+                });
+            }
+            cond.unwrap_or_else(|| Expr::cust("TRUE"))
+        }
+    }
+}
+
+pub(crate) fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// The text value at `data.custom.<key>` (or `data.<key>` when `custom` is false).
+pub(crate) fn json_text(backend: Backend, table: &str, key: &str, custom: bool) -> SimpleExpr {
+    // Keys are validated to [a-z0-9_] before they get here, so they can be spliced into the path safely.
+    let safe: String = key
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    match (backend, custom) {
+        (Backend::Sqlite, true) => {
+            Expr::cust(format!("json_extract({table}.data, '$.custom.{safe}')"))
+        }
+        (Backend::Sqlite, false) => Expr::cust(format!("json_extract({table}.data, '$.{safe}')")),
+        (Backend::Postgres, true) => Expr::cust(format!("({table}.data->'custom'->>'{safe}')")),
+        (Backend::Postgres, false) => Expr::cust(format!("({table}.data->>'{safe}')")),
+    }
+}
+
+/// The same value as a number, for numeric comparisons.
+pub(crate) fn json_number(backend: Backend, table: &str, key: &str) -> SimpleExpr {
+    let safe: String = key
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    match backend {
+        Backend::Sqlite => Expr::cust(format!(
+            "CAST(json_extract({table}.data, '$.custom.{safe}') AS REAL)"
+        )),
+        Backend::Postgres => Expr::cust(format!(
+            "(CASE WHEN jsonb_typeof({table}.data->'custom'->'{safe}') = 'number' \
+             THEN ({table}.data->'custom'->>'{safe}')::numeric END)"
+        )),
+    }
+}
+
+/// Case-insensitive containment for free-text filters. SQLite's `lower` folds ASCII only, so both sides go through
+/// the same function on each backend.
+pub(crate) fn lower(expr: SimpleExpr) -> SimpleExpr {
+    sea_query::Func::lower(expr).into()
+}

@@ -1,0 +1,184 @@
+//! Translates parsed list filters into SQL conditions over the record layout.
+
+use crate::dialect::{json_number, json_text, lower};
+use crate::records::{table, terms_table};
+use crate::types::{Backend, RecordKind};
+use sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr, Value};
+use temas_core::filter::{ColumnKind, Filter, FilterField, FilterValue, Op};
+
+/// Columns that exist on the table itself; every other field lives in the JSON data.
+const REAL_COLUMNS: &[&str] = &[
+    "external_id",
+    "owner_id",
+    "team_id",
+    "created_at",
+    "updated_at",
+];
+
+fn value(v: &FilterValue) -> Value {
+    match v {
+        FilterValue::None => Option::<String>::None.into(),
+        FilterValue::Text(s) => s.clone().into(),
+        FilterValue::Int(i) => (*i).into(),
+        FilterValue::Uuid(u) => (*u).into(),
+    }
+}
+
+fn compare(expr: SimpleExpr, op: Op, v: &FilterValue, text: bool) -> SimpleExpr {
+    let val = value(v);
+    let pattern = |prefix: &str, suffix: &str| -> SimpleExpr {
+        let raw = match v {
+            FilterValue::Text(s) => s.to_lowercase(),
+            _ => String::new(),
+        };
+        Expr::val(format!(
+            "{prefix}{}{suffix}",
+            crate::dialect::escape_like(&raw)
+        ))
+        .into()
+    };
+    match op {
+        Op::Eq => expr.eq(val),
+        Op::Ne => expr.clone().is_null().or(expr.ne(val)),
+        Op::Contains => {
+            Expr::cust_with_exprs("$1 LIKE $2 ESCAPE '\\'", [lower(expr), pattern("%", "%")])
+        }
+        Op::StartsWith => {
+            Expr::cust_with_exprs("$1 LIKE $2 ESCAPE '\\'", [lower(expr), pattern("", "%")])
+        }
+        Op::Gt => expr.gt(val),
+        Op::Gte => expr.gte(val),
+        Op::Lt => expr.lt(val),
+        Op::Lte => expr.lte(val),
+        Op::Empty if text => expr.clone().is_null().or(expr.eq("")),
+        Op::Empty => expr.is_null(),
+        Op::NotEmpty if text => expr.clone().is_not_null().and(expr.ne("")),
+        Op::NotEmpty => expr.is_not_null(),
+    }
+}
+
+/// `EXISTS (a term of this record equals value)`.
+fn has_term(kind: RecordKind, term: String) -> SimpleExpr {
+    let t = table(kind);
+    let Some(terms) = terms_table(kind) else {
+        return Expr::cust("FALSE");
+    };
+    let sub = Query::select()
+        .expr(Expr::val(1))
+        .from(Alias::new(terms))
+        .and_where(
+            Expr::col((Alias::new(terms), Alias::new("workspace_id")))
+                .equals((Alias::new(t), Alias::new("workspace_id"))),
+        )
+        .and_where(
+            Expr::col((Alias::new(terms), Alias::new("record_id")))
+                .equals((Alias::new(t), Alias::new("id"))),
+        )
+        .and_where(Expr::col((Alias::new(terms), Alias::new("term"))).eq(term))
+        .to_owned();
+    Expr::exists(sub)
+}
+
+fn linked_to_company(company: Value) -> SimpleExpr {
+    let sub = Query::select()
+        .expr(Expr::val(1))
+        .from(Alias::new("contact_companies"))
+        .and_where(
+            Expr::col((Alias::new("contact_companies"), Alias::new("workspace_id")))
+                .equals((Alias::new("contacts"), Alias::new("workspace_id"))),
+        )
+        .and_where(
+            Expr::col((Alias::new("contact_companies"), Alias::new("contact_id")))
+                .equals((Alias::new("contacts"), Alias::new("id"))),
+        )
+        .and_where(
+            Expr::col((Alias::new("contact_companies"), Alias::new("company_id"))).eq(company),
+        )
+        .to_owned();
+    Expr::exists(sub)
+}
+
+fn array_len(backend: Backend, t: &str, key: &str) -> SimpleExpr {
+    match backend {
+        Backend::Sqlite => Expr::cust(format!("json_array_length({t}.data, '$.{key}')")),
+        Backend::Postgres => Expr::cust(format!("jsonb_array_length({t}.data->'{key}')")),
+    }
+}
+
+/// A set-like filter (email, phone, tag, company): `eq`/`ne` test membership, `empty`/`notempty` the set's size.
+fn membership(
+    backend: Backend,
+    kind: RecordKind,
+    array_key: &str,
+    op: Op,
+    member: SimpleExpr,
+) -> SimpleExpr {
+    let t = table(kind);
+    match op {
+        Op::Ne => member.not(),
+        Op::Empty => array_len(backend, t, array_key).eq(0),
+        Op::NotEmpty => array_len(backend, t, array_key).gt(0),
+        _ => member,
+    }
+}
+
+pub(crate) fn condition(backend: Backend, kind: RecordKind, f: &Filter) -> SimpleExpr {
+    let t = table(kind);
+    let text_of = |v: &FilterValue| match v {
+        FilterValue::Text(s) => s.clone(),
+        _ => String::new(),
+    };
+    match &f.field {
+        FilterField::Email => membership(
+            backend,
+            kind,
+            "emails",
+            f.op,
+            has_term(kind, text_of(&f.value)),
+        ),
+        FilterField::Phone => {
+            let national = temas_core::phone::parse_phone(&text_of(&f.value), None)
+                .map(|p| p.national)
+                .unwrap_or_default();
+            membership(backend, kind, "phones", f.op, has_term(kind, national))
+        }
+        FilterField::Tag => membership(
+            backend,
+            kind,
+            "tags",
+            f.op,
+            has_term(kind, format!("#{}", text_of(&f.value))),
+        ),
+        FilterField::Company => membership(
+            backend,
+            kind,
+            "companies",
+            f.op,
+            linked_to_company(value(&f.value)),
+        ),
+        FilterField::Custom(key) => {
+            let numeric = matches!(f.op, Op::Gt | Op::Gte | Op::Lt | Op::Lte)
+                && text_of(&f.value).parse::<f64>().is_ok();
+            if numeric {
+                let n: f64 = text_of(&f.value).parse().unwrap_or_default();
+                let number = json_number(backend, t, key);
+                match f.op {
+                    Op::Gt => number.gt(n),
+                    Op::Gte => number.gte(n),
+                    Op::Lt => number.lt(n),
+                    _ => number.lte(n),
+                }
+            } else {
+                compare(json_text(backend, t, key, true), f.op, &f.value, true)
+            }
+        }
+        FilterField::Column(name, kind_of) => {
+            let expr = if REAL_COLUMNS.contains(name) {
+                Expr::col((Alias::new(t), Alias::new(*name)))
+            } else {
+                json_text(backend, t, name, false)
+            };
+            compare(expr, f.op, &f.value, *kind_of == ColumnKind::Text)
+        }
+    }
+}

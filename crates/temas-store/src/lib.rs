@@ -1,0 +1,163 @@
+//! Temas storage layer: the [`Store`] interface and its SQL implementation for SQLite and PostgreSQL.
+//!
+//! All SQL lives in this crate. Statements are built once with sea-query and rendered for the backend in use;
+//! the few real dialect differences (column types, trigram search, backup) sit in `dialect.rs`. Each store
+//! method is one use case and one transaction. Visibility ([`temas_core::access::Viewer`]) is applied inside every
+//! read, so no caller can forget it. Depends on `temas-core` and sqlx; knows nothing of HTTP.
+
+mod accounts;
+mod db;
+mod dialect;
+mod filters;
+mod records;
+mod schema;
+mod search;
+mod sql_store;
+mod types;
+
+pub use db::StoreConfig;
+pub use sql_store::SqlStore;
+pub use types::*;
+
+use async_trait::async_trait;
+use std::sync::Arc;
+
+/// Connects to the database named by `url` (`sqlite://…` or `postgres://…`) and runs pending migrations.
+pub async fn open(config: &StoreConfig) -> Result<Arc<dyn Store>, StoreError> {
+    let store = SqlStore::connect(config).await?;
+    store.migrate().await?;
+    Ok(Arc::new(store))
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    fn backend(&self) -> Backend;
+
+    /// Applies pending migrations; returns the names of those applied now.
+    async fn migrate(&self) -> Result<Vec<String>, StoreError>;
+    /// Verifies the database: integrity check and applied migrations. Returns findings; empty means healthy.
+    async fn check(&self) -> Result<Vec<String>, StoreError>;
+    /// A consistent online copy of the database into a file (SQLite) — see the PostgreSQL note in the docs.
+    async fn backup_to(&self, path: &std::path::Path) -> Result<(), StoreError>;
+
+    // Workspaces, users, tokens, settings.
+    async fn count_workspaces(&self) -> Result<i64, StoreError>;
+    async fn first_workspace(&self) -> Result<Option<Workspace>, StoreError>;
+    async fn create_workspace(
+        &self,
+        workspace: &Workspace,
+        owner: &NewUser,
+    ) -> Result<(), StoreError>;
+    async fn workspace(&self, id: WorkspaceId) -> Result<Option<Workspace>, StoreError>;
+    async fn update_workspace(&self, workspace: &Workspace) -> Result<(), StoreError>;
+    /// Finds the team with this name, creating it when missing.
+    async fn ensure_team(&self, workspace: WorkspaceId, name: &str) -> Result<Team, StoreError>;
+    async fn teams(&self, workspace: WorkspaceId) -> Result<Vec<Team>, StoreError>;
+    async fn create_user(&self, user: &NewUser) -> Result<(), StoreError>;
+    async fn user_by_email(&self, email: &str) -> Result<Option<UserSecret>, StoreError>;
+    async fn user(&self, workspace: WorkspaceId, id: UserId) -> Result<Option<User>, StoreError>;
+    async fn users(&self, workspace: WorkspaceId) -> Result<Vec<User>, StoreError>;
+    async fn update_user(&self, user: &User) -> Result<(), StoreError>;
+    async fn create_token(&self, token: &NewToken) -> Result<(), StoreError>;
+    async fn user_by_token_hash(&self, hash: &str) -> Result<Option<User>, StoreError>;
+    async fn custom_fields(
+        &self,
+        workspace: WorkspaceId,
+    ) -> Result<Vec<CustomFieldDef>, StoreError>;
+    async fn create_custom_field(
+        &self,
+        workspace: WorkspaceId,
+        def: &CustomFieldDef,
+    ) -> Result<(), StoreError>;
+    async fn update_custom_field(
+        &self,
+        workspace: WorkspaceId,
+        def: &CustomFieldDef,
+    ) -> Result<(), StoreError>;
+    async fn idempotent_response(
+        &self,
+        viewer: &Viewer,
+        key: &str,
+    ) -> Result<Option<StoredResponse>, StoreError>;
+    async fn save_idempotent_response(
+        &self,
+        viewer: &Viewer,
+        key: &str,
+        response: &StoredResponse,
+    ) -> Result<(), StoreError>;
+
+    // Records: contacts, companies and interactions share one layout.
+    /// Inserts new records with their search terms, links and "created" history entries, in one transaction.
+    async fn insert_records(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        records: &[NewRecord],
+    ) -> Result<(), StoreError>;
+    async fn get_record(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        id: Uuid,
+    ) -> Result<Option<StoredRecord>, StoreError>;
+    /// Live and trashed records with these external ids, visible or not (`visible` says which).
+    async fn records_by_external_id(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        external_ids: &[String],
+    ) -> Result<Vec<(StoredRecord, bool)>, StoreError>;
+    /// Counts the ids among `ids` that exist, are live and are visible.
+    async fn count_visible(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        ids: &[Uuid],
+    ) -> Result<usize, StoreError>;
+    /// Replaces a record's data when its version is still `update.expected_version`.
+    async fn update_record(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        update: &RecordUpdate,
+    ) -> Result<(), StoreError>;
+    /// Moves a record to the trash (`deleted = true`) or back, when its version is still `expected_version`.
+    async fn set_deleted(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        id: Uuid,
+        expected_version: i64,
+        deleted: bool,
+    ) -> Result<(), StoreError>;
+    async fn list_records(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        query: &ListQuery,
+    ) -> Result<Page, StoreError>;
+    /// Interactions of a contact or company, newest first.
+    async fn timeline(
+        &self,
+        viewer: &Viewer,
+        of: TimelineOf,
+        cursor: Option<&Cursor>,
+        limit: u32,
+    ) -> Result<Page, StoreError>;
+    async fn history(
+        &self,
+        viewer: &Viewer,
+        kind: RecordKind,
+        id: Uuid,
+        before: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<HistoryEntry>, StoreError>;
+    /// Candidates for a search: records whose terms start with the probe, then records containing every word.
+    async fn search_candidates(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        query: &SearchQuery,
+        limit: u32,
+    ) -> Result<Vec<SearchCandidate>, StoreError>;
+}

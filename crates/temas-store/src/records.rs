@@ -1,0 +1,667 @@
+//! Contacts, companies and interactions share one table layout: indexed columns beside the validated JSON data.
+//! This module holds the statements over that layout; `sql_store.rs` strings them into transactions.
+
+use crate::db::Tx;
+use crate::types::*;
+use sea_query::{Alias, Condition, Expr, ExprTrait, Order, Query, SelectStatement, Value};
+use sqlx::types::Json;
+use temas_core::filter::{CursorKey, SortKey};
+use temas_core::time::from_micros;
+
+pub(crate) fn table(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Contact => "contacts",
+        RecordKind::Company => "companies",
+        RecordKind::Interaction => "interactions",
+    }
+}
+
+pub(crate) fn terms_table(kind: RecordKind) -> Option<&'static str> {
+    match kind {
+        RecordKind::Contact => Some("contact_terms"),
+        RecordKind::Company => Some("company_terms"),
+        RecordKind::Interaction => None,
+    }
+}
+
+/// A record row as selected by [`select_records`].
+#[derive(sqlx::FromRow)]
+pub(crate) struct RecordRow {
+    id: Uuid,
+    version: i64,
+    sort_name: String,
+    occurred_at: Option<i64>,
+    owner_id: Option<Uuid>,
+    team_id: Option<Uuid>,
+    data: Json<serde_json::Value>,
+    created_by: Option<Uuid>,
+    updated_by: Option<Uuid>,
+    created_at: i64,
+    updated_at: i64,
+    deleted_at: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SearchRow {
+    #[sqlx(flatten)]
+    record: RecordRow,
+    search_doc: String,
+}
+
+impl RecordRow {
+    pub fn owner(&self) -> Option<UserId> {
+        self.owner_id.map(UserId)
+    }
+
+    pub fn team(&self) -> Option<TeamId> {
+        self.team_id.map(TeamId)
+    }
+
+    /// Where a list page that ends on this row continues.
+    fn cursor(&self, sort: SortKey) -> Cursor {
+        let key = match sort {
+            SortKey::Name => CursorKey::Text(self.sort_name.clone()),
+            SortKey::CreatedAt => CursorKey::Int(self.created_at),
+            SortKey::UpdatedAt => CursorKey::Int(self.updated_at),
+        };
+        Cursor { key, id: self.id }
+    }
+
+    fn timeline_cursor(&self) -> Cursor {
+        Cursor {
+            key: CursorKey::Int(self.occurred_at.unwrap_or_default()),
+            id: self.id,
+        }
+    }
+
+    pub fn into_record(self) -> StoredRecord {
+        StoredRecord {
+            id: self.id,
+            version: self.version,
+            data: self.data.0,
+            meta: RecordMeta {
+                team_id: self.team_id.map(TeamId),
+                created_by: self.created_by.map(UserId),
+                updated_by: self.updated_by.map(UserId),
+                created_at: from_micros(self.created_at),
+                updated_at: from_micros(self.updated_at),
+                deleted_at: self.deleted_at.map(from_micros),
+            },
+        }
+    }
+}
+
+impl SearchRow {
+    pub fn into_candidate(self) -> SearchCandidate {
+        SearchCandidate {
+            doc: self.search_doc,
+            record: self.record.into_record(),
+        }
+    }
+}
+
+fn col(table: &'static str, column: &'static str) -> Expr {
+    Expr::col((Alias::new(table), Alias::new(column)))
+}
+
+fn uuid_opt(v: Option<Uuid>) -> Value {
+    v.into()
+}
+
+/// `SELECT <record columns> FROM <table>` for the kind.
+pub(crate) fn select_records(kind: RecordKind) -> SelectStatement {
+    let t = table(kind);
+    let mut q = Query::select();
+    q.from(Alias::new(t));
+    for c in [
+        "id",
+        "version",
+        "sort_name",
+        "owner_id",
+        "team_id",
+        "data",
+        "created_by",
+        "updated_by",
+        "created_at",
+    ] {
+        q.expr(col(t, c));
+    }
+    q.expr(col(t, "updated_at")).expr(col(t, "deleted_at"));
+    if kind == RecordKind::Interaction {
+        q.expr(col(t, "occurred_at"));
+    } else {
+        q.expr_as(
+            Expr::cust("CAST(NULL AS BIGINT)"),
+            Alias::new("occurred_at"),
+        );
+    }
+    q
+}
+
+/// Rows of `table` in the viewer's workspace that the viewer may see.
+pub(crate) fn visible(t: &'static str, viewer: &Viewer) -> Condition {
+    let ws = col(t, "workspace_id").eq(viewer.workspace_id.0);
+    let me = col(t, "owner_id").eq(viewer.user_id.0);
+    match viewer.scope {
+        Scope::All => Condition::all().add(ws),
+        Scope::Own => Condition::all().add(ws).add(me),
+        Scope::Team => {
+            let mut either = Condition::any().add(me);
+            if let Some(team) = viewer.team_id {
+                either = either.add(col(t, "team_id").eq(team.0));
+            }
+            Condition::all().add(ws).add(either)
+        }
+    }
+}
+
+/// Keyset condition: rows strictly after the cursor in the given order.
+fn after(sort_col: Option<Expr>, id_col: Expr, cursor: &Cursor, descending: bool) -> Condition {
+    let key: Value = match &cursor.key {
+        CursorKey::Int(i) => (*i).into(),
+        CursorKey::Text(s) => s.clone().into(),
+    };
+    let beyond = |e: Expr, v: Value| if descending { e.lt(v) } else { e.gt(v) };
+    match sort_col {
+        None => Condition::all().add(beyond(id_col, cursor.id.into())),
+        Some(sc) => Condition::any().add(beyond(sc.clone(), key.clone())).add(
+            Condition::all()
+                .add(sc.eq(key))
+                .add(beyond(id_col, cursor.id.into())),
+        ),
+    }
+}
+
+pub(crate) async fn insert(
+    tx: &mut Tx,
+    kind: RecordKind,
+    viewer: &Viewer,
+    records: &[NewRecord],
+    now: i64,
+) -> Result<(), StoreError> {
+    let t = table(kind);
+    let interaction = kind == RecordKind::Interaction;
+    for chunk in records.chunks(500) {
+        let mut ins = Query::insert();
+        ins.into_table(Alias::new(t));
+        let mut columns = vec![
+            "workspace_id",
+            "id",
+            "version",
+            "sort_name",
+            "external_id",
+            "owner_id",
+            "team_id",
+            "data",
+            "search_doc",
+            "created_by",
+            "updated_by",
+            "created_at",
+            "updated_at",
+        ];
+        if interaction {
+            columns.extend(["occurred_at", "company_id"]);
+        }
+        ins.columns(columns.into_iter().map(Alias::new));
+        for r in chunk {
+            let i = &r.indexed;
+            let mut values: Vec<Expr> = vec![
+                viewer.workspace_id.0.into(),
+                r.id.into(),
+                1i64.into(),
+                i.sort_name.clone().into(),
+                i.external_id.clone().into(),
+                uuid_opt(i.owner_id.map(|u| u.0)).into(),
+                uuid_opt(i.team_id.map(|t| t.0)).into(),
+                r.data.clone().into(),
+                i.search_doc.clone().into(),
+                viewer.user_id.0.into(),
+                viewer.user_id.0.into(),
+                now.into(),
+                now.into(),
+            ];
+            if interaction {
+                values.push(i.occurred_at.unwrap_or(now).into());
+                values.push(uuid_opt(i.company_id).into());
+            }
+            ins.values(values)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        }
+        tx.execute(&ins)
+            .await
+            .map_err(crate::db::taken_as("external_id"))?;
+    }
+    if let Some(terms) = terms_table(kind) {
+        let rows: Vec<(Uuid, &String)> = records
+            .iter()
+            .flat_map(|r| r.terms.iter().map(move |t| (r.id, t)))
+            .collect();
+        insert_terms(tx, terms, viewer.workspace_id, &rows).await?;
+    }
+    for r in records {
+        insert_links(
+            tx,
+            kind,
+            viewer.workspace_id,
+            r.id,
+            &r.links,
+            r.indexed.occurred_at.unwrap_or(now),
+        )
+        .await?;
+    }
+    let history: Vec<(Uuid, &'static str, Vec<FieldChange>)> = records
+        .iter()
+        .map(|r| {
+            (
+                r.id,
+                "create",
+                temas_core::diff::diff(&serde_json::Value::Null, &r.data),
+            )
+        })
+        .collect();
+    insert_history(tx, kind, viewer, &history, now).await
+}
+
+pub(crate) async fn insert_terms(
+    tx: &mut Tx,
+    terms: &'static str,
+    ws: WorkspaceId,
+    rows: &[(Uuid, &String)],
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(2000) {
+        let mut ins = Query::insert();
+        ins.into_table(Alias::new(terms))
+            .columns(["workspace_id", "term", "record_id"].map(Alias::new));
+        for (id, term) in chunk {
+            ins.values([ws.0.into(), (*term).clone().into(), (*id).into()])
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        }
+        // A record's terms are a set; the same term from two sources is one row.
+        ins.on_conflict(sea_query::OnConflict::new().do_nothing().to_owned());
+        tx.execute(&ins).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn delete_terms(
+    tx: &mut Tx,
+    terms: &'static str,
+    ws: WorkspaceId,
+    id: Uuid,
+    old: &[String],
+) -> Result<(), StoreError> {
+    if old.is_empty() {
+        return Ok(());
+    }
+    let del = Query::delete()
+        .from_table(Alias::new(terms))
+        .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
+        .and_where(Expr::col(Alias::new("term")).is_in(old.iter().cloned()))
+        .and_where(Expr::col(Alias::new("record_id")).eq(id))
+        .to_owned();
+    tx.execute(&del).await?;
+    Ok(())
+}
+
+/// Replaces the link rows a record owns.
+pub(crate) async fn insert_links(
+    tx: &mut Tx,
+    kind: RecordKind,
+    ws: WorkspaceId,
+    id: Uuid,
+    links: &Links,
+    occurred_at: i64,
+) -> Result<(), StoreError> {
+    let (link_table, cols, rows): (&str, [&str; 4], Vec<[Expr; 4]>) = match kind {
+        RecordKind::Contact => (
+            "contact_companies",
+            ["workspace_id", "contact_id", "company_id", "role"],
+            links
+                .companies
+                .iter()
+                .map(|(c, role)| [ws.0.into(), id.into(), (*c).into(), role.clone().into()])
+                .collect(),
+        ),
+        RecordKind::Interaction => (
+            "interaction_contacts",
+            [
+                "workspace_id",
+                "contact_id",
+                "occurred_at",
+                "interaction_id",
+            ],
+            links
+                .contacts
+                .iter()
+                .map(|c| [ws.0.into(), (*c).into(), occurred_at.into(), id.into()])
+                .collect(),
+        ),
+        RecordKind::Company => return Ok(()),
+    };
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut ins = Query::insert();
+    ins.into_table(Alias::new(link_table))
+        .columns(cols.map(Alias::new));
+    for row in rows {
+        ins.values(row)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    }
+    tx.execute(&ins).await?;
+    Ok(())
+}
+
+pub(crate) async fn delete_links(
+    tx: &mut Tx,
+    kind: RecordKind,
+    ws: WorkspaceId,
+    id: Uuid,
+) -> Result<(), StoreError> {
+    let (link_table, owner_col) = match kind {
+        RecordKind::Contact => ("contact_companies", "contact_id"),
+        RecordKind::Interaction => ("interaction_contacts", "interaction_id"),
+        RecordKind::Company => return Ok(()),
+    };
+    let del = Query::delete()
+        .from_table(Alias::new(link_table))
+        .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
+        .and_where(Expr::col(Alias::new(owner_col)).eq(id))
+        .to_owned();
+    tx.execute(&del).await?;
+    Ok(())
+}
+
+pub(crate) async fn insert_history(
+    tx: &mut Tx,
+    kind: RecordKind,
+    viewer: &Viewer,
+    entries: &[(Uuid, &'static str, Vec<FieldChange>)],
+    now: i64,
+) -> Result<(), StoreError> {
+    for chunk in entries.chunks(500) {
+        let mut ins = Query::insert();
+        ins.into_table(Alias::new("changes")).columns(
+            [
+                "workspace_id",
+                "record_id",
+                "id",
+                "entity",
+                "action",
+                "actor_id",
+                "at",
+                "changes",
+            ]
+            .map(Alias::new),
+        );
+        for (record_id, action, changes) in chunk {
+            let json =
+                serde_json::to_value(changes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            ins.values([
+                viewer.workspace_id.0.into(),
+                (*record_id).into(),
+                Uuid::now_v7().into(),
+                kind.entity().into(),
+                (*action).into(),
+                viewer.user_id.0.into(),
+                now.into(),
+                json.into(),
+            ])
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        }
+        tx.execute(&ins).await?;
+    }
+    Ok(())
+}
+
+/// Whether a live or trashed record with this id exists and is visible (to tell 404 from 412).
+pub(crate) async fn exists_visible(
+    tx: &mut Tx,
+    kind: RecordKind,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<bool, StoreError> {
+    let t = table(kind);
+    let mut q = select_records(kind);
+    q.cond_where(visible(t, viewer))
+        .and_where(col(t, "id").eq(id));
+    Ok(tx.fetch_optional::<RecordRow, _>(&q).await?.is_some())
+}
+
+pub(crate) async fn update(
+    tx: &mut Tx,
+    kind: RecordKind,
+    viewer: &Viewer,
+    u: &RecordUpdate,
+    now: i64,
+) -> Result<(), StoreError> {
+    let t = table(kind);
+    let i = &u.indexed;
+    let mut upd = Query::update();
+    upd.table(Alias::new(t))
+        .value(
+            Alias::new("version"),
+            Expr::col(Alias::new("version")).add(1),
+        )
+        .value(Alias::new("data"), u.data.clone())
+        .value(Alias::new("sort_name"), i.sort_name.clone())
+        .value(Alias::new("external_id"), i.external_id.clone())
+        .value(Alias::new("owner_id"), uuid_opt(i.owner_id.map(|x| x.0)))
+        .value(Alias::new("team_id"), uuid_opt(i.team_id.map(|x| x.0)))
+        .value(Alias::new("search_doc"), i.search_doc.clone())
+        .value(Alias::new("updated_by"), viewer.user_id.0)
+        .value(Alias::new("updated_at"), now);
+    if kind == RecordKind::Interaction {
+        upd.value(Alias::new("occurred_at"), i.occurred_at.unwrap_or(now))
+            .value(Alias::new("company_id"), uuid_opt(i.company_id));
+    }
+    upd.cond_where(visible(t, viewer))
+        .and_where(col(t, "id").eq(u.id))
+        .and_where(col(t, "version").eq(u.expected_version))
+        .and_where(col(t, "deleted_at").is_null());
+    let n = tx
+        .execute(&upd)
+        .await
+        .map_err(crate::db::taken_as("external_id"))?;
+    if n == 0 {
+        return Err(if exists_visible(tx, kind, viewer, u.id).await? {
+            StoreError::VersionConflict
+        } else {
+            StoreError::NotFound
+        });
+    }
+    if let Some(terms) = terms_table(kind) {
+        let removed: Vec<String> = u
+            .old_terms
+            .iter()
+            .filter(|t| !u.new_terms.contains(t))
+            .cloned()
+            .collect();
+        delete_terms(tx, terms, viewer.workspace_id, u.id, &removed).await?;
+        let added: Vec<(Uuid, &String)> = u
+            .new_terms
+            .iter()
+            .filter(|t| !u.old_terms.contains(t))
+            .map(|t| (u.id, t))
+            .collect();
+        insert_terms(tx, terms, viewer.workspace_id, &added).await?;
+    }
+    delete_links(tx, kind, viewer.workspace_id, u.id).await?;
+    insert_links(
+        tx,
+        kind,
+        viewer.workspace_id,
+        u.id,
+        &u.links,
+        i.occurred_at.unwrap_or(now),
+    )
+    .await?;
+    insert_history(
+        tx,
+        kind,
+        viewer,
+        &[(u.id, "update", u.changes.clone())],
+        now,
+    )
+    .await
+}
+
+pub(crate) async fn set_deleted(
+    tx: &mut Tx,
+    kind: RecordKind,
+    viewer: &Viewer,
+    id: Uuid,
+    expected: i64,
+    deleted: bool,
+    now: i64,
+) -> Result<(), StoreError> {
+    let t = table(kind);
+    let mut upd = Query::update();
+    let deleted_at: Value = if deleted {
+        Some(now).into()
+    } else {
+        Option::<i64>::None.into()
+    };
+    upd.table(Alias::new(t))
+        .value(
+            Alias::new("version"),
+            Expr::col(Alias::new("version")).add(1),
+        )
+        .value(Alias::new("deleted_at"), deleted_at)
+        .value(Alias::new("updated_by"), viewer.user_id.0)
+        .value(Alias::new("updated_at"), now)
+        .cond_where(visible(t, viewer))
+        .and_where(col(t, "id").eq(id))
+        .and_where(col(t, "version").eq(expected));
+    upd.and_where(if deleted {
+        col(t, "deleted_at").is_null()
+    } else {
+        col(t, "deleted_at").is_not_null()
+    });
+    if tx.execute(&upd).await? == 0 {
+        return Err(if exists_visible(tx, kind, viewer, id).await? {
+            StoreError::VersionConflict
+        } else {
+            StoreError::NotFound
+        });
+    }
+    let (action, old, new) = if deleted {
+        ("delete", serde_json::Value::Null, serde_json::json!(true))
+    } else {
+        ("restore", serde_json::json!(true), serde_json::Value::Null)
+    };
+    let change = FieldChange {
+        field: "deleted".into(),
+        old,
+        new,
+    };
+    insert_history(tx, kind, viewer, &[(id, action, vec![change])], now).await
+}
+
+/// A keyset-paged list statement. Returns the statement and the sort key, for building the next cursor.
+pub(crate) fn list_statement(
+    backend: Backend,
+    kind: RecordKind,
+    viewer: &Viewer,
+    query: &ListQuery,
+) -> Result<SelectStatement, StoreError> {
+    let t = table(kind);
+    let mut q = select_records(kind);
+    q.cond_where(visible(t, viewer));
+    q.and_where(if query.deleted {
+        col(t, "deleted_at").is_not_null()
+    } else {
+        col(t, "deleted_at").is_null()
+    });
+    for f in &query.filters {
+        q.and_where(crate::filters::condition(backend, kind, f));
+    }
+    let sort_col = match query.sort.key {
+        SortKey::Name => Some(col(t, "sort_name")),
+        SortKey::UpdatedAt => Some(col(t, "updated_at")),
+        // Ids are UUIDv7: ordering by id is ordering by creation time, on the primary key.
+        SortKey::CreatedAt => None,
+    };
+    if let Some(cursor) = &query.cursor {
+        q.cond_where(after(
+            sort_col.clone(),
+            col(t, "id"),
+            cursor,
+            query.sort.descending,
+        ));
+    }
+    let order = if query.sort.descending {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    if let Some(sc) = sort_col {
+        q.order_by_expr(sc, order.clone());
+    }
+    q.order_by_expr(col(t, "id"), order)
+        .limit(u64::from(query.limit) + 1);
+    Ok(q)
+}
+
+/// Splits `limit + 1` fetched rows into a page and its next cursor.
+pub(crate) fn page(
+    mut rows: Vec<RecordRow>,
+    limit: u32,
+    cursor_of: impl Fn(&RecordRow) -> Cursor,
+) -> Page {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = if more {
+        rows.last().map(&cursor_of)
+    } else {
+        None
+    };
+    Page {
+        items: rows.into_iter().map(RecordRow::into_record).collect(),
+        next,
+    }
+}
+
+pub(crate) fn list_cursor(sort: SortKey) -> impl Fn(&RecordRow) -> Cursor {
+    move |r| r.cursor(sort)
+}
+
+pub(crate) fn timeline_statement(
+    viewer: &Viewer,
+    of: TimelineOf,
+    cursor: Option<&Cursor>,
+    limit: u32,
+) -> SelectStatement {
+    let t = "interactions";
+    let mut q = select_records(RecordKind::Interaction);
+    q.cond_where(visible(t, viewer))
+        .and_where(col(t, "deleted_at").is_null());
+    let (sort_col, id_col) = match of {
+        TimelineOf::Contact(contact) => {
+            let l = "interaction_contacts";
+            q.inner_join(
+                Alias::new(l),
+                Condition::all()
+                    .add(col(l, "workspace_id").equals((Alias::new(t), Alias::new("workspace_id"))))
+                    .add(col(l, "interaction_id").equals((Alias::new(t), Alias::new("id")))),
+            )
+            .and_where(col(l, "contact_id").eq(contact));
+            (col(l, "occurred_at"), col(l, "interaction_id"))
+        }
+        TimelineOf::Company(company) => {
+            q.and_where(col(t, "company_id").eq(company));
+            (col(t, "occurred_at"), col(t, "id"))
+        }
+    };
+    if let Some(c) = cursor {
+        q.cond_where(after(Some(sort_col.clone()), id_col.clone(), c, true));
+    }
+    q.order_by_expr(sort_col, Order::Desc)
+        .order_by_expr(id_col, Order::Desc)
+        .limit(u64::from(limit) + 1);
+    q
+}
+
+pub(crate) fn timeline_cursor(r: &RecordRow) -> Cursor {
+    r.timeline_cursor()
+}

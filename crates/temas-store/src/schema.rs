@@ -1,0 +1,157 @@
+//! Migrations: one forward-only list of names shared by both backends. Each migration is written once, with
+//! type placeholders that `dialect::render_ddl` fills per backend, plus the backend-specific search index DDL.
+
+use crate::dialect;
+use crate::types::Backend;
+
+/// A migration: its name and its DDL for a backend.
+pub(crate) struct Migration {
+    pub name: &'static str,
+    pub ddl: fn(Backend) -> String,
+}
+
+pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
+    name: "0001_initial",
+    ddl: initial,
+}];
+
+/// Columns every record table has: contacts, companies, interactions.
+const RECORD_COLUMNS: &str = "
+    workspace_id {uuid} NOT NULL,
+    id {uuid} NOT NULL,
+    version BIGINT NOT NULL,
+    sort_name {text_c} NOT NULL,
+    external_id TEXT,
+    owner_id {uuid},
+    team_id {uuid},
+    data {json} NOT NULL,
+    search_doc TEXT NOT NULL,
+    created_by {uuid},
+    updated_by {uuid},
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    deleted_at BIGINT";
+
+fn record_table(table: &str, extra_columns: &str) -> String {
+    format!(
+        "CREATE TABLE {table} ({RECORD_COLUMNS}{extra_columns},
+            PRIMARY KEY (workspace_id, id));
+        CREATE UNIQUE INDEX {table}_external_id ON {table} (workspace_id, external_id);
+        CREATE INDEX {table}_by_name ON {table} (workspace_id, sort_name, id) WHERE deleted_at IS NULL;
+        CREATE INDEX {table}_by_updated ON {table} (workspace_id, updated_at, id) WHERE deleted_at IS NULL;
+        CREATE INDEX {table}_trash ON {table} (workspace_id, deleted_at, id) WHERE deleted_at IS NOT NULL;
+        CREATE INDEX {table}_by_owner ON {table} (workspace_id, owner_id);
+        CREATE INDEX {table}_by_team ON {table} (workspace_id, team_id);
+"
+    )
+}
+
+fn terms_table(table: &str, without_rowid: &str) -> String {
+    format!(
+        "CREATE TABLE {table} (
+            workspace_id {{uuid}} NOT NULL,
+            term {{text_c}} NOT NULL,
+            record_id {{uuid}} NOT NULL,
+            PRIMARY KEY (workspace_id, term, record_id)){without_rowid};
+"
+    )
+}
+
+fn initial(backend: Backend) -> String {
+    let without_rowid = if backend == Backend::Sqlite {
+        " WITHOUT ROWID"
+    } else {
+        ""
+    };
+    let mut ddl = String::from(
+        "CREATE TABLE workspaces (
+            id {uuid} PRIMARY KEY,
+            name TEXT NOT NULL,
+            default_region TEXT NOT NULL,
+            default_currency TEXT NOT NULL,
+            settings {json} NOT NULL,
+            created_at BIGINT NOT NULL);
+        CREATE TABLE teams (
+            workspace_id {uuid} NOT NULL,
+            id {uuid} NOT NULL,
+            name TEXT NOT NULL,
+            PRIMARY KEY (workspace_id, id));
+        CREATE UNIQUE INDEX teams_name ON teams (workspace_id, name);
+        CREATE TABLE users (
+            workspace_id {uuid} NOT NULL,
+            id {uuid} NOT NULL,
+            email TEXT NOT NULL,
+            name TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL,
+            team_id {uuid},
+            prefs {json} NOT NULL,
+            created_at BIGINT NOT NULL,
+            PRIMARY KEY (workspace_id, id));
+        CREATE UNIQUE INDEX users_email ON users (email);
+        CREATE TABLE api_tokens (
+            workspace_id {uuid} NOT NULL,
+            id {uuid} NOT NULL,
+            user_id {uuid} NOT NULL,
+            name TEXT NOT NULL,
+            token_hash TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            revoked_at BIGINT,
+            PRIMARY KEY (workspace_id, id));
+        CREATE UNIQUE INDEX api_tokens_hash ON api_tokens (token_hash);
+        CREATE TABLE custom_fields (
+            workspace_id {uuid} NOT NULL,
+            id {uuid} NOT NULL,
+            entity TEXT NOT NULL,
+            field_key TEXT NOT NULL,
+            definition {json} NOT NULL,
+            PRIMARY KEY (workspace_id, id));
+        CREATE UNIQUE INDEX custom_fields_key ON custom_fields (workspace_id, entity, field_key);
+        CREATE TABLE idempotency_keys (
+            workspace_id {uuid} NOT NULL,
+            user_id {uuid} NOT NULL,
+            idem_key TEXT NOT NULL,
+            request_hash TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            PRIMARY KEY (workspace_id, user_id, idem_key));
+        CREATE TABLE changes (
+            workspace_id {uuid} NOT NULL,
+            record_id {uuid} NOT NULL,
+            id {uuid} NOT NULL,
+            entity TEXT NOT NULL,
+            action TEXT NOT NULL,
+            actor_id {uuid},
+            at BIGINT NOT NULL,
+            changes {json} NOT NULL,
+            PRIMARY KEY (workspace_id, record_id, id));
+        CREATE TABLE contact_companies (
+            workspace_id {uuid} NOT NULL,
+            contact_id {uuid} NOT NULL,
+            company_id {uuid} NOT NULL,
+            role TEXT NOT NULL,
+            PRIMARY KEY (workspace_id, contact_id, company_id));
+        CREATE INDEX contact_companies_by_company ON contact_companies (workspace_id, company_id, contact_id);
+        CREATE TABLE interaction_contacts (
+            workspace_id {uuid} NOT NULL,
+            contact_id {uuid} NOT NULL,
+            occurred_at BIGINT NOT NULL,
+            interaction_id {uuid} NOT NULL,
+            PRIMARY KEY (workspace_id, contact_id, occurred_at, interaction_id));
+        CREATE INDEX interaction_contacts_by_interaction ON interaction_contacts (workspace_id, interaction_id);
+",
+    );
+    ddl.push_str(&record_table("contacts", ""));
+    ddl.push_str(&record_table("companies", ""));
+    ddl.push_str(&record_table(
+        "interactions",
+        ",\n    occurred_at BIGINT NOT NULL,\n    company_id {uuid}",
+    ));
+    ddl.push_str("CREATE INDEX interactions_by_company ON interactions (workspace_id, company_id, occurred_at, id);\n");
+    ddl.push_str(&terms_table("contact_terms", without_rowid));
+    ddl.push_str(&terms_table("company_terms", without_rowid));
+    ddl.push_str(&dialect::search_index_ddl(backend, "contacts"));
+    ddl.push_str(&dialect::search_index_ddl(backend, "companies"));
+    dialect::render_ddl(backend, &ddl)
+}

@@ -1,0 +1,562 @@
+//! [`SqlStore`]: the [`Store`] implementation over SQLite or PostgreSQL.
+
+use crate::accounts::{self, CustomFieldRow, IdempotencyRow, TeamRow, UserRow, WorkspaceRow};
+use crate::db::{Pools, StoreConfig, taken_as};
+use crate::records::{
+    self, RecordRow, list_cursor, page, select_records, table, timeline_cursor, visible,
+};
+use crate::schema::MIGRATIONS;
+use crate::types::*;
+use crate::{Store, search};
+use async_trait::async_trait;
+use sea_query::{Alias, Expr, ExprTrait, Order, Query};
+use sqlx::types::Json;
+use temas_core::time::{from_micros, now, to_micros};
+
+pub struct SqlStore {
+    pools: Pools,
+    /// The SQLite file, for backups before migrations.
+    sqlite_path: Option<std::path::PathBuf>,
+}
+
+fn a(name: &str) -> Alias {
+    Alias::new(name)
+}
+
+#[derive(sqlx::FromRow)]
+struct NameRow {
+    name: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct CountRow {
+    n: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ChangeRow {
+    id: Uuid,
+    action: String,
+    actor_id: Option<Uuid>,
+    at: i64,
+    changes: Json<Vec<FieldChange>>,
+}
+
+impl SqlStore {
+    pub async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
+        let pools = Pools::connect(config).await?;
+        let sqlite_path = config
+            .url
+            .strip_prefix("sqlite://")
+            .or_else(|| config.url.strip_prefix("sqlite:"))
+            .map(|p| std::path::PathBuf::from(p.split('?').next().unwrap_or(p)));
+        Ok(Self { pools, sqlite_path })
+    }
+
+    async fn applied_migrations(&self) -> Result<Vec<String>, StoreError> {
+        let mut tx = self.pools.begin().await?;
+        tx.execute_raw("CREATE TABLE IF NOT EXISTS temas_migrations (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)")
+            .await?;
+        tx.commit().await?;
+        let q = Query::select()
+            .column(a("name"))
+            .from(a("temas_migrations"))
+            .to_owned();
+        let rows: Vec<NameRow> = self.pools.fetch_all(&q).await?;
+        Ok(rows.into_iter().map(|r| r.name).collect())
+    }
+
+    async fn fetch_record(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        id: Uuid,
+    ) -> Result<Option<RecordRow>, StoreError> {
+        let t = table(kind);
+        let mut q = select_records(kind);
+        q.cond_where(visible(t, viewer))
+            .and_where(Expr::col((a(t), a("id"))).eq(id));
+        self.pools.fetch_optional(&q).await
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        self.pools.backend()
+    }
+
+    async fn migrate(&self) -> Result<Vec<String>, StoreError> {
+        let applied = self.applied_migrations().await?;
+        let pending: Vec<_> = MIGRATIONS
+            .iter()
+            .filter(|m| !applied.iter().any(|a| a == m.name))
+            .collect();
+        if pending.is_empty() {
+            return Ok(Vec::new());
+        }
+        // An existing SQLite database is copied before its schema changes, so a failed migration loses nothing.
+        if !applied.is_empty()
+            && let Some(path) = &self.sqlite_path
+        {
+            let backup = path.with_extension(format!("before-{}.db", pending[0].name));
+            self.backup_to(&backup).await?;
+            tracing::info!(backup = %backup.display(), "backed up the database before migrating");
+        }
+        let mut done = Vec::new();
+        for m in pending {
+            let mut tx = self.pools.begin().await?;
+            tx.execute_raw(&(m.ddl)(self.backend())).await?;
+            let ins = Query::insert()
+                .into_table(a("temas_migrations"))
+                .columns([a("name"), a("applied_at")])
+                .values_panic([m.name.into(), to_micros(now()).into()])
+                .to_owned();
+            tx.execute(&ins).await?;
+            tx.commit().await?;
+            tracing::info!(migration = m.name, "applied migration");
+            done.push(m.name.to_owned());
+        }
+        Ok(done)
+    }
+
+    async fn check(&self) -> Result<Vec<String>, StoreError> {
+        let mut findings = Vec::new();
+        let applied = self.applied_migrations().await?;
+        for m in MIGRATIONS {
+            if !applied.iter().any(|a| a == m.name) {
+                findings.push(format!("migration {} is not applied", m.name));
+            }
+        }
+        if let Pools::Sqlite { read, .. } = &self.pools {
+            let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
+                .fetch_all(read)
+                .await?;
+            findings.extend(rows.into_iter().map(|r| r.0).filter(|r| r != "ok"));
+            let fk: Vec<(String,)> =
+                sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+                    .fetch_all(read)
+                    .await?;
+            findings.extend(
+                fk.into_iter()
+                    .map(|r| format!("foreign key violation in {}", r.0)),
+            );
+        }
+        Ok(findings)
+    }
+
+    async fn backup_to(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        match &self.pools {
+            Pools::Sqlite { write, .. } => {
+                if path.exists() {
+                    return Err(StoreError::Taken("backup file"));
+                }
+                // VACUUM INTO writes a consistent snapshot while readers and writers carry on.
+                sqlx::query("VACUUM INTO ?")
+                    .bind(path.to_string_lossy().to_string())
+                    .execute(write)
+                    .await?;
+                Ok(())
+            }
+            Pools::Postgres(_) => Err(StoreError::Unsupported(
+                "use pg_dump for PostgreSQL backups",
+            )),
+        }
+    }
+
+    async fn count_workspaces(&self) -> Result<i64, StoreError> {
+        let q = Query::select()
+            .expr_as(Expr::col(sea_query::Asterisk).count(), a("n"))
+            .from(a("workspaces"))
+            .to_owned();
+        Ok(self
+            .pools
+            .fetch_optional::<CountRow, _>(&q)
+            .await?
+            .map_or(0, |r| r.n))
+    }
+
+    async fn first_workspace(&self) -> Result<Option<Workspace>, StoreError> {
+        let mut q = accounts::select_workspaces();
+        q.order_by(a("created_at"), Order::Asc).limit(1);
+        Ok(self
+            .pools
+            .fetch_optional::<WorkspaceRow, _>(&q)
+            .await?
+            .map(Into::into))
+    }
+
+    async fn create_workspace(
+        &self,
+        workspace: &Workspace,
+        owner: &NewUser,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pools.begin().await?;
+        tx.execute(&accounts::insert_workspace(workspace)?).await?;
+        tx.execute(&accounts::insert_user(owner)?)
+            .await
+            .map_err(taken_as("email"))?;
+        tx.commit().await
+    }
+
+    async fn workspace(&self, id: WorkspaceId) -> Result<Option<Workspace>, StoreError> {
+        let mut q = accounts::select_workspaces();
+        q.and_where(Expr::col(a("id")).eq(id.0));
+        Ok(self
+            .pools
+            .fetch_optional::<WorkspaceRow, _>(&q)
+            .await?
+            .map(Into::into))
+    }
+
+    async fn update_workspace(&self, w: &Workspace) -> Result<(), StoreError> {
+        let settings =
+            serde_json::to_value(&w.settings).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let upd = Query::update()
+            .table(a("workspaces"))
+            .value(a("name"), w.name.clone())
+            .value(a("default_region"), w.default_region.clone())
+            .value(a("default_currency"), w.default_currency.clone())
+            .value(a("settings"), settings)
+            .and_where(Expr::col(a("id")).eq(w.id.0))
+            .to_owned();
+        self.pools.execute(&upd).await.map(|_| ())
+    }
+
+    async fn ensure_team(&self, ws: WorkspaceId, name: &str) -> Result<Team, StoreError> {
+        let mut q = accounts::select_teams(ws);
+        q.and_where(Expr::col(a("name")).eq(name));
+        if let Some(t) = self.pools.fetch_optional::<TeamRow, _>(&q).await? {
+            return Ok(t.into());
+        }
+        let team = Team {
+            id: TeamId::new(),
+            name: name.to_owned(),
+        };
+        let ins = Query::insert()
+            .into_table(a("teams"))
+            .columns([a("workspace_id"), a("id"), a("name")])
+            .values_panic([ws.0.into(), team.id.0.into(), name.into()])
+            .to_owned();
+        self.pools
+            .execute(&ins)
+            .await
+            .map_err(taken_as("team name"))?;
+        Ok(team)
+    }
+
+    async fn teams(&self, ws: WorkspaceId) -> Result<Vec<Team>, StoreError> {
+        Ok(self
+            .pools
+            .fetch_all::<TeamRow, _>(&accounts::select_teams(ws))
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    async fn create_user(&self, user: &NewUser) -> Result<(), StoreError> {
+        self.pools
+            .execute(&accounts::insert_user(user)?)
+            .await
+            .map_err(taken_as("email"))
+            .map(|_| ())
+    }
+
+    async fn user_by_email(&self, email: &str) -> Result<Option<UserSecret>, StoreError> {
+        let mut q = accounts::select_users();
+        q.and_where(Expr::col((a("users"), a("email"))).eq(email));
+        self.pools
+            .fetch_optional::<UserRow, _>(&q)
+            .await?
+            .map(UserRow::into_secret)
+            .transpose()
+    }
+
+    async fn user(&self, ws: WorkspaceId, id: UserId) -> Result<Option<User>, StoreError> {
+        let mut q = accounts::select_users();
+        q.and_where(Expr::col((a("users"), a("workspace_id"))).eq(ws.0))
+            .and_where(Expr::col((a("users"), a("id"))).eq(id.0));
+        Ok(self
+            .pools
+            .fetch_optional::<UserRow, _>(&q)
+            .await?
+            .map(UserRow::into_secret)
+            .transpose()?
+            .map(|s| s.user))
+    }
+
+    async fn users(&self, ws: WorkspaceId) -> Result<Vec<User>, StoreError> {
+        let mut q = accounts::select_users();
+        q.and_where(Expr::col((a("users"), a("workspace_id"))).eq(ws.0))
+            .order_by((a("users"), a("email")), Order::Asc);
+        let rows: Vec<UserRow> = self.pools.fetch_all(&q).await?;
+        rows.into_iter()
+            .map(|r| r.into_secret().map(|s| s.user))
+            .collect()
+    }
+
+    async fn update_user(&self, user: &User) -> Result<(), StoreError> {
+        self.pools
+            .execute(&accounts::update_user(user)?)
+            .await
+            .map(|_| ())
+    }
+
+    async fn create_token(&self, token: &NewToken) -> Result<(), StoreError> {
+        self.pools
+            .execute(&accounts::insert_token(token)?)
+            .await
+            .map(|_| ())
+    }
+
+    async fn user_by_token_hash(&self, hash: &str) -> Result<Option<User>, StoreError> {
+        let q = accounts::user_by_token(hash);
+        Ok(self
+            .pools
+            .fetch_optional::<UserRow, _>(&q)
+            .await?
+            .map(UserRow::into_secret)
+            .transpose()?
+            .map(|s| s.user))
+    }
+
+    async fn custom_fields(&self, ws: WorkspaceId) -> Result<Vec<CustomFieldDef>, StoreError> {
+        let q = Query::select()
+            .column(a("definition"))
+            .from(a("custom_fields"))
+            .and_where(Expr::col(a("workspace_id")).eq(ws.0))
+            .to_owned();
+        let mut defs: Vec<CustomFieldDef> = self
+            .pools
+            .fetch_all::<CustomFieldRow, _>(&q)
+            .await?
+            .into_iter()
+            .map(|r| r.definition.0)
+            .collect();
+        defs.sort_by_key(|d| (d.entity.as_str(), d.position));
+        Ok(defs)
+    }
+
+    async fn create_custom_field(
+        &self,
+        ws: WorkspaceId,
+        def: &CustomFieldDef,
+    ) -> Result<(), StoreError> {
+        let (ins, _) = accounts::upsert_custom_field(ws, def, false)?;
+        self.pools
+            .execute(&ins)
+            .await
+            .map_err(taken_as("custom field key"))
+            .map(|_| ())
+    }
+
+    async fn update_custom_field(
+        &self,
+        ws: WorkspaceId,
+        def: &CustomFieldDef,
+    ) -> Result<(), StoreError> {
+        let (_, upd) = accounts::upsert_custom_field(ws, def, true)?;
+        match self.pools.execute(&upd).await? {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    async fn idempotent_response(
+        &self,
+        viewer: &Viewer,
+        key: &str,
+    ) -> Result<Option<StoredResponse>, StoreError> {
+        let q = accounts::select_idempotent(viewer, key);
+        Ok(self
+            .pools
+            .fetch_optional::<IdempotencyRow, _>(&q)
+            .await?
+            .map(Into::into))
+    }
+
+    async fn save_idempotent_response(
+        &self,
+        viewer: &Viewer,
+        key: &str,
+        r: &StoredResponse,
+    ) -> Result<(), StoreError> {
+        self.pools
+            .execute(&accounts::insert_idempotent(viewer, key, r)?)
+            .await
+            .map(|_| ())
+    }
+
+    async fn insert_records(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        records: &[NewRecord],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pools.begin().await?;
+        records::insert(&mut tx, kind, viewer, records, to_micros(now())).await?;
+        tx.commit().await
+    }
+
+    async fn get_record(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        id: Uuid,
+    ) -> Result<Option<StoredRecord>, StoreError> {
+        Ok(self
+            .fetch_record(kind, viewer, id)
+            .await?
+            .map(RecordRow::into_record))
+    }
+
+    async fn records_by_external_id(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        external_ids: &[String],
+    ) -> Result<Vec<(StoredRecord, bool)>, StoreError> {
+        if external_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let t = table(kind);
+        let mut q = select_records(kind);
+        q.and_where(Expr::col((a(t), a("workspace_id"))).eq(viewer.workspace_id.0))
+            .and_where(Expr::col((a(t), a("external_id"))).is_in(external_ids.iter().cloned()));
+        let rows: Vec<RecordRow> = self.pools.fetch_all(&q).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let visible = viewer.can_see(r.owner(), r.team());
+                (r.into_record(), visible)
+            })
+            .collect())
+    }
+
+    async fn count_visible(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        ids: &[Uuid],
+    ) -> Result<usize, StoreError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let t = table(kind);
+        let q = Query::select()
+            .expr_as(Expr::col(sea_query::Asterisk).count(), a("n"))
+            .from(a(t))
+            .cond_where(visible(t, viewer))
+            .and_where(Expr::col((a(t), a("id"))).is_in(ids.iter().copied()))
+            .and_where(Expr::col((a(t), a("deleted_at"))).is_null())
+            .to_owned();
+        let n = self
+            .pools
+            .fetch_optional::<CountRow, _>(&q)
+            .await?
+            .map_or(0, |r| r.n);
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    async fn update_record(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        update: &RecordUpdate,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pools.begin().await?;
+        records::update(&mut tx, kind, viewer, update, to_micros(now())).await?;
+        tx.commit().await
+    }
+
+    async fn set_deleted(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        id: Uuid,
+        expected: i64,
+        deleted: bool,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pools.begin().await?;
+        records::set_deleted(
+            &mut tx,
+            kind,
+            viewer,
+            id,
+            expected,
+            deleted,
+            to_micros(now()),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    async fn list_records(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        query: &ListQuery,
+    ) -> Result<Page, StoreError> {
+        let q = records::list_statement(self.backend(), kind, viewer, query)?;
+        let rows: Vec<RecordRow> = self.pools.fetch_all(&q).await?;
+        Ok(page(rows, query.limit, list_cursor(query.sort.key)))
+    }
+
+    async fn timeline(
+        &self,
+        viewer: &Viewer,
+        of: TimelineOf,
+        cursor: Option<&Cursor>,
+        limit: u32,
+    ) -> Result<Page, StoreError> {
+        let q = records::timeline_statement(viewer, of, cursor, limit);
+        let rows: Vec<RecordRow> = self.pools.fetch_all(&q).await?;
+        Ok(page(rows, limit, timeline_cursor))
+    }
+
+    async fn history(
+        &self,
+        viewer: &Viewer,
+        kind: RecordKind,
+        id: Uuid,
+        before: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
+        if self.fetch_record(kind, viewer, id).await?.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let mut q = Query::select()
+            .columns(["id", "action", "actor_id", "at", "changes"].map(a))
+            .from(a("changes"))
+            .and_where(Expr::col(a("workspace_id")).eq(viewer.workspace_id.0))
+            .and_where(Expr::col(a("record_id")).eq(id))
+            .order_by(a("id"), Order::Desc)
+            .limit(u64::from(limit))
+            .to_owned();
+        if let Some(before) = before {
+            q.and_where(Expr::col(a("id")).lt(before));
+        }
+        let rows: Vec<ChangeRow> = self.pools.fetch_all(&q).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| HistoryEntry {
+                id: r.id,
+                action: r.action,
+                actor_id: r.actor_id.map(UserId),
+                at: from_micros(r.at),
+                changes: r.changes.0,
+            })
+            .collect())
+    }
+
+    async fn search_candidates(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        query: &SearchQuery,
+        limit: u32,
+    ) -> Result<Vec<SearchCandidate>, StoreError> {
+        search::candidates(&self.pools, kind, viewer, query, limit).await
+    }
+}

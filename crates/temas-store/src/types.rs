@@ -1,0 +1,235 @@
+//! Data the store takes and returns. Record data travels as validated JSON; the service layer turns it into
+//! typed domain records.
+
+pub use temas_core::access::{Role, Scope, Viewer, VisibilitySettings};
+pub use temas_core::contact::RecordMeta;
+pub use temas_core::custom::CustomFieldDef;
+pub use temas_core::diff::FieldChange;
+pub use temas_core::filter::{Cursor, ListQuery};
+pub use temas_core::ids::{TeamId, UserId, WorkspaceId};
+pub use temas_core::search::SearchQuery;
+pub use uuid::Uuid;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// The record changed since it was read: its version is no longer the expected one.
+    #[error("version conflict")]
+    VersionConflict,
+    /// A unique value (email, external id, name) is already taken.
+    #[error("already taken: {0}")]
+    Taken(&'static str),
+    #[error("unsupported on this backend: {0}")]
+    Unsupported(&'static str),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// Which table family a record belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    Contact,
+    Company,
+    Interaction,
+}
+
+impl RecordKind {
+    pub fn entity(self) -> &'static str {
+        match self {
+            RecordKind::Contact => "contact",
+            RecordKind::Company => "company",
+            RecordKind::Interaction => "interaction",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Workspace {
+    pub id: WorkspaceId,
+    pub name: String,
+    /// ISO 3166 region used to read phone numbers typed without a country code.
+    pub default_region: String,
+    /// ISO 4217 currency code.
+    pub default_currency: String,
+    pub settings: WorkspaceSettings,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Settings an administrator changes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct WorkspaceSettings {
+    #[serde(default)]
+    pub visibility: VisibilitySettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Team {
+    pub id: TeamId,
+    pub name: String,
+}
+
+/// A user's display preferences.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct UserPrefs {
+    /// en, fa, ar, ru or tr.
+    pub language: String,
+    /// gregorian, persian or hijri.
+    pub calendar: String,
+    /// latin, persian or arabic.
+    pub digits: String,
+    pub time_zone: String,
+}
+
+impl Default for UserPrefs {
+    fn default() -> Self {
+        Self {
+            language: "en".into(),
+            calendar: "gregorian".into(),
+            digits: "latin".into(),
+            time_zone: "UTC".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: UserId,
+    pub workspace_id: WorkspaceId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub team_id: Option<TeamId>,
+    pub prefs: UserPrefs,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A user with their password hash, for signing in.
+#[derive(Debug, Clone)]
+pub struct UserSecret {
+    pub user: User,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub user: User,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    pub id: Uuid,
+    pub workspace_id: WorkspaceId,
+    pub user_id: UserId,
+    pub name: String,
+    /// SHA-256 of the token, hex: the token itself is never stored.
+    pub token_hash: String,
+}
+
+/// The first answer to a request that carried an `Idempotency-Key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    /// Hash of method, path and body, so that a different request with the same key is refused.
+    pub request_hash: String,
+    pub status: u16,
+    pub body: String,
+}
+
+/// The indexed columns of a record, beside its JSON data. Which apply depends on the kind.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Indexed {
+    /// Normalised display name (contacts, companies).
+    pub sort_name: String,
+    pub external_id: Option<String>,
+    pub owner_id: Option<UserId>,
+    pub team_id: Option<TeamId>,
+    /// Trigram document (contacts, companies).
+    pub search_doc: String,
+    /// When it happened (interactions).
+    pub occurred_at: Option<i64>,
+    /// Linked company (interactions).
+    pub company_id: Option<Uuid>,
+}
+
+/// Rows of the link tables that a record owns.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Links {
+    /// contact → (company, role).
+    pub companies: Vec<(Uuid, String)>,
+    /// interaction → contacts.
+    pub contacts: Vec<Uuid>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewRecord {
+    pub id: Uuid,
+    pub data: serde_json::Value,
+    pub indexed: Indexed,
+    pub terms: Vec<String>,
+    pub links: Links,
+}
+
+#[derive(Debug, Clone)]
+pub struct RecordUpdate {
+    pub id: Uuid,
+    pub expected_version: i64,
+    pub data: serde_json::Value,
+    pub indexed: Indexed,
+    pub old_terms: Vec<String>,
+    pub new_terms: Vec<String>,
+    pub links: Links,
+    pub changes: Vec<FieldChange>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRecord {
+    pub id: Uuid,
+    pub version: i64,
+    pub data: serde_json::Value,
+    pub meta: RecordMeta,
+}
+
+/// One page of a keyset-paged list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub items: Vec<StoredRecord>,
+    pub next: Option<Cursor>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimelineOf {
+    Contact(Uuid),
+    Company(Uuid),
+}
+
+/// One entry of a record's change history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HistoryEntry {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: Uuid,
+    /// create, update, delete or restore.
+    pub action: String,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub actor_id: Option<UserId>,
+    pub at: DateTime<Utc>,
+    pub changes: Vec<FieldChange>,
+}
+
+/// A record found by search, with its trigram document for ranking.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchCandidate {
+    pub record: StoredRecord,
+    pub doc: String,
+}
