@@ -1,0 +1,315 @@
+//! Workspace set-up and administration: workspaces, users, teams, tokens, custom fields, preferences, settings.
+
+use crate::auth::{check_password, hash_password, new_token};
+use crate::{App, AppError, Session};
+use serde::Deserialize;
+use temas_core::FieldErrors;
+use temas_core::access::Role;
+use temas_core::custom::{CustomFieldDef, NewCustomField};
+use temas_core::ids::{CustomFieldId, UserId, WorkspaceId};
+use temas_store::{NewToken, NewUser, User, UserPrefs, Uuid, Workspace, WorkspaceSettings};
+
+/// What `temas init` needs.
+#[derive(Debug, Clone)]
+pub struct InitWorkspace {
+    pub name: String,
+    pub admin_email: String,
+    pub admin_password: String,
+    pub default_region: String,
+    pub default_currency: String,
+}
+
+fn check_email(email: &str) -> Result<String, AppError> {
+    temas_core::email::normalize_email(email)
+        .map_err(|reason| AppError::Invalid(FieldErrors::single("email", "invalid_email", reason)))
+}
+
+fn check_region(region: &str) -> Result<String, FieldErrors> {
+    let upper = region.trim().to_ascii_uppercase();
+    temas_core::phone::parse_region(&upper)
+        .map(|_| upper)
+        .ok_or_else(|| {
+            FieldErrors::single(
+                "default_region",
+                "invalid_region",
+                "must be an ISO 3166 country code such as IR",
+            )
+        })
+}
+
+fn check_currency(currency: &str) -> Result<String, FieldErrors> {
+    let upper = currency.trim().to_ascii_uppercase();
+    if upper.len() == 3 && upper.chars().all(|c| c.is_ascii_uppercase()) {
+        Ok(upper)
+    } else {
+        Err(FieldErrors::single(
+            "default_currency",
+            "invalid_currency",
+            "must be an ISO 4217 code such as IRR or USD",
+        ))
+    }
+}
+
+/// What `PATCH /api/v1/users/me` accepts.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrefsPatch {
+    pub name: Option<String>,
+    /// en, fa, ar, ru or tr.
+    pub language: Option<String>,
+    /// gregorian, persian or hijri.
+    pub calendar: Option<String>,
+    /// latin, persian or arabic.
+    pub digits: Option<String>,
+    /// IANA time zone.
+    pub time_zone: Option<String>,
+}
+
+/// Changes to a custom field definition: rename, reorder, make required or not, retire.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomFieldPatch {
+    pub label: Option<String>,
+    pub position: Option<i32>,
+    pub required: Option<bool>,
+    pub options: Option<Vec<String>>,
+    pub retired: Option<bool>,
+}
+
+impl App {
+    /// Creates a workspace and its owner.
+    pub async fn init_workspace(&self, init: InitWorkspace) -> Result<(Workspace, User), AppError> {
+        let mut errors = FieldErrors::default();
+        if init.name.trim().is_empty() {
+            errors.add("workspace", "required", "a workspace needs a name");
+        }
+        let region = check_region(&init.default_region)
+            .map_err(|e| errors.0.extend(e.0))
+            .ok();
+        let currency = check_currency(&init.default_currency)
+            .map_err(|e| errors.0.extend(e.0))
+            .ok();
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        let email = check_email(&init.admin_email)?;
+        check_password(&init.admin_password)?;
+        let workspace = Workspace {
+            id: WorkspaceId::new(),
+            name: init.name.trim().to_owned(),
+            default_region: region.unwrap_or_default(),
+            default_currency: currency.unwrap_or_default(),
+            settings: WorkspaceSettings::default(),
+            created_at: temas_core::time::now(),
+        };
+        let owner = User {
+            id: UserId::new(),
+            workspace_id: workspace.id,
+            name: email.split('@').next().unwrap_or_default().to_owned(),
+            email,
+            role: Role::Owner,
+            team_id: None,
+            prefs: UserPrefs::default(),
+            created_at: temas_core::time::now(),
+        };
+        let password_hash = hash_password(&init.admin_password)?;
+        self.store
+            .create_workspace(
+                &workspace,
+                &NewUser {
+                    user: owner.clone(),
+                    password_hash,
+                },
+            )
+            .await?;
+        Ok((workspace, owner))
+    }
+
+    /// Adds a user to a workspace, creating the named team if needed. Used by the CLI and by admins.
+    pub async fn add_user(
+        &self,
+        workspace: WorkspaceId,
+        email: &str,
+        password: &str,
+        role: Role,
+        team: Option<&str>,
+    ) -> Result<User, AppError> {
+        let email = check_email(email)?;
+        check_password(password)?;
+        let team_id = match team.map(str::trim).filter(|t| !t.is_empty()) {
+            Some(name) => Some(self.store.ensure_team(workspace, name).await?.id),
+            None => None,
+        };
+        let user = User {
+            id: UserId::new(),
+            workspace_id: workspace,
+            name: email.split('@').next().unwrap_or_default().to_owned(),
+            email,
+            role,
+            team_id,
+            prefs: UserPrefs::default(),
+            created_at: temas_core::time::now(),
+        };
+        let password_hash = hash_password(password)?;
+        self.store
+            .create_user(&NewUser {
+                user: user.clone(),
+                password_hash,
+            })
+            .await?;
+        Ok(user)
+    }
+
+    /// An admin adds a user through the API.
+    pub async fn create_user(
+        &self,
+        session: &Session,
+        email: &str,
+        password: &str,
+        role: Role,
+        team: Option<&str>,
+    ) -> Result<User, AppError> {
+        session.require_admin()?;
+        if role == Role::Owner && session.user.role != Role::Owner {
+            return Err(AppError::Forbidden("only the owner can add another owner"));
+        }
+        self.add_user(session.workspace.id, email, password, role, team)
+            .await
+    }
+
+    /// Issues an API token for the user with this email; returns the token, shown once.
+    pub async fn issue_token(&self, email: &str, name: &str) -> Result<String, AppError> {
+        let email = check_email(email)?;
+        let secret = self
+            .store
+            .user_by_email(&email)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let (token, hash) = new_token();
+        let record = NewToken {
+            id: Uuid::now_v7(),
+            workspace_id: secret.user.workspace_id,
+            user_id: secret.user.id,
+            name: name.to_owned(),
+            token_hash: hash,
+        };
+        self.store.create_token(&record).await?;
+        Ok(token)
+    }
+
+    pub async fn update_prefs(
+        &self,
+        session: &Session,
+        patch: PrefsPatch,
+    ) -> Result<User, AppError> {
+        let mut errors = FieldErrors::default();
+        let mut user = session.user.clone();
+        let mut pick =
+            |field: &str, value: Option<String>, allowed: &[&str], target: &mut String| {
+                if let Some(v) = value {
+                    if allowed.contains(&v.as_str()) {
+                        *target = v;
+                    } else {
+                        errors.add(
+                            field,
+                            "invalid_value",
+                            format!("must be one of {}", allowed.join(", ")),
+                        );
+                    }
+                }
+            };
+        pick(
+            "language",
+            patch.language,
+            &["en", "fa", "ar", "ru", "tr"],
+            &mut user.prefs.language,
+        );
+        pick(
+            "calendar",
+            patch.calendar,
+            &["gregorian", "persian", "hijri"],
+            &mut user.prefs.calendar,
+        );
+        pick(
+            "digits",
+            patch.digits,
+            &["latin", "persian", "arabic"],
+            &mut user.prefs.digits,
+        );
+        if let Some(tz) =
+            temas_core::contact::check_time_zone(&mut errors, "time_zone", patch.time_zone)
+        {
+            user.prefs.time_zone = tz;
+        }
+        if let Some(name) = temas_core::errors::clean_text(&mut errors, "name", patch.name, 200) {
+            user.name = name;
+        }
+        errors.into_result(())?;
+        self.store.update_user(&user).await?;
+        self.forget_sessions();
+        Ok(user)
+    }
+
+    pub async fn custom_fields(&self, session: &Session) -> Result<Vec<CustomFieldDef>, AppError> {
+        Ok(self.store.custom_fields(session.workspace.id).await?)
+    }
+
+    pub async fn create_custom_field(
+        &self,
+        session: &Session,
+        input: NewCustomField,
+    ) -> Result<CustomFieldDef, AppError> {
+        session.require_admin()?;
+        let existing = self.store.custom_fields(session.workspace.id).await?;
+        let position = existing
+            .iter()
+            .filter(|d| d.entity == input.entity)
+            .map(|d| d.position + 1)
+            .max()
+            .unwrap_or(0);
+        let def = input.validate(position)?;
+        self.store
+            .create_custom_field(session.workspace.id, &def)
+            .await?;
+        Ok(def)
+    }
+
+    pub async fn update_custom_field(
+        &self,
+        session: &Session,
+        id: CustomFieldId,
+        patch: CustomFieldPatch,
+    ) -> Result<CustomFieldDef, AppError> {
+        session.require_admin()?;
+        let defs = self.store.custom_fields(session.workspace.id).await?;
+        let mut def = defs
+            .into_iter()
+            .find(|d| d.id == id)
+            .ok_or(AppError::NotFound)?;
+        if let Some(label) = patch.label.map(|l| l.trim().to_owned()) {
+            if label.is_empty() {
+                return Err(FieldErrors::single("label", "required", "must not be empty").into());
+            }
+            def.label = label;
+        }
+        def.position = patch.position.unwrap_or(def.position);
+        def.required = patch.required.unwrap_or(def.required);
+        def.retired = patch.retired.unwrap_or(def.retired);
+        if let Some(options) = patch.options {
+            // Removing an option would orphan stored values; options can only be added.
+            if let Some(missing) = def.options.iter().find(|o| !options.contains(o)) {
+                return Err(FieldErrors::single(
+                    "options",
+                    "option_in_use",
+                    format!("{missing} cannot be removed"),
+                )
+                .into());
+            }
+            def.options = options;
+        }
+        self.store
+            .update_custom_field(session.workspace.id, &def)
+            .await?;
+        Ok(def)
+    }
+}

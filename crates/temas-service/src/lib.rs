@@ -1,0 +1,76 @@
+//! Temas use cases. Every operation takes the signed-in [`Session`], checks what the user may do, validates input
+//! against the workspace's rules, and calls one store method. Depends on `temas-core` and the `Store` trait;
+//! knows nothing of HTTP or SQL.
+
+pub mod admin;
+pub mod auth;
+mod error;
+pub mod records;
+pub mod search;
+
+pub use error::AppError;
+pub use temas_store::{Store, StoreError};
+
+use std::sync::Arc;
+use temas_core::access::Viewer;
+use temas_core::contact::ValidationContext;
+use temas_store::{User, Workspace};
+
+/// The application: the store plus the caches that make authentication cheap.
+#[derive(Clone)]
+pub struct App {
+    pub store: Arc<dyn Store>,
+    sessions: auth::SessionCache,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self {
+            store,
+            sessions: auth::SessionCache::default(),
+        }
+    }
+}
+
+/// Who is acting, in which workspace, with what visibility.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: User,
+    pub workspace: Workspace,
+    pub viewer: Viewer,
+}
+
+impl Session {
+    fn region(&self) -> Option<phonenumber::country::Id> {
+        temas_core::phone::parse_region(&self.workspace.default_region)
+    }
+
+    /// The workspace's validation rules for writes; loads the custom field definitions.
+    async fn validation(
+        &self,
+        app: &App,
+        entity: temas_core::custom::Entity,
+    ) -> Result<ValidationContext, AppError> {
+        let defs = app.store.custom_fields(self.workspace.id).await?;
+        Ok(ValidationContext {
+            region: self.region(),
+            custom_fields: defs.into_iter().filter(|d| d.entity == entity).collect(),
+        })
+    }
+
+    fn require_write(&self) -> Result<(), AppError> {
+        if self.user.role.can_write() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("your role can only read"))
+        }
+    }
+
+    fn require_admin(&self) -> Result<(), AppError> {
+        if self.user.role.is_admin() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("only owners and admins can do this"))
+        }
+    }
+}

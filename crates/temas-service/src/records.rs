@@ -1,0 +1,789 @@
+//! Use cases over contacts, companies and interactions: create (one or in bulk), read, merge-patch, trash and
+//! restore, list, timeline and history. One generic implementation serves the three record types.
+
+use crate::{App, AppError, Session};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use temas_core::FieldErrors;
+use temas_core::contact::{
+    Company, CompanyData, CompanyInput, Contact, ContactData, ContactInput, RecordMeta,
+    ValidationContext,
+};
+use temas_core::custom::Entity;
+use temas_core::diff::diff;
+use temas_core::filter::{
+    COMPANY_COLUMNS, CONTACT_COLUMNS, Cursor, DEFAULT_LIMIT, ListQuery, MAX_LIMIT, Sort,
+    parse_filter,
+};
+use temas_core::ids::{CompanyId, ContactId, InteractionId, TeamId, UserId};
+use temas_core::interaction::{Interaction, InteractionData, InteractionInput};
+use temas_core::normalize::search_key;
+use temas_core::patch::merge_patch;
+use temas_core::search::{company_keys, contact_keys};
+use temas_store::{
+    HistoryEntry, Indexed, Links, NewRecord, RecordKind, RecordUpdate, StoredRecord, TimelineOf,
+    Uuid,
+};
+
+/// What distinguishes one record type from another for the generic use cases.
+pub trait RecordType: Sized + Send + Sync + 'static {
+    type Input: DeserializeOwned + Serialize + Send + Default;
+    type Data: DeserializeOwned + Serialize + Clone + Send + Sync;
+    const KIND: RecordKind;
+    const ENTITY: Entity;
+
+    fn validate(
+        input: Self::Input,
+        ctx: &ValidationContext,
+        previous: Option<&Self::Data>,
+    ) -> Result<Self::Data, FieldErrors>;
+    fn to_input(data: &Self::Data) -> Self::Input;
+    fn owner(data: &Self::Data) -> Option<UserId>;
+    fn set_owner(data: &mut Self::Data, owner: UserId);
+    /// Search terms (tags as `#tag`) and the indexed columns.
+    fn index(data: &Self::Data) -> (Vec<String>, Indexed);
+    fn links(data: &Self::Data) -> Links;
+    /// Records this one points at, which must exist and be visible: (kind, ids, field name).
+    fn references(data: &Self::Data) -> Vec<(RecordKind, Vec<Uuid>, &'static str)>;
+    fn external_id(data: &Self::Data) -> Option<&str>;
+    fn assemble(id: Uuid, version: i64, data: Self::Data, meta: RecordMeta) -> Self;
+}
+
+fn tag_terms(tags: &[String]) -> impl Iterator<Item = String> + '_ {
+    tags.iter().map(|t| format!("#{}", search_key(t)))
+}
+
+impl RecordType for Contact {
+    type Input = ContactInput;
+    type Data = ContactData;
+    const KIND: RecordKind = RecordKind::Contact;
+    const ENTITY: Entity = Entity::Contact;
+
+    fn validate(
+        input: ContactInput,
+        ctx: &ValidationContext,
+        previous: Option<&ContactData>,
+    ) -> Result<ContactData, FieldErrors> {
+        input.validate(ctx, previous.map(|p| &p.custom))
+    }
+    fn to_input(data: &ContactData) -> ContactInput {
+        data.to_input()
+    }
+    fn owner(data: &ContactData) -> Option<UserId> {
+        data.owner_id
+    }
+    fn set_owner(data: &mut ContactData, owner: UserId) {
+        data.owner_id = Some(owner);
+    }
+    fn index(data: &ContactData) -> (Vec<String>, Indexed) {
+        let keys = contact_keys(data);
+        let terms = keys
+            .terms
+            .into_iter()
+            .chain(tag_terms(&data.tags))
+            .collect();
+        let indexed = Indexed {
+            sort_name: search_key(&data.display_name),
+            external_id: data.external_id.clone(),
+            search_doc: keys.doc,
+            ..Indexed::default()
+        };
+        (terms, indexed)
+    }
+    fn links(data: &ContactData) -> Links {
+        Links {
+            companies: data
+                .companies
+                .iter()
+                .map(|l| (l.company_id.0, l.role.clone()))
+                .collect(),
+            contacts: vec![],
+        }
+    }
+    fn references(data: &ContactData) -> Vec<(RecordKind, Vec<Uuid>, &'static str)> {
+        vec![(
+            RecordKind::Company,
+            data.companies.iter().map(|l| l.company_id.0).collect(),
+            "companies",
+        )]
+    }
+    fn external_id(data: &ContactData) -> Option<&str> {
+        data.external_id.as_deref()
+    }
+    fn assemble(id: Uuid, version: i64, data: ContactData, meta: RecordMeta) -> Self {
+        Contact {
+            id: ContactId(id),
+            version,
+            data,
+            meta,
+        }
+    }
+}
+
+impl RecordType for Company {
+    type Input = CompanyInput;
+    type Data = CompanyData;
+    const KIND: RecordKind = RecordKind::Company;
+    const ENTITY: Entity = Entity::Company;
+
+    fn validate(
+        input: CompanyInput,
+        ctx: &ValidationContext,
+        previous: Option<&CompanyData>,
+    ) -> Result<CompanyData, FieldErrors> {
+        input.validate(ctx, previous.map(|p| &p.custom))
+    }
+    fn to_input(data: &CompanyData) -> CompanyInput {
+        data.to_input()
+    }
+    fn owner(data: &CompanyData) -> Option<UserId> {
+        data.owner_id
+    }
+    fn set_owner(data: &mut CompanyData, owner: UserId) {
+        data.owner_id = Some(owner);
+    }
+    fn index(data: &CompanyData) -> (Vec<String>, Indexed) {
+        let keys = company_keys(data);
+        let terms = keys
+            .terms
+            .into_iter()
+            .chain(tag_terms(&data.tags))
+            .collect();
+        let indexed = Indexed {
+            sort_name: search_key(&data.name),
+            external_id: data.external_id.clone(),
+            search_doc: keys.doc,
+            ..Indexed::default()
+        };
+        (terms, indexed)
+    }
+    fn links(_: &CompanyData) -> Links {
+        Links::default()
+    }
+    fn references(_: &CompanyData) -> Vec<(RecordKind, Vec<Uuid>, &'static str)> {
+        vec![]
+    }
+    fn external_id(data: &CompanyData) -> Option<&str> {
+        data.external_id.as_deref()
+    }
+    fn assemble(id: Uuid, version: i64, data: CompanyData, meta: RecordMeta) -> Self {
+        Company {
+            id: CompanyId(id),
+            version,
+            data,
+            meta,
+        }
+    }
+}
+
+impl RecordType for Interaction {
+    type Input = InteractionInput;
+    type Data = InteractionData;
+    const KIND: RecordKind = RecordKind::Interaction;
+    const ENTITY: Entity = Entity::Interaction;
+
+    fn validate(
+        input: InteractionInput,
+        _: &ValidationContext,
+        _: Option<&InteractionData>,
+    ) -> Result<InteractionData, FieldErrors> {
+        input.validate(temas_core::time::now())
+    }
+    fn to_input(data: &InteractionData) -> InteractionInput {
+        data.to_input()
+    }
+    fn owner(data: &InteractionData) -> Option<UserId> {
+        data.owner_id
+    }
+    fn set_owner(data: &mut InteractionData, owner: UserId) {
+        data.owner_id = Some(owner);
+        data.performed_by.get_or_insert(owner);
+    }
+    fn index(data: &InteractionData) -> (Vec<String>, Indexed) {
+        let indexed = Indexed {
+            occurred_at: Some(data.occurred_at.timestamp_micros()),
+            company_id: data.company_id.map(|c| c.0),
+            ..Indexed::default()
+        };
+        (vec![], indexed)
+    }
+    fn links(data: &InteractionData) -> Links {
+        Links {
+            companies: vec![],
+            contacts: data.contact_ids.iter().map(|c| c.0).collect(),
+        }
+    }
+    fn references(data: &InteractionData) -> Vec<(RecordKind, Vec<Uuid>, &'static str)> {
+        vec![
+            (
+                RecordKind::Contact,
+                data.contact_ids.iter().map(|c| c.0).collect(),
+                "contact_ids",
+            ),
+            (
+                RecordKind::Company,
+                data.company_id.iter().map(|c| c.0).collect(),
+                "company_id",
+            ),
+        ]
+    }
+    fn external_id(_: &InteractionData) -> Option<&str> {
+        None
+    }
+    fn assemble(id: Uuid, version: i64, data: InteractionData, meta: RecordMeta) -> Self {
+        Interaction {
+            id: InteractionId(id),
+            version,
+            data,
+            meta,
+        }
+    }
+}
+
+fn decode<R: RecordType>(stored: StoredRecord) -> Result<R, AppError> {
+    let data: R::Data = serde_json::from_value(stored.data).map_err(|e| {
+        AppError::Internal(format!(
+            "stored {} {} is unreadable: {e}",
+            R::KIND.entity(),
+            stored.id
+        ))
+    })?;
+    Ok(R::assemble(stored.id, stored.version, data, stored.meta))
+}
+
+/// One item of a bulk request: what happened to it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BulkItemResult {
+    pub index: usize,
+    /// created, updated or error.
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<temas_core::FieldError>,
+}
+
+/// A page of typed records.
+pub struct RecordPage<R> {
+    pub items: Vec<R>,
+    pub next_cursor: Option<String>,
+}
+
+pub const MAX_BULK: usize = 1000;
+
+impl App {
+    /// The team a record owned by `owner` belongs to; the owner must be a user of the workspace.
+    async fn team_of(&self, session: &Session, owner: UserId) -> Result<Option<TeamId>, AppError> {
+        if owner == session.user.id {
+            return Ok(session.user.team_id);
+        }
+        match self.store.user(session.workspace.id, owner).await? {
+            Some(u) => Ok(u.team_id),
+            None => Err(FieldErrors::single(
+                "owner_id",
+                "unknown_user",
+                "no user of this workspace has this id",
+            )
+            .into()),
+        }
+    }
+
+    /// Checks that every referenced record exists and is visible.
+    async fn check_references<R: RecordType>(
+        &self,
+        session: &Session,
+        data: &R::Data,
+    ) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        for (kind, ids, field) in R::references(data) {
+            if ids.is_empty() {
+                continue;
+            }
+            let found = self
+                .store
+                .count_visible(kind, &session.viewer, &ids)
+                .await
+                .unwrap_or(0);
+            if found != ids.len() {
+                errors.add(
+                    field,
+                    "unknown_record",
+                    format!("refers to a {} that does not exist", kind.entity()),
+                );
+            }
+        }
+        errors.into_result(())
+    }
+
+    /// Validates a new record and prepares it for the store.
+    async fn prepare_new<R: RecordType>(
+        &self,
+        session: &Session,
+        ctx: &ValidationContext,
+        input: R::Input,
+    ) -> Result<NewRecord, AppError> {
+        let mut data = R::validate(input, ctx, None)?;
+        let owner = R::owner(&data).unwrap_or(session.user.id);
+        R::set_owner(&mut data, owner);
+        let team = self.team_of(session, owner).await?;
+        self.check_references::<R>(session, &data).await?;
+        let (terms, mut indexed) = R::index(&data);
+        indexed.owner_id = Some(owner);
+        indexed.team_id = team;
+        let links = R::links(&data);
+        let json = serde_json::to_value(&data).map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(NewRecord {
+            id: Uuid::now_v7(),
+            data: json,
+            indexed,
+            terms,
+            links,
+        })
+    }
+
+    pub async fn create<R: RecordType>(
+        &self,
+        session: &Session,
+        input: R::Input,
+    ) -> Result<R, AppError> {
+        session.require_write()?;
+        let ctx = session.validation(self, R::ENTITY).await?;
+        let record = self.prepare_new::<R>(session, &ctx, input).await?;
+        let id = record.id;
+        self.store
+            .insert_records(R::KIND, &session.viewer, &[record])
+            .await?;
+        self.get::<R>(session, id).await
+    }
+
+    /// Reads a live record. Trashed records are found only with `include_deleted`.
+    pub async fn get_with<R: RecordType>(
+        &self,
+        session: &Session,
+        id: Uuid,
+        include_deleted: bool,
+    ) -> Result<R, AppError> {
+        let stored = self
+            .store
+            .get_record(R::KIND, &session.viewer, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if stored.meta.deleted_at.is_some() && !include_deleted {
+            return Err(AppError::NotFound);
+        }
+        decode(stored)
+    }
+
+    pub async fn get<R: RecordType>(&self, session: &Session, id: Uuid) -> Result<R, AppError> {
+        self.get_with(session, id, false).await
+    }
+
+    /// Applies a JSON merge patch (RFC 7396) to the record's writable form and saves it when it validates.
+    /// `if_version` is the client's `If-Match`.
+    pub async fn patch<R: RecordType>(
+        &self,
+        session: &Session,
+        id: Uuid,
+        patch: &Value,
+        if_version: Option<i64>,
+    ) -> Result<R, AppError> {
+        session.require_write()?;
+        if !patch.is_object() {
+            return Err(
+                FieldErrors::single("", "invalid_patch", "a patch must be a JSON object").into(),
+            );
+        }
+        let stored = self
+            .store
+            .get_record(R::KIND, &session.viewer, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if stored.meta.deleted_at.is_some() {
+            return Err(AppError::NotFound);
+        }
+        if let Some(v) = if_version
+            && v != stored.version
+        {
+            return Err(AppError::VersionMismatch {
+                current: stored.version,
+            });
+        }
+        let old: R::Data = serde_json::from_value(stored.data.clone())
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut writable = serde_json::to_value(R::to_input(&old))
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        merge_patch(&mut writable, patch);
+        let input: R::Input = serde_json::from_value(writable).map_err(|e| {
+            AppError::Invalid(FieldErrors::single(
+                "",
+                "invalid_json",
+                format!("the patched record is not valid: {e}"),
+            ))
+        })?;
+        let ctx = session.validation(self, R::ENTITY).await?;
+        let mut data = R::validate(input, &ctx, Some(&old))?;
+        let owner = R::owner(&data).unwrap_or(session.user.id);
+        R::set_owner(&mut data, owner);
+        let team = if R::owner(&old) == Some(owner) {
+            stored.meta.team_id
+        } else {
+            self.team_of(session, owner).await?
+        };
+        self.check_references::<R>(session, &data).await?;
+        let (new_terms, mut indexed) = R::index(&data);
+        indexed.owner_id = Some(owner);
+        indexed.team_id = team;
+        let (old_terms, _) = R::index(&old);
+        let json = serde_json::to_value(&data).map_err(|e| AppError::Internal(e.to_string()))?;
+        let changes = diff(&stored.data, &json);
+        if changes.is_empty() {
+            return decode(stored);
+        }
+        let update = RecordUpdate {
+            id,
+            expected_version: stored.version,
+            data: json,
+            indexed,
+            old_terms,
+            new_terms,
+            links: R::links(&data),
+            changes,
+        };
+        self.store
+            .update_record(R::KIND, &session.viewer, &update)
+            .await
+            .map_err(|e| match AppError::from(e) {
+                AppError::VersionMismatch { .. } => AppError::VersionMismatch {
+                    current: stored.version + 1,
+                },
+                other => other,
+            })?;
+        self.get::<R>(session, id).await
+    }
+
+    /// Moves a record to the trash (`deleted`) or restores it.
+    pub async fn set_deleted<R: RecordType>(
+        &self,
+        session: &Session,
+        id: Uuid,
+        deleted: bool,
+        if_version: Option<i64>,
+    ) -> Result<R, AppError> {
+        session.require_write()?;
+        let stored = self
+            .store
+            .get_record(R::KIND, &session.viewer, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if stored.meta.deleted_at.is_some() == deleted {
+            return if deleted {
+                Err(AppError::NotFound)
+            } else {
+                decode(stored)
+            };
+        }
+        if let Some(v) = if_version
+            && v != stored.version
+        {
+            return Err(AppError::VersionMismatch {
+                current: stored.version,
+            });
+        }
+        self.store
+            .set_deleted(R::KIND, &session.viewer, id, stored.version, deleted)
+            .await?;
+        self.get_with::<R>(session, id, true).await
+    }
+
+    /// Parses list parameters for a record type.
+    pub fn list_query<R: RecordType>(
+        &self,
+        session: &Session,
+        params: &ListParams,
+    ) -> Result<ListQuery, AppError> {
+        let columns = if R::KIND == RecordKind::Company {
+            COMPANY_COLUMNS
+        } else {
+            CONTACT_COLUMNS
+        };
+        let mut errors = FieldErrors::default();
+        let mut filters = Vec::new();
+        for f in &params.filters {
+            match parse_filter(f, columns, R::KIND == RecordKind::Contact, session.region()) {
+                Ok(f) => filters.push(f),
+                Err(e) => errors.0.extend(e.0),
+            }
+        }
+        let sort = match &params.sort {
+            Some(s) => Sort::parse(s).unwrap_or_else(|e| {
+                errors.0.extend(e.0);
+                Sort::default()
+            }),
+            None => Sort::default(),
+        };
+        let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            errors.add(
+                "limit",
+                "out_of_range",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            );
+        }
+        let cursor = match &params.cursor {
+            Some(c) => Cursor::decode(c).map(Some).unwrap_or_else(|e| {
+                errors.0.extend(e.0);
+                None
+            }),
+            None => None,
+        };
+        errors
+            .into_result(ListQuery {
+                filters,
+                sort,
+                limit,
+                cursor,
+                deleted: params.deleted,
+            })
+            .map_err(AppError::Invalid)
+    }
+
+    pub async fn list<R: RecordType>(
+        &self,
+        session: &Session,
+        params: &ListParams,
+    ) -> Result<RecordPage<R>, AppError> {
+        let query = self.list_query::<R>(session, params)?;
+        let page = self
+            .store
+            .list_records(R::KIND, &session.viewer, &query)
+            .await?;
+        let items = page
+            .items
+            .into_iter()
+            .map(decode::<R>)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(RecordPage {
+            items,
+            next_cursor: page.next.map(|c| c.encode()),
+        })
+    }
+
+    /// Creates many records, or updates those whose `external_id` already exists. Each item succeeds or fails
+    /// on its own; valid items are written together in one transaction.
+    pub async fn bulk_upsert<R: RecordType>(
+        &self,
+        session: &Session,
+        inputs: Vec<Value>,
+    ) -> Result<Vec<BulkItemResult>, AppError> {
+        session.require_write()?;
+        if inputs.len() > MAX_BULK {
+            return Err(FieldErrors::single(
+                "items",
+                "too_many",
+                format!("at most {MAX_BULK} items per call"),
+            )
+            .into());
+        }
+        let ctx = session.validation(self, R::ENTITY).await?;
+        let mut results: Vec<BulkItemResult> = Vec::with_capacity(inputs.len());
+        let mut valid: Vec<(usize, R::Input, Option<String>)> = Vec::with_capacity(inputs.len());
+        for (index, raw) in inputs.into_iter().enumerate() {
+            let external = raw
+                .get("external_id")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .map(str::to_owned);
+            match serde_json::from_value::<R::Input>(raw) {
+                Ok(input) => valid.push((index, input, external.filter(|e| !e.is_empty()))),
+                Err(e) => results.push(item_error(
+                    index,
+                    FieldErrors::single("", "invalid_json", e.to_string()),
+                )),
+            }
+        }
+        let external_ids: Vec<String> = valid.iter().filter_map(|(_, _, e)| e.clone()).collect();
+        let existing = self
+            .store
+            .records_by_external_id(R::KIND, &session.viewer, &external_ids)
+            .await?;
+        let mut seen = std::collections::HashSet::new();
+        let mut creates: Vec<(usize, NewRecord)> = Vec::new();
+        for (index, input, external) in valid {
+            if let Some(ext) = &external {
+                if !seen.insert(ext.clone()) {
+                    results.push(item_error(
+                        index,
+                        FieldErrors::single(
+                            "external_id",
+                            "duplicate",
+                            "appears twice in this request",
+                        ),
+                    ));
+                    continue;
+                }
+                if let Some((record, visible)) = existing
+                    .iter()
+                    .find(|(r, _)| r.data.get("external_id").and_then(Value::as_str) == Some(ext))
+                {
+                    if !visible {
+                        results.push(item_error(
+                            index,
+                            FieldErrors::single(
+                                "external_id",
+                                "taken",
+                                "already used by a record you cannot see",
+                            ),
+                        ));
+                        continue;
+                    }
+                    results.push(
+                        self.upsert_existing::<R>(session, index, record, input)
+                            .await,
+                    );
+                    continue;
+                }
+            }
+            match self.prepare_new::<R>(session, &ctx, input).await {
+                Ok(record) => creates.push((index, record)),
+                Err(AppError::Invalid(errors)) => results.push(item_error(index, errors)),
+                Err(other) => return Err(other),
+            }
+        }
+        let records: Vec<NewRecord> = creates.iter().map(|(_, r)| r.clone()).collect();
+        self.store
+            .insert_records(R::KIND, &session.viewer, &records)
+            .await?;
+        results.extend(creates.into_iter().map(|(index, r)| BulkItemResult {
+            index,
+            status: "created",
+            id: Some(r.id),
+            errors: vec![],
+        }));
+        results.sort_by_key(|r| r.index);
+        Ok(results)
+    }
+
+    async fn upsert_existing<R: RecordType>(
+        &self,
+        session: &Session,
+        index: usize,
+        record: &StoredRecord,
+        input: R::Input,
+    ) -> BulkItemResult {
+        if record.meta.deleted_at.is_some()
+            && let Err(e) = self
+                .store
+                .set_deleted(R::KIND, &session.viewer, record.id, record.version, false)
+                .await
+        {
+            return item_error(
+                index,
+                FieldErrors::single("", "restore_failed", e.to_string()),
+            );
+        }
+        // The item replaces the writable form whole: a bulk upsert is a PUT, not a PATCH.
+        let mut patch = match serde_json::to_value(&input) {
+            Ok(v) => v,
+            Err(e) => {
+                return item_error(
+                    index,
+                    FieldErrors::single("", "invalid_json", e.to_string()),
+                );
+            }
+        };
+        if let Some(map) = patch.as_object_mut() {
+            let defaults =
+                serde_json::to_value(R::Input::default()).unwrap_or(Value::Object(Map::new()));
+            for key in defaults
+                .as_object()
+                .map(|m| m.keys().cloned().collect::<Vec<_>>())
+                .unwrap_or_default()
+            {
+                map.entry(key).or_insert(Value::Null);
+            }
+        }
+        match self.patch::<R>(session, record.id, &patch, None).await {
+            Ok(_) => BulkItemResult {
+                index,
+                status: "updated",
+                id: Some(record.id),
+                errors: vec![],
+            },
+            Err(AppError::Invalid(errors)) => item_error(index, errors),
+            Err(e) => item_error(index, FieldErrors::single("", "failed", e.to_string())),
+        }
+    }
+
+    pub async fn history<R: RecordType>(
+        &self,
+        session: &Session,
+        id: Uuid,
+        before: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<HistoryEntry>, AppError> {
+        Ok(self
+            .store
+            .history(
+                &session.viewer,
+                R::KIND,
+                id,
+                before,
+                limit.clamp(1, MAX_LIMIT),
+            )
+            .await?)
+    }
+
+    /// A contact's or company's interactions, newest first. The subject itself must be visible.
+    pub async fn timeline(
+        &self,
+        session: &Session,
+        of: TimelineOf,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<RecordPage<Interaction>, AppError> {
+        match of {
+            TimelineOf::Contact(id) => self.get::<Contact>(session, id).await.map(|_| ())?,
+            TimelineOf::Company(id) => self.get::<Company>(session, id).await.map(|_| ())?,
+        }
+        let cursor = cursor.map(Cursor::decode).transpose()?;
+        let page = self
+            .store
+            .timeline(
+                &session.viewer,
+                of,
+                cursor.as_ref(),
+                limit.clamp(1, MAX_LIMIT),
+            )
+            .await?;
+        let items = page
+            .items
+            .into_iter()
+            .map(decode::<Interaction>)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(RecordPage {
+            items,
+            next_cursor: page.next.map(|c| c.encode()),
+        })
+    }
+}
+
+fn item_error(index: usize, errors: FieldErrors) -> BulkItemResult {
+    BulkItemResult {
+        index,
+        status: "error",
+        id: None,
+        errors: errors.0,
+    }
+}
+
+/// List parameters as the client sends them.
+#[derive(Debug, Clone, Default)]
+pub struct ListParams {
+    pub filters: Vec<String>,
+    pub sort: Option<String>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+    pub deleted: bool,
+}
