@@ -161,7 +161,7 @@ fn arabic_latin(c: char) -> Option<&'static str> {
         'ر' => "r",
         'ژ' => "zh",
         'ش' => "sh",
-        'ع' => "",
+        'ع' => "a",
         'غ' => "gh",
         'ف' => "f",
         'ق' => "gh",

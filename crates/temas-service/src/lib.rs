@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod demo;
 mod error;
 pub mod records;
 pub mod search;

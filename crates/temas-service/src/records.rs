@@ -317,18 +317,22 @@ impl App {
         errors.into_result(())
     }
 
-    /// Validates a new record and prepares it for the store.
-    async fn prepare_new<R: RecordType>(
+    /// Validates a new record and prepares it for the store. `check_refs` is off only for generated data whose
+    /// references were just created.
+    pub(crate) async fn prepare_new<R: RecordType>(
         &self,
         session: &Session,
         ctx: &ValidationContext,
         input: R::Input,
+        check_refs: bool,
     ) -> Result<NewRecord, AppError> {
         let mut data = R::validate(input, ctx, None)?;
         let owner = R::owner(&data).unwrap_or(session.user.id);
         R::set_owner(&mut data, owner);
         let team = self.team_of(session, owner).await?;
-        self.check_references::<R>(session, &data).await?;
+        if check_refs {
+            self.check_references::<R>(session, &data).await?;
+        }
         let (terms, mut indexed) = R::index(&data);
         indexed.owner_id = Some(owner);
         indexed.team_id = team;
@@ -350,7 +354,7 @@ impl App {
     ) -> Result<R, AppError> {
         session.require_write()?;
         let ctx = session.validation(self, R::ENTITY).await?;
-        let record = self.prepare_new::<R>(session, &ctx, input).await?;
+        let record = self.prepare_new::<R>(session, &ctx, input, true).await?;
         let id = record.id;
         self.store
             .insert_records(R::KIND, &session.viewer, &[record])
@@ -645,7 +649,7 @@ impl App {
                     continue;
                 }
             }
-            match self.prepare_new::<R>(session, &ctx, input).await {
+            match self.prepare_new::<R>(session, &ctx, input, true).await {
                 Ok(record) => creates.push((index, record)),
                 Err(AppError::Invalid(errors)) => results.push(item_error(index, errors)),
                 Err(other) => return Err(other),

@@ -1,0 +1,330 @@
+//! Command-line contract: `temas [--data-dir DIR] [--database-url URL] <command>`.
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use std::io::Read;
+use std::path::PathBuf;
+use temas_core::access::Role;
+use temas_service::admin::InitWorkspace;
+use temas_service::{App, AppError};
+use temas_store::StoreConfig;
+
+#[derive(Parser)]
+#[command(name = "temas", version, about = "Temas, the customer database server")]
+pub struct Cli {
+    /// Where the embedded SQLite database lives.
+    #[arg(
+        long,
+        env = "TEMAS_DATA_DIR",
+        default_value = "./temas-data",
+        global = true
+    )]
+    data_dir: PathBuf,
+    /// `postgres://…` selects PostgreSQL; `sqlite://…` a SQLite file elsewhere. Default: SQLite in the data dir.
+    #[arg(long, env = "TEMAS_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// SQLite durability: full (default) or normal.
+    #[arg(
+        long,
+        env = "TEMAS_SQLITE_SYNCHRONOUS",
+        default_value = "full",
+        global = true
+    )]
+    sqlite_synchronous: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a workspace and its owner; the password comes from TEMAS_ADMIN_PASSWORD or stdin.
+    Init {
+        #[arg(long)]
+        workspace: String,
+        #[arg(long)]
+        admin_email: String,
+        #[arg(long, default_value = "US")]
+        default_region: String,
+        #[arg(long, default_value = "USD")]
+        default_currency: String,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Run the HTTP API.
+    Serve {
+        #[arg(long, env = "TEMAS_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Fill an empty database with a demo workspace and print a login and a token.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Generate N realistic demo contacts (with companies and interactions) into the first workspace.
+    Demo {
+        #[arg(long)]
+        contacts: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Apply pending migrations.
+    Migrate,
+    /// Write a consistent online copy of the database to FILE.
+    Backup {
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Verify the database.
+    Check,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user to the first workspace; the password comes from TEMAS_USER_PASSWORD (or TEMAS_ADMIN_PASSWORD) or stdin.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        team: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Print a new API token for a user, and nothing else.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+fn read_password(vars: &[&str]) -> anyhow::Result<String> {
+    for var in vars {
+        if let Ok(p) = std::env::var(var) {
+            return Ok(p);
+        }
+    }
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("reading the password from stdin")?;
+    let password = input.lines().next().unwrap_or_default().to_owned();
+    if password.is_empty() {
+        bail!("no password: set {} or pipe it on stdin", vars[0]);
+    }
+    Ok(password)
+}
+
+fn describe(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Invalid(errors) => anyhow::anyhow!("invalid input: {errors}"),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+async fn open(cli: &Cli) -> anyhow::Result<App> {
+    let url = match &cli.database_url {
+        Some(url) => url.clone(),
+        None => {
+            std::fs::create_dir_all(&cli.data_dir).with_context(|| {
+                format!("creating the data directory {}", cli.data_dir.display())
+            })?;
+            format!("sqlite://{}", cli.data_dir.join("temas.db").display())
+        }
+    };
+    let mut config = StoreConfig::new(url);
+    config.sqlite_synchronous = cli.sqlite_synchronous.clone();
+    let store = temas_store::open(&config)
+        .await
+        .context("opening the database")?;
+    Ok(App::new(store))
+}
+
+async fn first_session(app: &App) -> anyhow::Result<temas_service::Session> {
+    let workspace = app
+        .store
+        .first_workspace()
+        .await?
+        .context("no workspace yet: run `temas init` first")?;
+    let owner = app
+        .store
+        .users(workspace.id)
+        .await?
+        .into_iter()
+        .find(|u| u.role == Role::Owner)
+        .context("the workspace has no owner")?;
+    app.session_of(owner).await.map_err(describe)
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let app = open(&cli).await?;
+    match cli.command {
+        Command::Init {
+            workspace,
+            admin_email,
+            default_region,
+            default_currency,
+        } => {
+            let admin_password = read_password(&["TEMAS_ADMIN_PASSWORD"])?;
+            let init = InitWorkspace {
+                name: workspace,
+                admin_email,
+                admin_password,
+                default_region,
+                default_currency,
+            };
+            let (ws, owner) = app.init_workspace(init).await.map_err(describe)?;
+            println!("workspace {} created with owner {}", ws.name, owner.email);
+        }
+        Command::User {
+            command: UserCommand::Create { email, role, team },
+        } => {
+            let role = Role::parse(&role).with_context(|| {
+                format!("unknown role {role}: owner, admin, manager, member, marketer or viewer")
+            })?;
+            let password = read_password(&["TEMAS_USER_PASSWORD", "TEMAS_ADMIN_PASSWORD"])?;
+            let session = first_session(&app).await?;
+            let user = app
+                .add_user(
+                    session.workspace.id,
+                    &email,
+                    &password,
+                    role,
+                    team.as_deref(),
+                )
+                .await
+                .map_err(describe)?;
+            println!("user {} created as {}", user.email, role.as_str());
+        }
+        Command::Token {
+            command: TokenCommand::Create { email, name },
+        } => {
+            let token = app.issue_token(&email, &name).await.map_err(describe)?;
+            println!("{token}");
+        }
+        Command::Serve { listen, demo } => {
+            if demo {
+                crate::cli::demo_workspace(&app).await?;
+            }
+            serve(app, &listen).await?;
+        }
+        Command::Demo { contacts, seed } => {
+            let session = first_session(&app).await?;
+            let started = std::time::Instant::now();
+            let report = |done: usize| {
+                if done % 50_000 == 0 || done == contacts {
+                    let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
+                    eprintln!("demo: {done}/{contacts} contacts ({rate:.0}/s)");
+                }
+            };
+            app.generate_demo(&session, contacts, seed, &report)
+                .await
+                .map_err(describe)?;
+            println!(
+                "generated {contacts} contacts in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Command::Migrate => {
+            let applied = app.store.migrate().await?;
+            println!("{} migration(s) applied", applied.len());
+        }
+        Command::Backup { to } => {
+            app.store.backup_to(&to).await?;
+            let check = temas_store::open(&StoreConfig::new(format!("sqlite://{}", to.display())))
+                .await?
+                .check()
+                .await?;
+            if !check.is_empty() {
+                bail!(
+                    "the backup at {} does not verify: {}",
+                    to.display(),
+                    check.join("; ")
+                );
+            }
+            println!("backup written to {} and verified", to.display());
+        }
+        Command::Check => {
+            let findings = app.store.check().await?;
+            if !findings.is_empty() {
+                bail!("the database has problems:\n{}", findings.join("\n"));
+            }
+            println!("database ok");
+        }
+    }
+    Ok(())
+}
+
+const DEMO_EMAIL: &str = "demo@temas.example";
+const DEMO_PASSWORD: &str = "temas-demo-password";
+
+/// Creates the demo workspace when the database is empty, and prints how to sign in.
+async fn demo_workspace(app: &App) -> anyhow::Result<()> {
+    if app.store.count_workspaces().await? > 0 {
+        eprintln!("demo: the database already has a workspace; not adding demo data");
+        return Ok(());
+    }
+    let init = InitWorkspace {
+        name: "Demo".into(),
+        admin_email: DEMO_EMAIL.into(),
+        admin_password: DEMO_PASSWORD.into(),
+        default_region: "IR".into(),
+        default_currency: "IRR".into(),
+    };
+    app.init_workspace(init).await.map_err(describe)?;
+    let session = first_session(app).await?;
+    app.generate_demo(&session, 500, 7, &|_| {})
+        .await
+        .map_err(describe)?;
+    let token = app
+        .issue_token(DEMO_EMAIL, "demo")
+        .await
+        .map_err(describe)?;
+    println!("demo workspace ready: sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}");
+    println!("API token: {token}");
+    Ok(())
+}
+
+/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+pub async fn serve(app: App, listen: &str) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "temas is listening");
+    println!("temas listening on http://{addr}");
+    let router = temas_web::router(app);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

@@ -1,0 +1,371 @@
+//! The OpenAPI 3.1 document at `/api/v1/openapi.json`. Schemas come from the Rust types (`ToSchema`); the
+//! operations come from [`ENDPOINTS`], which an integration test checks against the live router.
+
+use temas_core::contact::{Company, CompanyInput, Contact, ContactInput};
+use temas_core::custom::{CustomFieldDef, NewCustomField};
+use temas_core::interaction::{Interaction, InteractionInput};
+use temas_service::admin::{CustomFieldPatch, PrefsPatch};
+use temas_service::records::BulkItemResult;
+use temas_service::search::SearchHit;
+use temas_store::HistoryEntry;
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{
+    ComponentsBuilder, ContentBuilder, InfoBuilder, ObjectBuilder, OpenApiBuilder, Paths, Ref,
+    RefOr, Required, ResponseBuilder, Schema, Type,
+};
+
+/// One documented operation.
+pub struct Endpoint {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub tag: &'static str,
+    /// Schema name of the JSON request body.
+    pub body: Option<&'static str>,
+    /// Success status and schema name of its body (`Page:X` for a page of X, `Items:X` for a list).
+    pub ok: (u16, &'static str),
+    /// Query parameters: (name, description).
+    pub query: &'static [(&'static str, &'static str)],
+}
+
+const LIST_QUERY: &[(&str, &str)] = &[
+    (
+        "filter",
+        "field:op:value, repeatable. Ops: eq, ne, contains, starts, gt, gte, lt, lte, empty, notempty. Fields: any column, email, phone, tag, company_id, custom.<key>",
+    ),
+    (
+        "sort",
+        "name, created_at or updated_at; prefix - for descending (default -created_at)",
+    ),
+    ("limit", "1 to 500, default 50"),
+    ("cursor", "next_cursor of the previous page"),
+    ("deleted", "true lists the trash"),
+];
+const PAGE_QUERY: &[(&str, &str)] = &[
+    ("cursor", "next_cursor of the previous page"),
+    ("limit", "1 to 500"),
+];
+const HISTORY_QUERY: &[(&str, &str)] = &[
+    ("before", "id of the last entry already seen"),
+    ("limit", "1 to 500"),
+];
+
+macro_rules! record_endpoints {
+    ($base:literal, $item:literal, $tag:literal, $schema:literal, $input:literal) => {
+        [
+            Endpoint {
+                method: "post",
+                path: $base,
+                summary: concat!("Create a ", $tag),
+                tag: $tag,
+                body: Some($input),
+                ok: (201, $schema),
+                query: &[],
+            },
+            Endpoint {
+                method: "get",
+                path: $base,
+                summary: concat!("List ", $tag, " records (keyset paging, filters, sort)"),
+                tag: $tag,
+                body: None,
+                ok: (200, concat!("Page:", $schema)),
+                query: LIST_QUERY,
+            },
+            Endpoint {
+                method: "get",
+                path: $item,
+                summary: concat!("Read a ", $tag, " (ETag carries the version)"),
+                tag: $tag,
+                body: None,
+                ok: (200, $schema),
+                query: &[("include_deleted", "true also finds a record in the trash")],
+            },
+            Endpoint {
+                method: "patch",
+                path: $item,
+                summary: concat!(
+                    "Change a ",
+                    $tag,
+                    " with a JSON merge patch (RFC 7396); If-Match guards against lost updates"
+                ),
+                tag: $tag,
+                body: Some("MergePatch"),
+                ok: (200, $schema),
+                query: &[],
+            },
+            Endpoint {
+                method: "delete",
+                path: $item,
+                summary: concat!("Move a ", $tag, " to the trash"),
+                tag: $tag,
+                body: None,
+                ok: (200, $schema),
+                query: &[],
+            },
+            Endpoint {
+                method: "post",
+                path: concat!($item, "/restore"),
+                summary: concat!("Restore a ", $tag, " from the trash"),
+                tag: $tag,
+                body: None,
+                ok: (200, $schema),
+                query: &[],
+            },
+            Endpoint {
+                method: "get",
+                path: concat!($item, "/history"),
+                summary: concat!(
+                    "Change history of a ",
+                    $tag,
+                    ", newest first, field by field"
+                ),
+                tag: $tag,
+                body: None,
+                ok: (200, "Items:HistoryEntry"),
+                query: HISTORY_QUERY,
+            },
+        ]
+    };
+}
+
+pub fn endpoints() -> Vec<Endpoint> {
+    let mut all = Vec::new();
+    all.extend(record_endpoints!(
+        "/api/v1/contacts",
+        "/api/v1/contacts/{id}",
+        "contact",
+        "Contact",
+        "ContactInput"
+    ));
+    all.extend(record_endpoints!(
+        "/api/v1/companies",
+        "/api/v1/companies/{id}",
+        "company",
+        "Company",
+        "CompanyInput"
+    ));
+    all.extend(record_endpoints!(
+        "/api/v1/interactions",
+        "/api/v1/interactions/{id}",
+        "interaction",
+        "Interaction",
+        "InteractionInput"
+    ));
+    all.extend([
+        Endpoint { method: "post", path: "/api/v1/contacts/bulk", summary: "Create or upsert (by external_id) up to 1,000 contacts; answers per item", tag: "contact", body: Some("ContactBulkRequest"), ok: (200, "Items:BulkItemResult"), query: &[] },
+        Endpoint { method: "post", path: "/api/v1/companies/bulk", summary: "Create or upsert (by external_id) up to 1,000 companies; answers per item", tag: "company", body: Some("CompanyBulkRequest"), ok: (200, "Items:BulkItemResult"), query: &[] },
+        Endpoint { method: "get", path: "/api/v1/contacts/{id}/timeline", summary: "A contact's interactions, newest first", tag: "contact", body: None, ok: (200, "Page:Interaction"), query: PAGE_QUERY },
+        Endpoint { method: "get", path: "/api/v1/companies/{id}/timeline", summary: "A company's interactions, newest first", tag: "company", body: None, ok: (200, "Page:Interaction"), query: PAGE_QUERY },
+        Endpoint { method: "get", path: "/api/v1/search", summary: "Find contacts and companies by any fragment of a name, email, phone or domain, in any script, ranked", tag: "search", body: None, ok: (200, "Items:SearchHit"), query: &[("q", "the text typed (required)"), ("limit", "1 to 50, default 20")] },
+        Endpoint { method: "get", path: "/api/v1/users", summary: "Users of the workspace", tag: "user", body: None, ok: (200, "Items:User"), query: &[] },
+        Endpoint { method: "post", path: "/api/v1/users", summary: "Add a user (owners and admins)", tag: "user", body: Some("NewUser"), ok: (201, "User"), query: &[] },
+        Endpoint { method: "get", path: "/api/v1/users/me", summary: "The signed-in user", tag: "user", body: None, ok: (200, "User"), query: &[] },
+        Endpoint { method: "patch", path: "/api/v1/users/me", summary: "Set language, calendar, digits and time zone", tag: "user", body: Some("PrefsPatch"), ok: (200, "User"), query: &[] },
+        Endpoint { method: "get", path: "/api/v1/custom-fields", summary: "Custom field definitions", tag: "custom field", body: None, ok: (200, "Items:CustomFieldDef"), query: &[] },
+        Endpoint { method: "post", path: "/api/v1/custom-fields", summary: "Define a custom field (owners and admins)", tag: "custom field", body: Some("NewCustomField"), ok: (201, "CustomFieldDef"), query: &[] },
+        Endpoint { method: "patch", path: "/api/v1/custom-fields/{id}", summary: "Rename, reorder, require or retire a custom field", tag: "custom field", body: Some("CustomFieldPatch"), ok: (200, "CustomFieldDef"), query: &[] },
+        Endpoint { method: "get", path: "/api/v1/openapi.json", summary: "This document", tag: "meta", body: None, ok: (200, "Object"), query: &[] },
+        Endpoint { method: "get", path: "/healthz", summary: "The process is alive", tag: "meta", body: None, ok: (200, "Text"), query: &[] },
+        Endpoint { method: "get", path: "/readyz", summary: "The database answers", tag: "meta", body: None, ok: (200, "Text"), query: &[] },
+    ]);
+    all
+}
+
+fn schema_ref(name: &str) -> RefOr<Schema> {
+    let wrap = |inner: &str, paged: bool| {
+        let array = utoipa::openapi::schema::ArrayBuilder::new()
+            .items(Ref::from_schema_name(inner))
+            .build();
+        let mut obj = ObjectBuilder::new()
+            .property("items", array)
+            .required("items");
+        if paged {
+            obj = obj.property(
+                "next_cursor",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some("absent on the last page")),
+            );
+        }
+        RefOr::T(Schema::Object(obj.build()))
+    };
+    match name.split_once(':') {
+        Some(("Page", inner)) => wrap(inner, true),
+        Some((_, inner)) => wrap(inner, false),
+        None if name == "Object" || name == "MergePatch" => {
+            RefOr::T(Schema::Object(ObjectBuilder::new().build()))
+        }
+        None if name == "Text" => RefOr::T(Schema::Object(
+            ObjectBuilder::new().schema_type(Type::String).build(),
+        )),
+        None => RefOr::Ref(Ref::from_schema_name(name)),
+    }
+}
+
+fn method(m: &str) -> HttpMethod {
+    match m {
+        "post" => HttpMethod::Post,
+        "patch" => HttpMethod::Patch,
+        "delete" => HttpMethod::Delete,
+        _ => HttpMethod::Get,
+    }
+}
+
+fn bulk_request_schema(item: &str) -> Schema {
+    let array = utoipa::openapi::schema::ArrayBuilder::new()
+        .items(Ref::from_schema_name(item))
+        .max_items(Some(1000))
+        .build();
+    Schema::Object(
+        ObjectBuilder::new()
+            .property("items", array)
+            .required("items")
+            .build(),
+    )
+}
+
+/// Builds the document.
+pub fn document() -> axum::Json<utoipa::openapi::OpenApi> {
+    let mut paths = Paths::new();
+    for e in endpoints() {
+        let problem = ResponseBuilder::new()
+            .description("Problem details (RFC 9457)")
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build();
+        let mut op = OperationBuilder::new()
+            .summary(Some(e.summary))
+            .tag(e.tag)
+            .response(
+                e.ok.0.to_string(),
+                ResponseBuilder::new()
+                    .description("Success")
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(schema_ref(e.ok.1)))
+                            .build(),
+                    )
+                    .build(),
+            )
+            .response("default", problem);
+        if !e.path.starts_with("/healthz")
+            && !e.path.starts_with("/readyz")
+            && !e.path.ends_with("openapi.json")
+        {
+            op = op.security(SecurityRequirement::new("bearer", Vec::<String>::new()));
+        }
+        if e.path.contains("{id}") {
+            op = op.parameter(
+                ParameterBuilder::new()
+                    .name("id")
+                    .parameter_in(ParameterIn::Path)
+                    .required(Required::True)
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::String).format(
+                        Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                            utoipa::openapi::KnownFormat::Uuid,
+                        )),
+                    ))),
+            );
+        }
+        for (name, description) in e.query {
+            op = op.parameter(
+                ParameterBuilder::new()
+                    .name(*name)
+                    .parameter_in(ParameterIn::Query)
+                    .required(if *name == "q" {
+                        Required::True
+                    } else {
+                        Required::False
+                    })
+                    .description(Some(*description))
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
+            );
+        }
+        if e.method == "post" && matches!(e.body, Some(_)) {
+            op = op.parameter(
+                ParameterBuilder::new()
+                    .name("Idempotency-Key")
+                    .parameter_in(ParameterIn::Header)
+                    .required(Required::False)
+                    .description(Some(
+                        "repeating a request with the same key replays the first answer",
+                    ))
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
+            );
+        }
+        if matches!(e.method, "patch" | "delete") || e.path.ends_with("/restore") {
+            op = op.parameter(
+                ParameterBuilder::new()
+                    .name("If-Match")
+                    .parameter_in(ParameterIn::Header)
+                    .required(Required::False)
+                    .description(Some("the ETag you read; a mismatch answers 412"))
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
+            );
+        }
+        if let Some(body) = e.body {
+            let content_type = if body == "MergePatch" {
+                "application/merge-patch+json"
+            } else {
+                "application/json"
+            };
+            op = op.request_body(Some(
+                RequestBodyBuilder::new()
+                    .required(Some(Required::True))
+                    .content(
+                        content_type,
+                        ContentBuilder::new().schema(Some(schema_ref(body))).build(),
+                    )
+                    .build(),
+            ));
+        }
+        paths.add_path_operation(e.path, vec![method(e.method)], op.build());
+    }
+    let components = ComponentsBuilder::new()
+        .schema_from::<Contact>()
+        .schema_from::<ContactInput>()
+        .schema_from::<Company>()
+        .schema_from::<CompanyInput>()
+        .schema_from::<Interaction>()
+        .schema_from::<InteractionInput>()
+        .schema_from::<HistoryEntry>()
+        .schema_from::<SearchHit>()
+        .schema_from::<BulkItemResult>()
+        .schema_from::<CustomFieldDef>()
+        .schema_from::<NewCustomField>()
+        .schema_from::<CustomFieldPatch>()
+        .schema_from::<PrefsPatch>()
+        .schema_from::<crate::error::Problem>()
+        .schema_from::<crate::routes::UserJson>()
+        .schema_from::<crate::routes::NewUserJson>()
+        .schema("User", RefOr::Ref(Ref::from_schema_name("UserJson")))
+        .schema("NewUser", RefOr::Ref(Ref::from_schema_name("NewUserJson")))
+        .schema("ContactBulkRequest", bulk_request_schema("ContactInput"))
+        .schema("CompanyBulkRequest", bulk_request_schema("CompanyInput"))
+        .security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        )
+        .build();
+    let info = InfoBuilder::new()
+        .title("Temas API")
+        .version(env!("CARGO_PKG_VERSION"))
+        .description(Some(
+            "The customer database server. JSON under /api/v1, bearer tokens, problem+json errors.",
+        ))
+        .build();
+    axum::Json(
+        OpenApiBuilder::new()
+            .info(info)
+            .paths(paths)
+            .components(Some(components))
+            .build(),
+    )
+}

@@ -1,0 +1,211 @@
+//! The router: every path of the API, and the small handlers that are not per record type.
+
+use crate::extract::{Auth, JsonBody};
+use crate::records::{self as rec, ApiRecord};
+use crate::{ApiError, AppState};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use temas_core::access::Role;
+use temas_core::contact::{Company, Contact};
+use temas_core::custom::NewCustomField;
+use temas_core::ids::CustomFieldId;
+use temas_core::interaction::Interaction;
+use temas_service::admin::{CustomFieldPatch, PrefsPatch};
+use temas_store::User;
+
+/// Routes of one record type: collection, item, restore and history.
+fn record_routes<R: ApiRecord>() -> Router<AppState> {
+    Router::new()
+        .route(R::BASE, post(rec::create::<R>).get(rec::list::<R>))
+        .route(
+            &format!("{}/{{id}}", R::BASE),
+            get(rec::get::<R>)
+                .patch(rec::patch::<R>)
+                .delete(rec::delete::<R>),
+        )
+        .route(
+            &format!("{}/{{id}}/restore", R::BASE),
+            post(rec::restore::<R>),
+        )
+        .route(
+            &format!("{}/{{id}}/history", R::BASE),
+            get(rec::history::<R>),
+        )
+}
+
+pub fn router(app: AppState) -> Router {
+    Router::new()
+        .merge(record_routes::<Contact>())
+        .merge(record_routes::<Company>())
+        .merge(record_routes::<Interaction>())
+        .route("/api/v1/contacts/bulk", post(rec::bulk::<Contact>))
+        .route("/api/v1/companies/bulk", post(rec::bulk::<Company>))
+        .route("/api/v1/contacts/{id}/timeline", get(rec::contact_timeline))
+        .route(
+            "/api/v1/companies/{id}/timeline",
+            get(rec::company_timeline),
+        )
+        .route("/api/v1/search", get(search))
+        .route("/api/v1/users", get(list_users).post(create_user))
+        .route("/api/v1/users/me", get(me).patch(update_me))
+        .route(
+            "/api/v1/custom-fields",
+            get(list_custom_fields).post(create_custom_field),
+        )
+        .route("/api/v1/custom-fields/{id}", patch(update_custom_field))
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .fallback(not_found)
+        .with_state(app)
+}
+
+async fn not_found() -> ApiError {
+    ApiError(temas_service::AppError::NotFound)
+}
+
+async fn openapi() -> Response {
+    let mut r = crate::openapi::document().into_response();
+    r.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("public, max-age=300"),
+    );
+    r
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Ready when the database answers.
+async fn readyz(State(app): State<AppState>) -> Result<&'static str, ApiError> {
+    app.store
+        .count_workspaces()
+        .await
+        .map_err(temas_service::AppError::from)?;
+    Ok("ready")
+}
+
+#[derive(Deserialize)]
+struct SearchParams {
+    q: String,
+    limit: Option<u32>,
+}
+
+async fn search(
+    State(app): State<AppState>,
+    Auth(session): Auth,
+    Query(p): Query<SearchParams>,
+) -> Result<Response, ApiError> {
+    let hits = app.search(&session, &p.q, p.limit.unwrap_or(20)).await?;
+    Ok(Json(serde_json::json!({ "items": hits })).into_response())
+}
+
+/// A user as the API shows them.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UserJson {
+    #[schema(value_type = String, format = Uuid)]
+    id: uuid::Uuid,
+    email: String,
+    name: String,
+    role: Role,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    team_id: Option<uuid::Uuid>,
+    language: String,
+    calendar: String,
+    digits: String,
+    time_zone: String,
+}
+
+impl From<User> for UserJson {
+    fn from(u: User) -> Self {
+        UserJson {
+            id: u.id.0,
+            email: u.email,
+            name: u.name,
+            role: u.role,
+            team_id: u.team_id.map(|t| t.0),
+            language: u.prefs.language,
+            calendar: u.prefs.calendar,
+            digits: u.prefs.digits,
+            time_zone: u.prefs.time_zone,
+        }
+    }
+}
+
+async fn me(Auth(session): Auth) -> Json<UserJson> {
+    Json(session.user.into())
+}
+
+async fn update_me(
+    State(app): State<AppState>,
+    Auth(session): Auth,
+    body: JsonBody<PrefsPatch>,
+) -> Result<Json<UserJson>, ApiError> {
+    Ok(Json(app.update_prefs(&session, body.value).await?.into()))
+}
+
+async fn list_users(
+    State(app): State<AppState>,
+    Auth(session): Auth,
+) -> Result<Response, ApiError> {
+    let users = app
+        .store
+        .users(session.workspace.id)
+        .await
+        .map_err(temas_service::AppError::from)?;
+    let items: Vec<UserJson> = users.into_iter().map(Into::into).collect();
+    Ok(Json(serde_json::json!({ "items": items })).into_response())
+}
+
+/// A new user, created by an owner or admin.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserJson {
+    email: String,
+    password: String,
+    role: Role,
+    team: Option<String>,
+}
+
+async fn create_user(
+    State(app): State<AppState>,
+    Auth(session): Auth,
+    body: JsonBody<NewUserJson>,
+) -> Result<Response, ApiError> {
+    let u = body.value;
+    let user = app
+        .create_user(&session, &u.email, &u.password, u.role, u.team.as_deref())
+        .await?;
+    Ok((StatusCode::CREATED, Json(UserJson::from(user))).into_response())
+}
+
+async fn list_custom_fields(
+    State(app): State<AppState>,
+    Auth(session): Auth,
+) -> Result<Response, ApiError> {
+    let defs = app.custom_fields(&session).await?;
+    Ok(Json(serde_json::json!({ "items": defs })).into_response())
+}
+
+async fn create_custom_field(
+    State(app): State<AppState>,
+    Auth(session): Auth,
+    body: JsonBody<NewCustomField>,
+) -> Result<Response, ApiError> {
+    let def = app.create_custom_field(&session, body.value).await?;
+    Ok((StatusCode::CREATED, Json(def)).into_response())
+}
+
+async fn update_custom_field(
+    State(app): State<AppState>,
+    Auth(session): Auth,
+    Path(id): Path<CustomFieldId>,
+    body: JsonBody<CustomFieldPatch>,
+) -> Result<Response, ApiError> {
+    Ok(Json(app.update_custom_field(&session, id, body.value).await?).into_response())
+}
