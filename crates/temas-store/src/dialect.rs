@@ -74,10 +74,11 @@ pub(crate) fn contains_all_words(backend: Backend, table: &str, words: &[String]
             let mut cond: Option<SimpleExpr> = None;
             for w in words {
                 let pattern = format!("%{}%", escape_like(w));
-                let one = Expr::cust_with_values(
-                    format!("{table}.search_doc LIKE ? ESCAPE '\\'"),
-                    [pattern],
-                );
+                let one = Expr::col((
+                    sea_query::Alias::new(table),
+                    sea_query::Alias::new("search_doc"),
+                ))
+                .like(sea_query::LikeExpr::new(pattern).escape('\\'));
                 cond = Some(match cond {
                     Some(c) => c.and(one),
                     None => one,

@@ -26,26 +26,22 @@ fn value(v: &FilterValue) -> Value {
 
 fn compare(expr: SimpleExpr, op: Op, v: &FilterValue, text: bool) -> SimpleExpr {
     let val = value(v);
-    let pattern = |prefix: &str, suffix: &str| -> SimpleExpr {
+    let pattern = |prefix: &str, suffix: &str| {
         let raw = match v {
             FilterValue::Text(s) => s.to_lowercase(),
             _ => String::new(),
         };
-        Expr::val(format!(
+        sea_query::LikeExpr::new(format!(
             "{prefix}{}{suffix}",
             crate::dialect::escape_like(&raw)
         ))
-        .into()
+        .escape('\\')
     };
     match op {
         Op::Eq => expr.eq(val),
         Op::Ne => expr.clone().is_null().or(expr.ne(val)),
-        Op::Contains => {
-            Expr::cust_with_exprs("$1 LIKE $2 ESCAPE '\\'", [lower(expr), pattern("%", "%")])
-        }
-        Op::StartsWith => {
-            Expr::cust_with_exprs("$1 LIKE $2 ESCAPE '\\'", [lower(expr), pattern("", "%")])
-        }
+        Op::Contains => lower(expr).like(pattern("%", "%")),
+        Op::StartsWith => lower(expr).like(pattern("", "%")),
         Op::Gt => expr.gt(val),
         Op::Gte => expr.gte(val),
         Op::Lt => expr.lt(val),

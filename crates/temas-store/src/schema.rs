@@ -112,7 +112,7 @@ fn initial(backend: Backend) -> String {
             user_id {uuid} NOT NULL,
             idem_key TEXT NOT NULL,
             request_hash TEXT NOT NULL,
-            status INTEGER NOT NULL,
+            status BIGINT NOT NULL,
             body TEXT NOT NULL,
             created_at BIGINT NOT NULL,
             PRIMARY KEY (workspace_id, user_id, idem_key));
