@@ -1,0 +1,167 @@
+//! `spawn_app()`: the real server on a random loopback port over a fresh database, with typed helpers.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use temas_core::access::Role;
+use temas_service::App;
+use temas_service::admin::InitWorkspace;
+use temas_store::StoreConfig;
+use temas_testdb::{Backend, TestDb};
+
+pub struct TestApp {
+    pub base: String,
+    pub app: App,
+    pub owner_token: String,
+    client: reqwest::Client,
+    _db: TestDb,
+}
+
+pub const PASSWORD: &str = "a long enough password";
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The field names of a problem+json's errors.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let db = TestDb::new(backend).await;
+    let store = temas_store::open(&StoreConfig::new(db.url.clone()))
+        .await
+        .expect("store");
+    let app = App::new(store);
+    app.init_workspace(InitWorkspace {
+        name: "Acme".into(),
+        admin_email: "owner@acme.test".into(),
+        admin_password: PASSWORD.into(),
+        default_region: "IR".into(),
+        default_currency: "IRR".into(),
+    })
+    .await
+    .expect("init");
+    let owner_token = app
+        .issue_token("owner@acme.test", "test")
+        .await
+        .expect("token");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let router = temas_web::router(app.clone());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    TestApp {
+        base,
+        app,
+        owner_token,
+        client: reqwest::Client::new(),
+        _db: db,
+    }
+}
+
+impl TestApp {
+    /// Adds a user and returns their token.
+    pub async fn user(&self, email: &str, role: Role, team: Option<&str>) -> String {
+        let ws = self.app.store.first_workspace().await.unwrap().unwrap();
+        self.app
+            .add_user(ws.id, email, PASSWORD, role, team)
+            .await
+            .expect("user");
+        self.app.issue_token(email, "test").await.expect("token")
+    }
+
+    pub async fn call(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.base, path))
+            .bearer_auth(token);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> Reply {
+        self.call(token, Method::GET, path, None, &[]).await
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> Reply {
+        self.call(token, Method::POST, path, Some(body), &[]).await
+    }
+
+    pub async fn patch(&self, token: &str, path: &str, body: Value) -> Reply {
+        self.call(token, Method::PATCH, path, Some(body), &[]).await
+    }
+
+    /// Creates a contact and returns its JSON.
+    pub async fn contact(&self, token: &str, body: Value) -> Value {
+        let r = self.post(token, "/api/v1/contacts", body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        r.body
+    }
+
+    pub async fn search_ids(&self, token: &str, q: &str) -> Vec<String> {
+        let r = self
+            .get(token, &format!("/api/v1/search?q={}", urlencode(q)))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub fn ali() -> Value {
+    json!({"first_name": "علی", "last_name": "کریمی", "emails": [{"address": "Ali.Karimi@Example.com"}],
+           "phones": [{"number": "0912 345 6789"}], "tags": ["VIP"]})
+}
