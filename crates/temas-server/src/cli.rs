@@ -222,7 +222,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let session = first_session(&app).await?;
             let started = std::time::Instant::now();
             let report = |done: usize| {
-                if done % 50_000 == 0 || done == contacts {
+                if done.is_multiple_of(50_000) || done == contacts {
                     let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
                     eprintln!("demo: {done}/{contacts} contacts ({rate:.0}/s)");
                 }

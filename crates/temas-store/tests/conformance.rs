@@ -114,7 +114,7 @@ async fn records_round_trip_with_versions_and_history(w: World) {
     let rec = contact("Ali Rezaei", &w.owner, None, "ali@example.com", &[]);
     let id = rec.id;
     w.store
-        .insert_records(RecordKind::Contact, &w.owner, &[rec.clone()])
+        .insert_records(RecordKind::Contact, &w.owner, std::slice::from_ref(&rec))
         .await
         .unwrap();
     let got = w
@@ -365,7 +365,7 @@ async fn visibility_hides_other_teams_on_every_path(w: World) {
         &[],
     );
     w.store
-        .insert_records(RecordKind::Contact, &red_v, &[secret.clone()])
+        .insert_records(RecordKind::Contact, &red_v, std::slice::from_ref(&secret))
         .await
         .unwrap();
     let q = analyze_query("secret", None).unwrap();
@@ -539,7 +539,7 @@ async fn external_ids_are_unique_per_workspace(w: World) {
 async fn timelines_page_newest_first(w: World) {
     let c = contact("Timeline Person", &w.owner, None, "t@x.com", &[]);
     w.store
-        .insert_records(RecordKind::Contact, &w.owner, &[c.clone()])
+        .insert_records(RecordKind::Contact, &w.owner, std::slice::from_ref(&c))
         .await
         .unwrap();
     let base = temas_core::time::to_micros(temas_core::time::now());

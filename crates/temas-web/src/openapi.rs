@@ -288,7 +288,7 @@ pub fn document() -> axum::Json<utoipa::openapi::OpenApi> {
                     .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
             );
         }
-        if e.method == "post" && matches!(e.body, Some(_)) {
+        if e.method == "post" && e.body.is_some() {
             op = op.parameter(
                 ParameterBuilder::new()
                     .name("Idempotency-Key")
