@@ -238,27 +238,12 @@ pub(crate) async fn insert(
             .collect();
         insert_terms(tx, terms, viewer.workspace_id, &rows).await?;
     }
-    for r in records {
-        insert_links(
-            tx,
-            kind,
-            viewer.workspace_id,
-            r.id,
-            &r.links,
-            r.indexed.occurred_at.unwrap_or(now),
-        )
-        .await?;
-    }
-    let history: Vec<(Uuid, &'static str, Vec<FieldChange>)> = records
-        .iter()
-        .map(|r| {
-            (
-                r.id,
-                "create",
-                temas_core::diff::diff(&serde_json::Value::Null, &r.data),
-            )
-        })
-        .collect();
+    let links: Vec<(Uuid, &Links, i64)> =
+        records.iter().map(|r| (r.id, &r.links, r.indexed.occurred_at.unwrap_or(now))).collect();
+    insert_links(tx, kind, viewer.workspace_id, &links).await?;
+    // A creation's history entry is the created data itself; readers expand it into field changes.
+    let history: Vec<(Uuid, &'static str, serde_json::Value)> =
+        records.iter().map(|r| (r.id, "create", r.data.clone())).collect();
     insert_history(tx, kind, viewer, &history, now).await
 }
 
@@ -303,52 +288,42 @@ pub(crate) async fn delete_terms(
     Ok(())
 }
 
-/// Replaces the link rows a record owns.
+/// Inserts the link rows records own: (record id, links, occurred_at for interactions).
 pub(crate) async fn insert_links(
     tx: &mut Tx,
     kind: RecordKind,
     ws: WorkspaceId,
-    id: Uuid,
-    links: &Links,
-    occurred_at: i64,
+    records: &[(Uuid, &Links, i64)],
 ) -> Result<(), StoreError> {
-    let (link_table, cols, rows): (&str, [&str; 4], Vec<[Expr; 4]>) = match kind {
-        RecordKind::Contact => (
-            "contact_companies",
-            ["workspace_id", "contact_id", "company_id", "role"],
-            links
-                .companies
-                .iter()
-                .map(|(c, role)| [ws.0.into(), id.into(), (*c).into(), role.clone().into()])
-                .collect(),
-        ),
-        RecordKind::Interaction => (
-            "interaction_contacts",
-            [
-                "workspace_id",
-                "contact_id",
-                "occurred_at",
-                "interaction_id",
-            ],
-            links
-                .contacts
-                .iter()
-                .map(|c| [ws.0.into(), (*c).into(), occurred_at.into(), id.into()])
-                .collect(),
-        ),
+    let (link_table, cols) = match kind {
+        RecordKind::Contact => ("contact_companies", ["workspace_id", "contact_id", "company_id", "role"]),
+        RecordKind::Interaction => {
+            ("interaction_contacts", ["workspace_id", "contact_id", "occurred_at", "interaction_id"])
+        }
         RecordKind::Company => return Ok(()),
     };
-    if rows.is_empty() {
-        return Ok(());
+    let rows: Vec<[Expr; 4]> = records
+        .iter()
+        .flat_map(|(id, links, occurred_at)| {
+            let companies = links.companies.iter().map(move |(c, role)| {
+                [ws.0.into(), (*id).into(), (*c).into(), role.clone().into()]
+            });
+            let contacts = links
+                .contacts
+                .iter()
+                .map(move |c| [ws.0.into(), (*c).into(), (*occurred_at).into(), (*id).into()]);
+            companies.chain(contacts)
+        })
+        .collect();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut ins = Query::insert();
+        ins.into_table(Alias::new(link_table)).columns(cols.map(Alias::new));
+        for row in rows.by_ref().take(2000) {
+            ins.values(row).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        }
+        tx.execute(&ins).await?;
     }
-    let mut ins = Query::insert();
-    ins.into_table(Alias::new(link_table))
-        .columns(cols.map(Alias::new));
-    for row in rows {
-        ins.values(row)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    }
-    tx.execute(&ins).await?;
     Ok(())
 }
 
@@ -372,11 +347,15 @@ pub(crate) async fn delete_links(
     Ok(())
 }
 
+fn changes_json(changes: &[FieldChange]) -> Result<serde_json::Value, StoreError> {
+    serde_json::to_value(changes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
 pub(crate) async fn insert_history(
     tx: &mut Tx,
     kind: RecordKind,
     viewer: &Viewer,
-    entries: &[(Uuid, &'static str, Vec<FieldChange>)],
+    entries: &[(Uuid, &'static str, serde_json::Value)],
     now: i64,
 ) -> Result<(), StoreError> {
     for chunk in entries.chunks(500) {
@@ -395,8 +374,6 @@ pub(crate) async fn insert_history(
             .map(Alias::new),
         );
         for (record_id, action, changes) in chunk {
-            let json =
-                serde_json::to_value(changes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             ins.values([
                 viewer.workspace_id.0.into(),
                 (*record_id).into(),
@@ -405,7 +382,7 @@ pub(crate) async fn insert_history(
                 (*action).into(),
                 viewer.user_id.0.into(),
                 now.into(),
-                json.into(),
+                changes.clone().into(),
             ])
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         }
@@ -487,20 +464,12 @@ pub(crate) async fn update(
         insert_terms(tx, terms, viewer.workspace_id, &added).await?;
     }
     delete_links(tx, kind, viewer.workspace_id, u.id).await?;
-    insert_links(
-        tx,
-        kind,
-        viewer.workspace_id,
-        u.id,
-        &u.links,
-        i.occurred_at.unwrap_or(now),
-    )
-    .await?;
+    insert_links(tx, kind, viewer.workspace_id, &[(u.id, &u.links, i.occurred_at.unwrap_or(now))]).await?;
     insert_history(
         tx,
         kind,
         viewer,
-        &[(u.id, "update", u.changes.clone())],
+        &[(u.id, "update", changes_json(&u.changes)?)],
         now,
     )
     .await
@@ -555,7 +524,7 @@ pub(crate) async fn set_deleted(
         old,
         new,
     };
-    insert_history(tx, kind, viewer, &[(id, action, vec![change])], now).await
+    insert_history(tx, kind, viewer, &[(id, action, changes_json(&[change])?)], now).await
 }
 
 /// A keyset-paged list statement. Returns the statement and the sort key, for building the next cursor.

@@ -40,8 +40,6 @@ fn record_table(table: &str, extra_columns: &str) -> String {
         CREATE INDEX {table}_by_name ON {table} (workspace_id, sort_name, id) WHERE deleted_at IS NULL;
         CREATE INDEX {table}_by_updated ON {table} (workspace_id, updated_at, id) WHERE deleted_at IS NULL;
         CREATE INDEX {table}_trash ON {table} (workspace_id, deleted_at, id) WHERE deleted_at IS NOT NULL;
-        CREATE INDEX {table}_by_owner ON {table} (workspace_id, owner_id);
-        CREATE INDEX {table}_by_team ON {table} (workspace_id, team_id);
 "
     )
 }

@@ -39,7 +39,7 @@ struct ChangeRow {
     action: String,
     actor_id: Option<Uuid>,
     at: i64,
-    changes: Json<Vec<FieldChange>>,
+    changes: Json<serde_json::Value>,
 }
 
 impl SqlStore {
@@ -545,7 +545,7 @@ impl Store for SqlStore {
                 action: r.action,
                 actor_id: r.actor_id.map(UserId),
                 at: from_micros(r.at),
-                changes: r.changes.0,
+                changes: expand_changes(r.changes.0),
             })
             .collect())
     }
@@ -559,4 +559,13 @@ impl Store for SqlStore {
     ) -> Result<Vec<SearchCandidate>, StoreError> {
         search::candidates(&self.pools, kind, viewer, query, limit).await
     }
+}
+
+/// History rows hold a list of field changes, or for a creation the created data itself (cheaper to write), which
+/// reads as every field going from nothing to its value.
+fn expand_changes(stored: serde_json::Value) -> Vec<FieldChange> {
+    if stored.is_object() {
+        return temas_core::diff::diff(&serde_json::Value::Null, &stored);
+    }
+    serde_json::from_value(stored).unwrap_or_default()
 }
