@@ -57,6 +57,39 @@ fn diff_objects(
     }
 }
 
+/// Undoes changes on a record: each changed field gets its old value back (a `null` old value removes the field).
+/// Applying the changes of every update, newest first, to the current record gives the record as it was created.
+pub fn undo(record: &mut Value, changes: &[FieldChange]) {
+    for change in changes {
+        let path: Vec<&str> = change.field.split('.').collect();
+        set_path(record, &path, &change.old);
+    }
+}
+
+fn set_path(target: &mut Value, path: &[&str], value: &Value) {
+    let Some(map) = target.as_object_mut() else {
+        return;
+    };
+    match path {
+        [] => {}
+        [last] if value.is_null() => {
+            map.remove(*last);
+        }
+        [last] => {
+            map.insert((*last).to_owned(), value.clone());
+        }
+        [first, rest @ ..] => {
+            let child = map
+                .entry((*first).to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !child.is_object() {
+                *child = Value::Object(Map::new());
+            }
+            set_path(child, rest, value);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,6 +104,19 @@ mod tests {
         assert_eq!(fields, vec!["custom.tier", "job_title", "last_name"]);
         assert_eq!(changes[0].old, json!("gold"));
         assert_eq!(changes[2].new, json!("Rezaei"));
+    }
+
+    #[test]
+    fn undoing_every_update_gives_back_the_created_record() {
+        let created = json!({"first_name": "Ali", "custom": {"tier": "gold"}, "tags": ["a"]});
+        let second = json!({"first_name": "Ali", "last_name": "R", "custom": {"tier": "silver"}, "tags": []});
+        let third = json!({"first_name": "Reza", "last_name": "R", "custom": {}, "tags": []});
+        let (d1, d2) = (diff(&created, &second), diff(&second, &third));
+        let mut state = third.clone();
+        undo(&mut state, &d2);
+        assert_eq!(diff(&state, &second), vec![]);
+        undo(&mut state, &d1);
+        assert_eq!(diff(&state, &created), vec![]);
     }
 
     #[test]

@@ -72,15 +72,27 @@ impl Pools {
             .synchronous(synchronous)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            .pragma("cache_size", "-65536")
             .pragma("temp_store", "memory");
+        // The writer does not checkpoint the WAL itself: a background connection does, on the other core, so that
+        // commits do not wait for it.
         let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(
+                options
+                    .clone()
+                    .pragma("cache_size", "-65536")
+                    .pragma("wal_autocheckpoint", "0"),
+            )
+            .await?;
+        let checkpointer = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone())
             .await?;
+        tokio::spawn(checkpoint_loop(checkpointer));
+        // Readers keep small page caches: the OS page cache holds the hot data once for all of them.
         let read = SqlitePoolOptions::new()
             .max_connections(config.max_connections.max(1))
-            .connect_with(options.read_only(true))
+            .connect_with(options.read_only(true).pragma("cache_size", "-8192"))
             .await?;
         Ok(Pools::Sqlite { read, write })
     }
@@ -142,6 +154,20 @@ impl Pools {
         let n = tx.execute(stmt).await?;
         tx.commit().await?;
         Ok(n)
+    }
+}
+
+/// Checkpoints the WAL into the database file every half second while the process runs.
+async fn checkpoint_loop(pool: SqlitePool) {
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    loop {
+        tick.tick().await;
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            tracing::warn!(error = %e, "WAL checkpoint failed");
+        }
     }
 }
 

@@ -238,12 +238,17 @@ pub(crate) async fn insert(
             .collect();
         insert_terms(tx, terms, viewer.workspace_id, &rows).await?;
     }
-    let links: Vec<(Uuid, &Links, i64)> =
-        records.iter().map(|r| (r.id, &r.links, r.indexed.occurred_at.unwrap_or(now))).collect();
+    let links: Vec<(Uuid, &Links, i64)> = records
+        .iter()
+        .map(|r| (r.id, &r.links, r.indexed.occurred_at.unwrap_or(now)))
+        .collect();
     insert_links(tx, kind, viewer.workspace_id, &links).await?;
-    // A creation's history entry is the created data itself; readers expand it into field changes.
-    let history: Vec<(Uuid, &'static str, serde_json::Value)> =
-        records.iter().map(|r| (r.id, "create", r.data.clone())).collect();
+    // A creation's entry carries no copy of the data: every later update stores the old values of the fields it
+    // changed, so the created values are the current ones with the updates undone (see `history`).
+    let history: Vec<(Uuid, &'static str, serde_json::Value)> = records
+        .iter()
+        .map(|r| (r.id, "create", serde_json::Value::Null))
+        .collect();
     insert_history(tx, kind, viewer, &history, now).await
 }
 
@@ -296,10 +301,19 @@ pub(crate) async fn insert_links(
     records: &[(Uuid, &Links, i64)],
 ) -> Result<(), StoreError> {
     let (link_table, cols) = match kind {
-        RecordKind::Contact => ("contact_companies", ["workspace_id", "contact_id", "company_id", "role"]),
-        RecordKind::Interaction => {
-            ("interaction_contacts", ["workspace_id", "contact_id", "occurred_at", "interaction_id"])
-        }
+        RecordKind::Contact => (
+            "contact_companies",
+            ["workspace_id", "contact_id", "company_id", "role"],
+        ),
+        RecordKind::Interaction => (
+            "interaction_contacts",
+            [
+                "workspace_id",
+                "contact_id",
+                "occurred_at",
+                "interaction_id",
+            ],
+        ),
         RecordKind::Company => return Ok(()),
     };
     let rows: Vec<[Expr; 4]> = records
@@ -308,19 +322,25 @@ pub(crate) async fn insert_links(
             let companies = links.companies.iter().map(move |(c, role)| {
                 [ws.0.into(), (*id).into(), (*c).into(), role.clone().into()]
             });
-            let contacts = links
-                .contacts
-                .iter()
-                .map(move |c| [ws.0.into(), (*c).into(), (*occurred_at).into(), (*id).into()]);
+            let contacts = links.contacts.iter().map(move |c| {
+                [
+                    ws.0.into(),
+                    (*c).into(),
+                    (*occurred_at).into(),
+                    (*id).into(),
+                ]
+            });
             companies.chain(contacts)
         })
         .collect();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let mut ins = Query::insert();
-        ins.into_table(Alias::new(link_table)).columns(cols.map(Alias::new));
+        ins.into_table(Alias::new(link_table))
+            .columns(cols.map(Alias::new));
         for row in rows.by_ref().take(2000) {
-            ins.values(row).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            ins.values(row)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         }
         tx.execute(&ins).await?;
     }
@@ -464,7 +484,13 @@ pub(crate) async fn update(
         insert_terms(tx, terms, viewer.workspace_id, &added).await?;
     }
     delete_links(tx, kind, viewer.workspace_id, u.id).await?;
-    insert_links(tx, kind, viewer.workspace_id, &[(u.id, &u.links, i.occurred_at.unwrap_or(now))]).await?;
+    insert_links(
+        tx,
+        kind,
+        viewer.workspace_id,
+        &[(u.id, &u.links, i.occurred_at.unwrap_or(now))],
+    )
+    .await?;
     insert_history(
         tx,
         kind,
@@ -524,7 +550,14 @@ pub(crate) async fn set_deleted(
         old,
         new,
     };
-    insert_history(tx, kind, viewer, &[(id, action, changes_json(&[change])?)], now).await
+    insert_history(
+        tx,
+        kind,
+        viewer,
+        &[(id, action, changes_json(&[change])?)],
+        now,
+    )
+    .await
 }
 
 /// A keyset-paged list statement. Returns the statement and the sort key, for building the next cursor.

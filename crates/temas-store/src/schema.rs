@@ -36,7 +36,7 @@ fn record_table(table: &str, extra_columns: &str) -> String {
     format!(
         "CREATE TABLE {table} ({RECORD_COLUMNS}{extra_columns},
             PRIMARY KEY (workspace_id, id));
-        CREATE UNIQUE INDEX {table}_external_id ON {table} (workspace_id, external_id);
+        CREATE UNIQUE INDEX {table}_external_id ON {table} (workspace_id, external_id) WHERE external_id IS NOT NULL;
         CREATE INDEX {table}_by_name ON {table} (workspace_id, sort_name, id) WHERE deleted_at IS NULL;
         CREATE INDEX {table}_by_updated ON {table} (workspace_id, updated_at, id) WHERE deleted_at IS NULL;
         CREATE INDEX {table}_trash ON {table} (workspace_id, deleted_at, id) WHERE deleted_at IS NOT NULL;

@@ -66,6 +66,29 @@ impl SqlStore {
         Ok(rows.into_iter().map(|r| r.name).collect())
     }
 
+    /// The record as it was created: its current data with every update undone, newest first.
+    async fn created_data(
+        &self,
+        viewer: &Viewer,
+        id: Uuid,
+        mut data: serde_json::Value,
+    ) -> Result<serde_json::Value, StoreError> {
+        let q = Query::select()
+            .columns(["id", "action", "actor_id", "at", "changes"].map(a))
+            .from(a("changes"))
+            .and_where(Expr::col(a("workspace_id")).eq(viewer.workspace_id.0))
+            .and_where(Expr::col(a("record_id")).eq(id))
+            .and_where(Expr::col(a("action")).eq("update"))
+            .order_by(a("id"), Order::Desc)
+            .to_owned();
+        for row in self.pools.fetch_all::<ChangeRow, _>(&q).await? {
+            let changes: Vec<FieldChange> = serde_json::from_value(row.changes.0)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            temas_core::diff::undo(&mut data, &changes);
+        }
+        Ok(data)
+    }
+
     async fn fetch_record(
         &self,
         kind: RecordKind,
@@ -523,9 +546,9 @@ impl Store for SqlStore {
         before: Option<Uuid>,
         limit: u32,
     ) -> Result<Vec<HistoryEntry>, StoreError> {
-        if self.fetch_record(kind, viewer, id).await?.is_none() {
+        let Some(current) = self.fetch_record(kind, viewer, id).await? else {
             return Err(StoreError::NotFound);
-        }
+        };
         let mut q = Query::select()
             .columns(["id", "action", "actor_id", "at", "changes"].map(a))
             .from(a("changes"))
@@ -538,14 +561,29 @@ impl Store for SqlStore {
             q.and_where(Expr::col(a("id")).lt(before));
         }
         let rows: Vec<ChangeRow> = self.pools.fetch_all(&q).await?;
+        let created = match rows.iter().any(|r| r.action == "create") {
+            true => Some(
+                self.created_data(viewer, id, current.into_record().data)
+                    .await?,
+            ),
+            false => None,
+        };
         Ok(rows
             .into_iter()
-            .map(|r| HistoryEntry {
-                id: r.id,
-                action: r.action,
-                actor_id: r.actor_id.map(UserId),
-                at: from_micros(r.at),
-                changes: expand_changes(r.changes.0),
+            .map(|r| {
+                let changes = match (&created, r.action.as_str()) {
+                    (Some(data), "create") => {
+                        temas_core::diff::diff(&serde_json::Value::Null, data)
+                    }
+                    _ => serde_json::from_value(r.changes.0).unwrap_or_default(),
+                };
+                HistoryEntry {
+                    id: r.id,
+                    action: r.action,
+                    actor_id: r.actor_id.map(UserId),
+                    at: from_micros(r.at),
+                    changes,
+                }
             })
             .collect())
     }
@@ -559,13 +597,4 @@ impl Store for SqlStore {
     ) -> Result<Vec<SearchCandidate>, StoreError> {
         search::candidates(&self.pools, kind, viewer, query, limit).await
     }
-}
-
-/// History rows hold a list of field changes, or for a creation the created data itself (cheaper to write), which
-/// reads as every field going from nothing to its value.
-fn expand_changes(stored: serde_json::Value) -> Vec<FieldChange> {
-    if stored.is_object() {
-        return temas_core::diff::diff(&serde_json::Value::Null, &stored);
-    }
-    serde_json::from_value(stored).unwrap_or_default()
 }

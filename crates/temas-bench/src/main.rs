@@ -1,0 +1,444 @@
+//! `temas-bench`: drives a running Temas server over loopback and measures the raw engine beside it.
+//! Every load is bounded in count and time. See bench/run.sh for how BENCHMARKS.md is produced.
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create N demo contacts (each with an email and a phone) through POST /api/v1/contacts/bulk.
+    Bulk {
+        #[arg(long)]
+        base: String,
+        #[arg(long)]
+        token: String,
+        #[arg(long)]
+        contacts: usize,
+        #[arg(long, default_value_t = 1000)]
+        batch: usize,
+        #[arg(long, default_value_t = 2)]
+        concurrency: usize,
+    },
+    /// Write sample inputs: contact ids (for wrk), search fragments and list queries.
+    Sample {
+        #[arg(long)]
+        base: String,
+        #[arg(long)]
+        token: String,
+        #[arg(long)]
+        out: std::path::PathBuf,
+        #[arg(long, default_value_t = 2000)]
+        count: usize,
+    },
+    /// GET each path of a file (one per line), `rounds` times over, and report latency percentiles.
+    Latency {
+        #[arg(long)]
+        base: String,
+        #[arg(long)]
+        token: String,
+        #[arg(long)]
+        paths: std::path::PathBuf,
+        #[arg(long, default_value_t = 1)]
+        rounds: usize,
+        #[arg(long, default_value_t = 120)]
+        max_seconds: u64,
+    },
+    /// The raw engine inserting N plain rows (id, name, email, phone) in 1,000-row statements, one transaction per
+    /// 10,000 rows, into a fresh table.
+    RawInsert {
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        rows: usize,
+    },
+    /// The raw engine answering unranked trigram look-ups for each fragment of a file, straight on the database.
+    RawSearch {
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        fragments: std::path::PathBuf,
+    },
+}
+
+fn percentiles(mut samples: Vec<Duration>) -> String {
+    if samples.is_empty() {
+        return "no samples".into();
+    }
+    samples.sort();
+    let at =
+        |p: f64| samples[((samples.len() as f64 * p).ceil() as usize).clamp(1, samples.len()) - 1];
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    format!(
+        "n={} p50={:.2}ms p95={:.2}ms p99={:.2}ms max={:.2}ms",
+        samples.len(),
+        ms(at(0.50)),
+        ms(at(0.95)),
+        ms(at(0.99)),
+        ms(at(1.0))
+    )
+}
+
+async fn bulk(
+    base: &str,
+    token: &str,
+    contacts: usize,
+    batch: usize,
+    concurrency: usize,
+) -> anyhow::Result<()> {
+    let mut rng = StdRng::seed_from_u64(42);
+    let offset = rand::random::<u32>() as usize * 10_000;
+    let mut bodies = Vec::new();
+    for start in (0..contacts).step_by(batch) {
+        let items: Vec<Value> = (start..(start + batch).min(contacts))
+            .map(|i| {
+                let mut c = serde_json::to_value(temas_service::demo::demo_contact(
+                    &mut rng,
+                    offset + i,
+                    None,
+                ))
+                .unwrap_or(Value::Null);
+                if let Some(map) = c.as_object_mut() {
+                    map.remove("external_id");
+                }
+                c
+            })
+            .collect();
+        bodies.push(serde_json::to_vec(&json!({ "items": items }))?);
+    }
+    let client = reqwest::Client::new();
+    let url = format!("{base}/api/v1/contacts/bulk");
+    let queue = std::sync::Arc::new(tokio::sync::Mutex::new(bodies.into_iter()));
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let (queue, client, url, token) =
+            (queue.clone(), client.clone(), url.clone(), token.to_owned());
+        workers.push(tokio::spawn(async move {
+            let mut created = 0usize;
+            loop {
+                let Some(body) = queue.lock().await.next() else {
+                    break;
+                };
+                let resp = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await?;
+                let status = resp.status();
+                let answer: Value = resp.json().await?;
+                if !status.is_success() {
+                    bail!("bulk answered {status}: {answer}");
+                }
+                let items = answer["items"].as_array().context("items")?;
+                let failed: Vec<&Value> =
+                    items.iter().filter(|i| i["status"] != "created").collect();
+                if let Some(f) = failed.first() {
+                    bail!("an item failed: {f}");
+                }
+                created += items.len();
+            }
+            anyhow::Ok(created)
+        }));
+    }
+    let mut created = 0;
+    for w in workers {
+        created += w.await??;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "bulk: {created} contacts in {secs:.1} s = {:.0} contacts/s (batch {batch}, {concurrency} connections)",
+        created as f64 / secs
+    );
+    Ok(())
+}
+
+/// A fragment of `len` characters from one word of `text` (a user types inside one word).
+fn fragment(text: &str, len: usize, at: usize) -> Option<String> {
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| w.chars().count() >= len)
+        .collect();
+    let word = words.get(at % words.len().max(1))?;
+    let chars: Vec<char> = word.chars().collect();
+    if chars.len() < len {
+        return None;
+    }
+    let start = at % (chars.len() - len + 1);
+    Some(chars[start..start + len].iter().collect())
+}
+
+async fn sample(
+    base: &str,
+    token: &str,
+    out: &std::path::Path,
+    count: usize,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out)?;
+    let client = reqwest::Client::new();
+    let mut ids = Vec::new();
+    let mut search = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut n = 0usize;
+    // Spread the sample over the base: every page of 500 contributes a few records.
+    while ids.len() < count {
+        let mut url = format!("{base}/api/v1/contacts?limit=500&sort=name");
+        if let Some(c) = &cursor {
+            url.push_str(&format!("&cursor={c}"));
+        }
+        let page: Value = client
+            .get(&url)
+            .bearer_auth(token)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let items = page["items"].as_array().context("items")?;
+        for c in items.iter().step_by(97) {
+            n += 1;
+            ids.push(c["id"].as_str().unwrap_or_default().to_owned());
+            let name = c["display_name"].as_str().unwrap_or_default();
+            let email = c["emails"][0]["address"].as_str().unwrap_or_default();
+            let phone = c["phones"][0]["number"].as_str().unwrap_or_default();
+            let len = 3 + n % 4;
+            let f = match n % 3 {
+                0 => fragment(name, len, n),
+                1 => fragment(email, len, n),
+                _ => fragment(&phone.replace(['-', '(', ')', '+', ' '], ""), len, n),
+            };
+            search.extend(f);
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+        // Jump ahead so the sample is not the alphabetical start of the base only.
+        for _ in 0..9 {
+            let Some(c) = &cursor else { break };
+            let skip: Value = client
+                .get(format!(
+                    "{base}/api/v1/contacts?limit=500&sort=name&cursor={c}"
+                ))
+                .bearer_auth(token)
+                .send()
+                .await?
+                .json()
+                .await?;
+            cursor = skip["next_cursor"].as_str().map(str::to_owned);
+        }
+        if cursor.is_none() {
+            break;
+        }
+    }
+    let encode = |s: &str| -> String {
+        s.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    };
+    std::fs::write(out.join("ids.txt"), ids.join("\n") + "\n")?;
+    std::fs::write(out.join("fragments.txt"), search.join("\n") + "\n")?;
+    let search_paths: Vec<String> = search
+        .iter()
+        .map(|f| format!("/api/v1/search?q={}&limit=20", encode(f)))
+        .collect();
+    std::fs::write(out.join("search-paths.txt"), search_paths.join("\n") + "\n")?;
+    let lists = [
+        "/api/v1/contacts?limit=50",
+        "/api/v1/contacts?limit=50&sort=name",
+        "/api/v1/contacts?limit=50&sort=name&filter=tag:eq:vip",
+        "/api/v1/contacts?limit=50&filter=language:eq:fa",
+        "/api/v1/contacts?limit=50&sort=-updated_at&filter=job_title:eq:Buyer",
+        "/api/v1/contacts?limit=50&sort=name&filter=gender:eq:female&filter=language:eq:tr",
+        "/api/v1/contacts?limit=50&filter=source:eq:referral&filter=birth_date:gte:1990-01-01",
+        "/api/v1/contacts?limit=50&sort=name&filter=display_name:starts:a",
+    ];
+    std::fs::write(out.join("list-paths.txt"), lists.join("\n") + "\n")?;
+    println!(
+        "sample: {} ids, {} search fragments",
+        ids.len(),
+        search.len()
+    );
+    Ok(())
+}
+
+async fn latency(
+    base: &str,
+    token: &str,
+    paths: &std::path::Path,
+    rounds: usize,
+    max_seconds: u64,
+) -> anyhow::Result<()> {
+    let paths: Vec<String> = std::fs::read_to_string(paths)?
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(max_seconds);
+    let mut samples = Vec::new();
+    let mut empty = 0usize;
+    'outer: for _ in 0..rounds {
+        for p in &paths {
+            if Instant::now() > deadline {
+                break 'outer;
+            }
+            let started = Instant::now();
+            let resp = client
+                .get(format!("{base}{p}"))
+                .bearer_auth(token)
+                .send()
+                .await?;
+            let status = resp.status();
+            let body: Value = resp.json().await?;
+            samples.push(started.elapsed());
+            if !status.is_success() {
+                bail!("{p} answered {status}: {body}");
+            }
+            if body["items"].as_array().is_none_or(Vec::is_empty) {
+                empty += 1;
+            }
+        }
+    }
+    println!(
+        "latency: {} ({} answers were empty)",
+        percentiles(samples),
+        empty
+    );
+    Ok(())
+}
+
+async fn raw_insert(url: &str, rows: usize) -> anyhow::Result<()> {
+    use sqlx::Connection;
+    let started;
+    if url.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        sqlx::raw_sql("DROP TABLE IF EXISTS raw_bench; CREATE TABLE raw_bench (id UUID PRIMARY KEY, name TEXT, email TEXT, phone TEXT)").execute(&mut conn).await?;
+        started = Instant::now();
+        for chunk in (0..rows).collect::<Vec<_>>().chunks(10_000) {
+            let mut tx = conn.begin().await?;
+            for part in chunk.chunks(1000) {
+                let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new(
+                    "INSERT INTO raw_bench (id, name, email, phone) ",
+                );
+                q.push_values(part, |mut b, i| {
+                    b.push_bind(uuid::Uuid::now_v7())
+                        .push_bind(format!("Name {i}"))
+                        .push_bind(format!("user{i}@example.com"))
+                        .push_bind(format!("+98912{i:07}"));
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        }
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(&format!("{url}?mode=rwc")).await?;
+        sqlx::raw_sql("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; DROP TABLE IF EXISTS raw_bench; CREATE TABLE raw_bench (id BLOB PRIMARY KEY, name TEXT, email TEXT, phone TEXT)").execute(&mut conn).await?;
+        started = Instant::now();
+        for chunk in (0..rows).collect::<Vec<_>>().chunks(10_000) {
+            let mut tx = conn.begin().await?;
+            for part in chunk.chunks(1000) {
+                let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                    "INSERT INTO raw_bench (id, name, email, phone) ",
+                );
+                q.push_values(part, |mut b, i| {
+                    b.push_bind(uuid::Uuid::now_v7())
+                        .push_bind(format!("Name {i}"))
+                        .push_bind(format!("user{i}@example.com"))
+                        .push_bind(format!("+98912{i:07}"));
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "raw insert: {rows} plain rows in {secs:.2} s = {:.0} rows/s",
+        rows as f64 / secs
+    );
+    Ok(())
+}
+
+async fn raw_search(url: &str, fragments: &std::path::Path) -> anyhow::Result<()> {
+    use sqlx::Connection;
+    let fragments: Vec<String> = std::fs::read_to_string(fragments)?
+        .lines()
+        .filter(|l| l.chars().count() >= 3)
+        .map(str::to_lowercase)
+        .collect();
+    let mut samples = Vec::new();
+    if url.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        for f in &fragments {
+            let started = Instant::now();
+            let _rows: Vec<(uuid::Uuid,)> =
+                sqlx::query_as("SELECT id FROM contacts WHERE search_doc LIKE $1 LIMIT 20")
+                    .bind(format!("%{f}%"))
+                    .fetch_all(&mut conn)
+                    .await?;
+            samples.push(started.elapsed());
+        }
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(url).await?;
+        for f in &fragments {
+            let started = Instant::now();
+            let _rows: Vec<(i64,)> = sqlx::query_as(
+                "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ? LIMIT 20",
+            )
+            .bind(format!("\"{}\"", f.replace('"', "\"\"")))
+            .fetch_all(&mut conn)
+            .await?;
+            samples.push(started.elapsed());
+        }
+    }
+    println!("raw unranked trigram look-up: {}", percentiles(samples));
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Bulk {
+            base,
+            token,
+            contacts,
+            batch,
+            concurrency,
+        } => bulk(&base, &token, contacts, batch, concurrency).await,
+        Command::Sample {
+            base,
+            token,
+            out,
+            count,
+        } => sample(&base, &token, &out, count).await,
+        Command::Latency {
+            base,
+            token,
+            paths,
+            rounds,
+            max_seconds,
+        } => latency(&base, &token, &paths, rounds, max_seconds).await,
+        Command::RawInsert { url, rows } => raw_insert(&url, rows).await,
+        Command::RawSearch { url, fragments } => raw_search(&url, &fragments).await,
+    }
+}
