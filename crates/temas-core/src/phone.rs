@@ -72,7 +72,13 @@ pub fn phone_query_key(fragment: &str, default_region: Option<country::Id>) -> O
     Some(digits.trim_start_matches('0').to_owned()).filter(|d| !d.is_empty())
 }
 
-/// Best-effort removal of a country calling code from a partial international number.
+/// The national significant number of an E.164 number, without parsing it again: country calling codes are
+/// prefix-free, so the first 1–3 digits that name a known code are the code.
+pub fn national_of_e164(e164: &str) -> &str {
+    strip_country_code(e164.trim_start_matches('+'))
+}
+
+/// Removes the country calling code from the digits of an international number (complete or partial).
 fn strip_country_code(digits: &str) -> &str {
     for len in 1..=3 {
         if digits.len() > len
@@ -137,6 +143,20 @@ mod tests {
     #[case("09123456789", "9123456789")]
     fn query_fragments(#[case] typed: &str, #[case] key: &str) {
         assert_eq!(phone_query_key(typed, iran()).as_deref(), Some(key));
+    }
+
+    #[test]
+    fn national_number_of_e164_without_reparsing() {
+        for (e164, national) in [
+            ("+989123456789", "9123456789"),
+            ("+12015550123", "2015550123"),
+            ("+79161234567", "9161234567"),
+            ("+905321234567", "5321234567"),
+            ("+971501234567", "501234567"),
+        ] {
+            assert_eq!(national_of_e164(e164), national);
+            assert_eq!(parse_phone(e164, None).unwrap().national, national);
+        }
     }
 
     #[test]

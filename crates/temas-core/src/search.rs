@@ -6,7 +6,7 @@
 
 use crate::contact::{CompanyData, ContactData};
 use crate::normalize::{Zwnj, has_non_latin, search_key, search_key_with, transliterate};
-use crate::phone::{parse_phone, phone_query_key};
+use crate::phone::{national_of_e164, phone_query_key};
 use std::collections::BTreeSet;
 
 /// The search terms and trigram document of one record.
@@ -55,11 +55,9 @@ fn add_points(
         terms.insert(email.normalized.clone());
     }
     for phone in &points.phones {
-        if let Some(p) = parse_phone(&phone.e164, None) {
-            terms.insert(p.national);
-            // E.164 digits too, so that fragments typed with the country code match inside the document.
-            extra_doc.push(phone.e164.trim_start_matches('+').to_owned());
-        }
+        terms.insert(national_of_e164(&phone.e164).to_owned());
+        // E.164 digits too, so that fragments typed with the country code match inside the document.
+        extra_doc.push(phone.e164.trim_start_matches('+').to_owned());
     }
 }
 

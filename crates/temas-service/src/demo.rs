@@ -507,7 +507,7 @@ impl App {
                 batch.push(record);
             }
             self.store
-                .insert_records(RecordKind::Company, &session.viewer, &batch)
+                .insert_records(RecordKind::Company, &session.viewer, batch)
                 .await?;
         }
         let ctx = session
@@ -564,13 +564,14 @@ impl App {
                     .await?,
                 );
             }
+            let generated = batch.len();
             self.store
-                .insert_records(RecordKind::Contact, &session.viewer, &batch)
+                .insert_records(RecordKind::Contact, &session.viewer, batch)
                 .await?;
             self.store
-                .insert_records(RecordKind::Interaction, &session.viewer, &interactions)
+                .insert_records(RecordKind::Interaction, &session.viewer, interactions)
                 .await?;
-            progress((chunk_start + batch.len()).min(contacts));
+            progress((chunk_start + generated).min(contacts));
         }
         Ok(())
     }

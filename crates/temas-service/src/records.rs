@@ -357,7 +357,7 @@ impl App {
         let record = self.prepare_new::<R>(session, &ctx, input, true).await?;
         let id = record.id;
         self.store
-            .insert_records(R::KIND, &session.viewer, &[record])
+            .insert_records(R::KIND, &session.viewer, vec![record])
             .await?;
         self.get::<R>(session, id).await
     }
@@ -655,16 +655,22 @@ impl App {
                 Err(other) => return Err(other),
             }
         }
-        let records: Vec<NewRecord> = creates.iter().map(|(_, r)| r.clone()).collect();
+        let (indexes, records): (Vec<usize>, Vec<NewRecord>) = creates.into_iter().unzip();
+        let ids: Vec<Uuid> = records.iter().map(|r| r.id).collect();
         self.store
-            .insert_records(R::KIND, &session.viewer, &records)
+            .insert_records(R::KIND, &session.viewer, records)
             .await?;
-        results.extend(creates.into_iter().map(|(index, r)| BulkItemResult {
-            index,
-            status: "created",
-            id: Some(r.id),
-            errors: vec![],
-        }));
+        results.extend(
+            indexes
+                .into_iter()
+                .zip(ids)
+                .map(|(index, id)| BulkItemResult {
+                    index,
+                    status: "created",
+                    id: Some(id),
+                    errors: vec![],
+                }),
+        );
         results.sort_by_key(|r| r.index);
         Ok(results)
     }

@@ -43,6 +43,7 @@ pub(crate) trait Row:
 impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
 {}
 
+#[derive(Clone)]
 pub(crate) enum Pools {
     /// SQLite allows one writer: writes go through a one-connection pool so they queue instead of failing busy.
     Sqlite {
@@ -157,16 +158,30 @@ impl Pools {
     }
 }
 
-/// Checkpoints the WAL into the database file every half second while the process runs.
+/// WAL frames (4 KiB pages) beyond which the checkpointer makes writers wait for a full checkpoint and truncates
+/// the log, so that a continuous write load cannot grow it without bound.
+const WAL_LIMIT_FRAMES: i64 = 16_384;
+
+/// Checkpoints the WAL into the database file every half second while the process runs: passively (writers carry
+/// on) while the log is small, fully with truncation once it passes [`WAL_LIMIT_FRAMES`].
 async fn checkpoint_loop(pool: SqlitePool) {
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     loop {
         tick.tick().await;
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&pool)
-            .await
-        {
-            tracing::warn!(error = %e, "WAL checkpoint failed");
+        let passive: Result<(i64, i64, i64), _> = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(&pool)
+            .await;
+        match passive {
+            Ok((_, log_frames, _)) if log_frames > WAL_LIMIT_FRAMES => {
+                if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(&pool)
+                    .await
+                {
+                    tracing::warn!(error = %e, "WAL truncation failed");
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed"),
         }
     }
 }

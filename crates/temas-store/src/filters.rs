@@ -133,9 +133,7 @@ pub(crate) fn condition(backend: Backend, kind: RecordKind, f: &Filter) -> Simpl
             has_term(kind, text_of(&f.value)),
         ),
         FilterField::Phone => {
-            let national = temas_core::phone::parse_phone(&text_of(&f.value), None)
-                .map(|p| p.national)
-                .unwrap_or_default();
+            let national = temas_core::phone::national_of_e164(&text_of(&f.value)).to_owned();
             membership(backend, kind, "phones", f.op, has_term(kind, national))
         }
         FilterField::Tag => membership(

@@ -9,6 +9,7 @@ mod accounts;
 mod db;
 mod dialect;
 mod filters;
+mod group_commit;
 mod records;
 mod schema;
 mod search;
@@ -92,7 +93,7 @@ pub trait Store: Send + Sync {
         &self,
         kind: RecordKind,
         viewer: &Viewer,
-        records: &[NewRecord],
+        records: Vec<NewRecord>,
     ) -> Result<(), StoreError>;
     async fn get_record(
         &self,

@@ -2,6 +2,7 @@
 
 use crate::accounts::{self, CustomFieldRow, IdempotencyRow, TeamRow, UserRow, WorkspaceRow};
 use crate::db::{Pools, StoreConfig, taken_as};
+use crate::group_commit::InsertJob;
 use crate::records::{
     self, RecordRow, list_cursor, page, select_records, table, timeline_cursor, visible,
 };
@@ -15,6 +16,8 @@ use temas_core::time::{from_micros, now, to_micros};
 
 pub struct SqlStore {
     pools: Pools,
+    /// SQLite only: the group-commit writer that takes inserts.
+    writer: Option<tokio::sync::mpsc::Sender<InsertJob>>,
     /// The SQLite file, for backups before migrations.
     sqlite_path: Option<std::path::PathBuf>,
 }
@@ -50,7 +53,13 @@ impl SqlStore {
             .strip_prefix("sqlite://")
             .or_else(|| config.url.strip_prefix("sqlite:"))
             .map(|p| std::path::PathBuf::from(p.split('?').next().unwrap_or(p)));
-        Ok(Self { pools, sqlite_path })
+        let writer = matches!(pools, Pools::Sqlite { .. })
+            .then(|| crate::group_commit::start(pools.clone()));
+        Ok(Self {
+            pools,
+            writer,
+            sqlite_path,
+        })
     }
 
     async fn applied_migrations(&self) -> Result<Vec<String>, StoreError> {
@@ -415,11 +424,31 @@ impl Store for SqlStore {
         &self,
         kind: RecordKind,
         viewer: &Viewer,
-        records: &[NewRecord],
+        records: Vec<NewRecord>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pools.begin().await?;
-        records::insert(&mut tx, kind, viewer, records, to_micros(now())).await?;
-        tx.commit().await
+        match &self.writer {
+            Some(writer) => {
+                let (reply, answer) = tokio::sync::oneshot::channel();
+                let job = InsertJob {
+                    kind,
+                    viewer: *viewer,
+                    records,
+                    reply,
+                };
+                writer
+                    .send(job)
+                    .await
+                    .map_err(|_| StoreError::Corrupt("the writer has stopped".into()))?;
+                answer
+                    .await
+                    .map_err(|_| StoreError::Corrupt("the writer has stopped".into()))?
+            }
+            None => {
+                let mut tx = self.pools.begin().await?;
+                records::insert(&mut tx, kind, viewer, &records, to_micros(now())).await?;
+                tx.commit().await
+            }
+        }
     }
 
     async fn get_record(

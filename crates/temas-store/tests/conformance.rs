@@ -114,7 +114,7 @@ async fn records_round_trip_with_versions_and_history(w: World) {
     let rec = contact("Ali Rezaei", &w.owner, None, "ali@example.com", &[]);
     let id = rec.id;
     w.store
-        .insert_records(RecordKind::Contact, &w.owner, std::slice::from_ref(&rec))
+        .insert_records(RecordKind::Contact, &w.owner, vec![rec.clone()])
         .await
         .unwrap();
     let got = w
@@ -243,7 +243,7 @@ async fn keyset_pages_cover_every_record_once_in_order(w: World) {
         .map(|(i, n)| contact(n, &w.owner, None, &format!("p{i}@x.com"), &[]))
         .collect();
     w.store
-        .insert_records(RecordKind::Contact, &w.owner, &records)
+        .insert_records(RecordKind::Contact, &w.owner, records)
         .await
         .unwrap();
     for sort in [
@@ -309,7 +309,7 @@ async fn filters_reach_json_fields_custom_fields_and_contact_points(w: World) {
     let mut b = contact("Sara Karimi", &w.owner, None, "sara@example.com", &[]);
     b.data["custom"] = json!({"tier": "silver", "score": 3});
     w.store
-        .insert_records(RecordKind::Contact, &w.owner, &[a.clone(), b.clone()])
+        .insert_records(RecordKind::Contact, &w.owner, vec![a.clone(), b.clone()])
         .await
         .unwrap();
     let region = temas_core::phone::parse_region("IR");
@@ -365,7 +365,7 @@ async fn visibility_hides_other_teams_on_every_path(w: World) {
         &[],
     );
     w.store
-        .insert_records(RecordKind::Contact, &red_v, std::slice::from_ref(&secret))
+        .insert_records(RecordKind::Contact, &red_v, vec![secret.clone()])
         .await
         .unwrap();
     let q = analyze_query("secret", None).unwrap();
@@ -479,7 +479,7 @@ async fn search_finds_prefixes_then_fragments(w: World) {
     let a = contact("Alireza Karimi", &w.owner, None, "a@x.com", &["9123456789"]);
     let b = contact("Khalil Gibran", &w.owner, None, "k@x.com", &[]);
     w.store
-        .insert_records(RecordKind::Contact, &w.owner, &[a.clone(), b.clone()])
+        .insert_records(RecordKind::Contact, &w.owner, vec![a.clone(), b.clone()])
         .await
         .unwrap();
     let ids = |c: Vec<SearchCandidate>| c.into_iter().map(|c| c.record.id).collect::<Vec<_>>();
@@ -518,12 +518,12 @@ async fn external_ids_are_unique_per_workspace(w: World) {
     let mut b = contact("B", &w.owner, None, "b@x.com", &[]);
     b.indexed.external_id = Some("crm-1".into());
     w.store
-        .insert_records(RecordKind::Contact, &w.owner, &[a.clone()])
+        .insert_records(RecordKind::Contact, &w.owner, vec![a.clone()])
         .await
         .unwrap();
     assert!(matches!(
         w.store
-            .insert_records(RecordKind::Contact, &w.owner, &[b])
+            .insert_records(RecordKind::Contact, &w.owner, vec![b])
             .await,
         Err(StoreError::Taken(_))
     ));
@@ -536,10 +536,58 @@ async fn external_ids_are_unique_per_workspace(w: World) {
     assert!(found[0].1);
 }
 
+async fn concurrent_inserts_succeed_or_fail_each_on_their_own(w: World) {
+    let mut taken = contact("First", &w.owner, None, "first@x.com", &[]);
+    taken.indexed.external_id = Some("dup".into());
+    w.store
+        .insert_records(RecordKind::Contact, &w.owner, vec![taken])
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..6 {
+        let store = w.store.clone();
+        let owner = w.owner;
+        tasks.push(tokio::spawn(async move {
+            let mut batch: Vec<NewRecord> = (0..50)
+                .map(|j| {
+                    contact(
+                        &format!("P{i} {j}"),
+                        &owner,
+                        None,
+                        &format!("p{i}.{j}@x.com"),
+                        &[],
+                    )
+                })
+                .collect();
+            if i == 3 {
+                batch[10].indexed.external_id = Some("dup".into());
+            }
+            store
+                .insert_records(RecordKind::Contact, &owner, batch)
+                .await
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for t in tasks {
+        outcomes.push(t.await.unwrap().is_ok());
+    }
+    assert_eq!(outcomes, vec![true, true, true, false, true, true]);
+    let all = w
+        .store
+        .list_records(RecordKind::Contact, &w.owner, &list(500))
+        .await
+        .unwrap();
+    assert_eq!(
+        all.items.len(),
+        1 + 5 * 50,
+        "the failing batch left nothing behind, the others everything"
+    );
+}
+
 async fn timelines_page_newest_first(w: World) {
     let c = contact("Timeline Person", &w.owner, None, "t@x.com", &[]);
     w.store
-        .insert_records(RecordKind::Contact, &w.owner, std::slice::from_ref(&c))
+        .insert_records(RecordKind::Contact, &w.owner, vec![c.clone()])
         .await
         .unwrap();
     let base = temas_core::time::to_micros(temas_core::time::now());
@@ -560,7 +608,7 @@ async fn timelines_page_newest_first(w: World) {
         })
         .collect();
     w.store
-        .insert_records(RecordKind::Interaction, &w.owner, &interactions)
+        .insert_records(RecordKind::Interaction, &w.owner, interactions)
         .await
         .unwrap();
     let first = w
@@ -697,6 +745,7 @@ conformance!(
     search_finds_prefixes_then_fragments,
     external_ids_are_unique_per_workspace,
     timelines_page_newest_first,
+    concurrent_inserts_succeed_or_fail_each_on_their_own,
     idempotent_responses_are_kept_once,
     users_tokens_and_custom_fields,
 );
@@ -708,7 +757,7 @@ async fn sqlite_backup_is_a_consistent_copy() {
         .insert_records(
             RecordKind::Contact,
             &w.owner,
-            &[contact("Backed Up", &w.owner, None, "b@x.com", &[])],
+            vec![contact("Backed Up", &w.owner, None, "b@x.com", &[])],
         )
         .await
         .unwrap();
