@@ -2,6 +2,7 @@
 # Reproduces BENCHMARKS.md: for SQLite and PostgreSQL, a fresh database, N contacts created through the bulk API,
 # then GET by id (wrk, 50 connections), search and filtered list latencies, the server's memory, and the raw engine
 # doing the same work in the same run. Usage: bench/run.sh [CONTACTS] [sqlite|postgres|both]
+# BENCH_REUSE=1 keeps an already loaded benchmark database and measures the reads only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONTACTS="${1:-1000000}"
@@ -19,13 +20,21 @@ PG_ADMIN="${TEMAS_TEST_POSTGRES_URL:-postgres://postgres:postgres@127.0.0.1:5432
 run_backend() {
   local backend=$1 url
   local dir="$OUT/$backend"
-  rm -rf "$dir" && mkdir -p "$dir"
+  local reuse="${BENCH_REUSE:-0}"
   if [ "$backend" = sqlite ]; then
     url="sqlite://$PWD/$dir/temas.db"
+    [ -f "$dir/temas.db" ] || reuse=0
   else
-    psql "$PG_ADMIN" -q -c "DROP DATABASE IF EXISTS temas_bench WITH (FORCE)" -c "CREATE DATABASE temas_bench"
     url="${PG_ADMIN%/*}/temas_bench"
+    psql "$url" -q -c "select 1" >/dev/null 2>&1 || reuse=0
   fi
+  if [ "$reuse" != 1 ]; then
+    rm -rf "$dir"
+    if [ "$backend" = postgres ]; then
+      psql "$PG_ADMIN" -q -c "DROP DATABASE IF EXISTS temas_bench WITH (FORCE)" -c "CREATE DATABASE temas_bench"
+    fi
+  fi
+  mkdir -p "$dir"
   local report="$OUT/$backend.txt"
   {
     echo "backend: $backend"
@@ -33,14 +42,20 @@ run_backend() {
     echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r)"
     echo "contacts: $CONTACTS"
   } > "$report"
-  $T --database-url "$url" init --workspace Bench --admin-email bench@bench.test --default-region IR --default-currency IRR >/dev/null
+  if [ "$reuse" != 1 ]; then
+    $T --database-url "$url" init --workspace Bench --admin-email bench@bench.test --default-region IR --default-currency IRR >/dev/null
+  fi
   local token
   token=$($T --database-url "$url" token create --email bench@bench.test)
   $T --database-url "$url" serve --listen 127.0.0.1:$PORT > "$dir/serve.log" 2>&1 &
   local pid=$!
   trap 'kill $pid 2>/dev/null || true' RETURN
-  sleep 1
-  $B bulk --base http://127.0.0.1:$PORT --token "$token" --contacts "$CONTACTS" --concurrency 3 | tee -a "$report"
+  sleep 3
+  if [ "$reuse" != 1 ]; then
+    $B bulk --base http://127.0.0.1:$PORT --token "$token" --contacts "$CONTACTS" --concurrency 3 | tee -a "$report"
+  else
+    echo "bulk: skipped (BENCH_REUSE=1, database already loaded)" | tee -a "$report"
+  fi
   $B sample --base http://127.0.0.1:$PORT --token "$token" --out "$dir" --count 2000 | tee -a "$report"
   echo "rss after load: $(awk '/VmRSS/{print $2, $3}' /proc/$pid/status)" | tee -a "$report"
   wrk -t2 -c50 -d20s -s bench/get.lua http://127.0.0.1:$PORT -- "$dir/ids.txt" "$token" | grep '^get:' | tee -a "$report"

@@ -164,10 +164,27 @@ const WAL_LIMIT_FRAMES: i64 = 16_384;
 
 /// Checkpoints the WAL into the database file every half second while the process runs: passively (writers carry
 /// on) while the log is small, fully with truncation once it passes [`WAL_LIMIT_FRAMES`].
+///
+/// It also keeps the query planner's statistics current (`PRAGMA optimize`, bounded by `analysis_limit`): at start
+/// and every ten minutes. Without them SQLite misjudges selective look-ups on a large base (a search took 100 ms
+/// instead of 3 ms on a million contacts).
 async fn checkpoint_loop(pool: SqlitePool) {
     let mut tick = tokio::time::interval(Duration::from_millis(500));
+    let mut last_optimize: Option<std::time::Instant> = None;
     loop {
         tick.tick().await;
+        if last_optimize.is_none_or(|t| t.elapsed() > Duration::from_secs(600)) {
+            let flags = if last_optimize.is_none() {
+                "0x10002"
+            } else {
+                "0xfffe"
+            };
+            let sql = format!("PRAGMA analysis_limit=1000; PRAGMA optimize={flags};");
+            if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&pool).await {
+                tracing::warn!(error = %e, "updating planner statistics failed");
+            }
+            last_optimize = Some(std::time::Instant::now());
+        }
         let passive: Result<(i64, i64, i64), _> = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
             .fetch_one(&pool)
             .await;

@@ -2,7 +2,7 @@
 //! JSON field extraction and text collation.
 
 use crate::types::Backend;
-use sea_query::{Expr, ExprTrait, SimpleExpr};
+use sea_query::{Alias, Expr, ExprTrait, LikeExpr, SelectStatement, SimpleExpr};
 
 /// Fills the type placeholders of portable DDL.
 pub(crate) fn render_ddl(backend: Backend, ddl: &str) -> String {
@@ -53,39 +53,24 @@ pub(crate) fn search_index_ddl(backend: Backend, table: &str) -> String {
     }
 }
 
-/// A condition true when `search_doc` of `table` contains every word as a substring, answered by the trigram
-/// index. Words shorter than three characters cannot use a trigram index; callers skip them.
-pub(crate) fn contains_all_words(backend: Backend, table: &str, words: &[String]) -> SimpleExpr {
-    match backend {
-        Backend::Sqlite => {
-            let fts_query = words
-                .iter()
-                .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-                .collect::<Vec<_>>()
-                .join(" AND ");
-            Expr::cust_with_values(
-                format!(
-                    "{table}.rowid IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH ?)"
-                ),
-                [fts_query],
-            )
-        }
-        Backend::Postgres => {
-            let mut cond: Option<SimpleExpr> = None;
-            for w in words {
-                let pattern = format!("%{}%", escape_like(w));
-                let one = Expr::col((
-                    sea_query::Alias::new(table),
-                    sea_query::Alias::new("search_doc"),
-                ))
-                .like(sea_query::LikeExpr::new(pattern).escape('\\'));
-                cond = Some(match cond {
-                    Some(c) => c.and(one),
-                    None => one,
-                });
-            }
-            cond.unwrap_or_else(|| Expr::cust("TRUE"))
-        }
+/// The FTS5 query that matches documents containing every word (SQLite).
+pub(crate) fn fts_query(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// PostgreSQL: restricts a select over `table` to rows whose `search_doc` contains every word, answered by the
+/// pg_trgm index. (SQLite looks its matches up first; see `search.rs`.)
+pub(crate) fn restrict_to_fragments(q: &mut SelectStatement, table: &str, words: &[String]) {
+    for w in words {
+        let pattern = format!("%{}%", escape_like(w));
+        q.and_where(
+            Expr::col((Alias::new(table), Alias::new("search_doc")))
+                .like(LikeExpr::new(pattern).escape('\\')),
+        );
     }
 }
 

@@ -161,14 +161,16 @@ fn after(sort_col: Option<Expr>, id_col: Expr, cursor: &Cursor, descending: bool
         CursorKey::Int(i) => (*i).into(),
         CursorKey::Text(s) => s.clone().into(),
     };
-    let beyond = |e: Expr, v: Value| if descending { e.lt(v) } else { e.gt(v) };
+    let beyond = |e: Expr, v: Expr| if descending { e.lt(v) } else { e.gt(v) };
+    let id: Expr = cursor.id.into();
     match sort_col {
-        None => Condition::all().add(beyond(id_col, cursor.id.into())),
-        Some(sc) => Condition::any().add(beyond(sc.clone(), key.clone())).add(
-            Condition::all()
-                .add(sc.eq(key))
-                .add(beyond(id_col, cursor.id.into())),
-        ),
+        None => Condition::all().add(beyond(id_col, id)),
+        // A row-value comparison, which both engines answer by seeking the (sort, id) index; the equivalent
+        // `a > x OR (a = x AND id > y)` makes them scan.
+        Some(sc) => Condition::all().add(beyond(
+            Expr::tuple([sc, id_col]),
+            Expr::tuple([Expr::val(key), id]),
+        )),
     }
 }
 
