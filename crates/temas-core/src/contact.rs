@@ -308,28 +308,8 @@ impl ContactData {
             notes: self.notes.clone(),
             source: self.source.clone(),
             external_id: self.external_id.clone(),
-            emails: self
-                .points
-                .emails
-                .iter()
-                .map(|e| EmailInput {
-                    address: e.address.clone(),
-                    kind: e.kind.clone(),
-                    primary: e.primary,
-                    opted_out: e.opted_out,
-                })
-                .collect(),
-            phones: self
-                .points
-                .phones
-                .iter()
-                .map(|p| PhoneInput {
-                    number: p.number.clone(),
-                    kind: p.kind.clone(),
-                    primary: p.primary,
-                    opted_out: p.opted_out,
-                })
-                .collect(),
+            emails: self.points.email_inputs(),
+            phones: self.points.phone_inputs(),
             addresses: self.points.addresses.clone(),
             handles: self.points.handles.clone(),
             companies: self.companies.clone(),
@@ -481,28 +461,8 @@ impl CompanyData {
             size: self.size.clone(),
             notes: self.notes.clone(),
             external_id: self.external_id.clone(),
-            emails: self
-                .points
-                .emails
-                .iter()
-                .map(|e| EmailInput {
-                    address: e.address.clone(),
-                    kind: e.kind.clone(),
-                    primary: e.primary,
-                    opted_out: e.opted_out,
-                })
-                .collect(),
-            phones: self
-                .points
-                .phones
-                .iter()
-                .map(|p| PhoneInput {
-                    number: p.number.clone(),
-                    kind: p.kind.clone(),
-                    primary: p.primary,
-                    opted_out: p.opted_out,
-                })
-                .collect(),
+            emails: self.points.email_inputs(),
+            phones: self.points.phone_inputs(),
             addresses: self.points.addresses.clone(),
             handles: self.points.handles.clone(),
             tags: self.tags.clone(),

@@ -106,6 +106,34 @@ pub struct ContactPoints {
     pub handles: Vec<Handle>,
 }
 
+impl ContactPoints {
+    /// The emails in their writable form (what the user typed), for applying a patch.
+    pub fn email_inputs(&self) -> Vec<EmailInput> {
+        self.emails
+            .iter()
+            .map(|e| EmailInput {
+                address: e.address.clone(),
+                kind: e.kind.clone(),
+                primary: e.primary,
+                opted_out: e.opted_out,
+            })
+            .collect()
+    }
+
+    /// The phones in their writable form (what the user typed), for applying a patch.
+    pub fn phone_inputs(&self) -> Vec<PhoneInput> {
+        self.phones
+            .iter()
+            .map(|p| PhoneInput {
+                number: p.number.clone(),
+                kind: p.kind.clone(),
+                primary: p.primary,
+                opted_out: p.opted_out,
+            })
+            .collect()
+    }
+}
+
 const KINDS: &[&str] = &[
     "work", "home", "mobile", "personal", "fax", "billing", "shipping", "other",
 ];

@@ -20,7 +20,7 @@ use temas_core::ids::{CompanyId, ContactId, InteractionId, TeamId, UserId};
 use temas_core::interaction::{Interaction, InteractionData, InteractionInput};
 use temas_core::normalize::search_key;
 use temas_core::patch::merge_patch;
-use temas_core::search::{company_keys, contact_keys};
+use temas_core::search::{SearchKeys, company_keys, contact_keys};
 use temas_store::{
     HistoryEntry, Indexed, Links, NewRecord, RecordKind, RecordUpdate, StoredRecord, TimelineOf,
     Uuid,
@@ -50,8 +50,25 @@ pub trait RecordType: Sized + Send + Sync + 'static {
     fn assemble(id: Uuid, version: i64, data: Self::Data, meta: RecordMeta) -> Self;
 }
 
-fn tag_terms(tags: &[String]) -> impl Iterator<Item = String> + '_ {
-    tags.iter().map(|t| format!("#{}", search_key(t)))
+/// Search terms (tags as `#tag`) and indexed columns of a named record.
+fn searchable(
+    keys: SearchKeys,
+    tags: &[String],
+    name: &str,
+    external_id: &Option<String>,
+) -> (Vec<String>, Indexed) {
+    let terms = keys
+        .terms
+        .into_iter()
+        .chain(tags.iter().map(|t| format!("#{}", search_key(t))))
+        .collect();
+    let indexed = Indexed {
+        sort_name: search_key(name),
+        external_id: external_id.clone(),
+        search_doc: keys.doc,
+        ..Indexed::default()
+    };
+    (terms, indexed)
 }
 
 impl RecordType for Contact {
@@ -77,19 +94,12 @@ impl RecordType for Contact {
         data.owner_id = Some(owner);
     }
     fn index(data: &ContactData) -> (Vec<String>, Indexed) {
-        let keys = contact_keys(data);
-        let terms = keys
-            .terms
-            .into_iter()
-            .chain(tag_terms(&data.tags))
-            .collect();
-        let indexed = Indexed {
-            sort_name: search_key(&data.display_name),
-            external_id: data.external_id.clone(),
-            search_doc: keys.doc,
-            ..Indexed::default()
-        };
-        (terms, indexed)
+        searchable(
+            contact_keys(data),
+            &data.tags,
+            &data.display_name,
+            &data.external_id,
+        )
     }
     fn links(data: &ContactData) -> Links {
         Links {
@@ -144,19 +154,12 @@ impl RecordType for Company {
         data.owner_id = Some(owner);
     }
     fn index(data: &CompanyData) -> (Vec<String>, Indexed) {
-        let keys = company_keys(data);
-        let terms = keys
-            .terms
-            .into_iter()
-            .chain(tag_terms(&data.tags))
-            .collect();
-        let indexed = Indexed {
-            sort_name: search_key(&data.name),
-            external_id: data.external_id.clone(),
-            search_doc: keys.doc,
-            ..Indexed::default()
-        };
-        (terms, indexed)
+        searchable(
+            company_keys(data),
+            &data.tags,
+            &data.name,
+            &data.external_id,
+        )
     }
     fn links(_: &CompanyData) -> Links {
         Links::default()

@@ -20,35 +20,23 @@ pub trait ApiRecord: RecordType + Serialize {
     fn version(&self) -> i64;
 }
 
-impl ApiRecord for temas_core::contact::Contact {
-    const BASE: &'static str = "/api/v1/contacts";
-    fn id(&self) -> Uuid {
-        self.id.0
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
+macro_rules! api_record {
+    ($type:ty, $base:literal) => {
+        impl ApiRecord for $type {
+            const BASE: &'static str = $base;
+            fn id(&self) -> Uuid {
+                self.id.0
+            }
+            fn version(&self) -> i64 {
+                self.version
+            }
+        }
+    };
 }
 
-impl ApiRecord for temas_core::contact::Company {
-    const BASE: &'static str = "/api/v1/companies";
-    fn id(&self) -> Uuid {
-        self.id.0
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
-
-impl ApiRecord for temas_core::interaction::Interaction {
-    const BASE: &'static str = "/api/v1/interactions";
-    fn id(&self) -> Uuid {
-        self.id.0
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
-}
+api_record!(temas_core::contact::Contact, "/api/v1/contacts");
+api_record!(temas_core::contact::Company, "/api/v1/companies");
+api_record!(temas_core::interaction::Interaction, "/api/v1/interactions");
 
 fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     let mut r = (status, body).into_response();
