@@ -418,6 +418,40 @@ async fn a_member_cannot_reach_another_teams_records_by_any_path(t: TestApp) {
     assert_eq!(untouched.body["version"], 1);
 }
 
+async fn each_roles_scope_is_a_workspace_setting(t: TestApp) {
+    let a = t.user("a@acme.test", Role::Member, Some("north")).await;
+    let b = t.user("b@acme.test", Role::Member, Some("north")).await;
+    let c = t.contact(&a, json!({"first_name": "Teammate's"})).await;
+    let path = format!("/api/v1/contacts/{}", c["id"].as_str().unwrap());
+    assert_eq!(
+        t.get(&b, &path).await.status,
+        StatusCode::OK,
+        "members see their team's records by default"
+    );
+    let denied = t.patch(&b, "/api/v1/workspace", json!({"visibility": {"owner": "all", "admin": "all", "manager": "team", "member": "own", "marketer": "all", "viewer": "team"}})).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let r = t.patch(&t.owner_token, "/api/v1/workspace", json!({"visibility": {"owner": "all", "admin": "all", "manager": "team", "member": "own", "marketer": "all", "viewer": "team"}})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["visibility"]["member"], "own");
+    assert_eq!(
+        t.get(&b, &path).await.status,
+        StatusCode::NOT_FOUND,
+        "now members see only their own"
+    );
+    assert_eq!(t.get(&a, &path).await.status, StatusCode::OK);
+    let bad = t
+        .patch(
+            &t.owner_token,
+            "/api/v1/workspace",
+            json!({"default_region": "XX", "default_currency": "rial"}),
+        )
+        .await;
+    assert_eq!(
+        bad.error_fields(),
+        vec!["default_region", "default_currency"]
+    );
+}
+
 async fn viewers_read_but_do_not_write(t: TestApp) {
     let viewer = t.user("viewer@acme.test", Role::Viewer, None).await;
     let r = t
@@ -581,6 +615,7 @@ on_both_backends!(
     search_matches_across_scripts_and_phone_formats,
     a_member_cannot_reach_another_teams_records_by_any_path,
     viewers_read_but_do_not_write,
+    each_roles_scope_is_a_workspace_setting,
     interactions_fill_the_timeline_newest_first,
     trash_and_restore,
     users_set_their_language_calendar_digits_and_zone,

@@ -7,7 +7,8 @@ use temas_core::FieldErrors;
 use temas_core::access::Role;
 use temas_core::custom::{CustomFieldDef, NewCustomField};
 use temas_core::ids::{CustomFieldId, UserId, WorkspaceId};
-use temas_store::{NewToken, NewUser, User, UserPrefs, Uuid, Workspace, WorkspaceSettings};
+pub use temas_store::Workspace;
+use temas_store::{NewToken, NewUser, User, UserPrefs, Uuid, WorkspaceSettings};
 
 /// What `temas init` needs.
 #[derive(Debug, Clone)]
@@ -63,6 +64,19 @@ pub struct PrefsPatch {
     pub digits: Option<String>,
     /// IANA time zone.
     pub time_zone: Option<String>,
+}
+
+/// Changes to the workspace's settings (owners and admins).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkspacePatch {
+    pub name: Option<String>,
+    /// ISO 3166 region for phone numbers typed without a country code, e.g. `IR`.
+    pub default_region: Option<String>,
+    /// ISO 4217 currency code, e.g. `IRR`.
+    pub default_currency: Option<String>,
+    /// Which records each role sees: `own`, `team` or `all` (the owner always sees all).
+    pub visibility: Option<temas_core::access::VisibilitySettings>,
 }
 
 /// Changes to a custom field definition: rename, reorder, make required or not, retire.
@@ -248,6 +262,42 @@ impl App {
         self.store.update_user(&user).await?;
         self.forget_sessions();
         Ok(user)
+    }
+
+    pub async fn update_workspace(
+        &self,
+        session: &Session,
+        patch: WorkspacePatch,
+    ) -> Result<Workspace, AppError> {
+        session.require_admin()?;
+        let mut errors = FieldErrors::default();
+        let mut workspace = session.workspace.clone();
+        if let Some(name) = patch.name {
+            match name.trim() {
+                "" => errors.add("name", "required", "a workspace needs a name"),
+                trimmed => workspace.name = trimmed.to_owned(),
+            }
+        }
+        if let Some(region) = patch.default_region {
+            match check_region(&region) {
+                Ok(r) => workspace.default_region = r,
+                Err(e) => errors.0.extend(e.0),
+            }
+        }
+        if let Some(currency) = patch.default_currency {
+            match check_currency(&currency) {
+                Ok(c) => workspace.default_currency = c,
+                Err(e) => errors.0.extend(e.0),
+            }
+        }
+        if let Some(visibility) = patch.visibility {
+            workspace.settings.visibility = visibility;
+        }
+        errors.into_result(())?;
+        self.store.update_workspace(&workspace).await?;
+        // Sessions carry the scope of their role: drop them so that the new settings apply at once.
+        self.forget_sessions();
+        Ok(workspace)
     }
 
     pub async fn custom_fields(&self, session: &Session) -> Result<Vec<CustomFieldDef>, AppError> {

@@ -163,6 +163,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint { method: "post", path: "/api/v1/users", summary: "Add a user (owners and admins)", tag: "user", body: Some("NewUser"), ok: (201, "User"), query: &[] },
         Endpoint { method: "get", path: "/api/v1/users/me", summary: "The signed-in user", tag: "user", body: None, ok: (200, "User"), query: &[] },
         Endpoint { method: "patch", path: "/api/v1/users/me", summary: "Set language, calendar, digits and time zone", tag: "user", body: Some("PrefsPatch"), ok: (200, "User"), query: &[] },
+        Endpoint { method: "get", path: "/api/v1/workspace", summary: "The workspace and its settings", tag: "workspace", body: None, ok: (200, "WorkspaceJson"), query: &[] },
+        Endpoint { method: "patch", path: "/api/v1/workspace", summary: "Change the name, default region and currency, and each role's visibility scope (owners and admins)", tag: "workspace", body: Some("WorkspacePatch"), ok: (200, "WorkspaceJson"), query: &[] },
         Endpoint { method: "get", path: "/api/v1/custom-fields", summary: "Custom field definitions", tag: "custom field", body: None, ok: (200, "Items:CustomFieldDef"), query: &[] },
         Endpoint { method: "post", path: "/api/v1/custom-fields", summary: "Define a custom field (owners and admins)", tag: "custom field", body: Some("NewCustomField"), ok: (201, "CustomFieldDef"), query: &[] },
         Endpoint { method: "patch", path: "/api/v1/custom-fields/{id}", summary: "Rename, reorder, require or retire a custom field", tag: "custom field", body: Some("CustomFieldPatch"), ok: (200, "CustomFieldDef"), query: &[] },
@@ -342,6 +344,8 @@ pub fn document() -> axum::Json<utoipa::openapi::OpenApi> {
         .schema_from::<NewCustomField>()
         .schema_from::<CustomFieldPatch>()
         .schema_from::<PrefsPatch>()
+        .schema_from::<temas_service::admin::WorkspacePatch>()
+        .schema_from::<crate::routes::WorkspaceJson>()
         .schema_from::<crate::error::Problem>()
         .schema_from::<crate::routes::UserJson>()
         .schema_from::<crate::routes::NewUserJson>()

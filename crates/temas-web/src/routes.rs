@@ -57,6 +57,7 @@ pub fn router(app: AppState) -> Router {
             get(list_custom_fields).post(create_custom_field),
         )
         .route("/api/v1/custom-fields/{id}", patch(update_custom_field))
+        .route("/api/v1/workspace", get(workspace).patch(update_workspace))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -182,6 +183,43 @@ async fn create_user(
         .create_user(&session, &u.email, &u.password, u.role, u.team.as_deref())
         .await?;
     Ok((StatusCode::CREATED, Json(UserJson::from(user))).into_response())
+}
+
+/// The workspace as the API shows it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct WorkspaceJson {
+    #[schema(value_type = String, format = Uuid)]
+    id: uuid::Uuid,
+    name: String,
+    default_region: String,
+    default_currency: String,
+    visibility: temas_core::access::VisibilitySettings,
+}
+
+impl From<temas_service::admin::Workspace> for WorkspaceJson {
+    fn from(w: temas_service::admin::Workspace) -> Self {
+        WorkspaceJson {
+            id: w.id.0,
+            name: w.name,
+            default_region: w.default_region,
+            default_currency: w.default_currency,
+            visibility: w.settings.visibility,
+        }
+    }
+}
+
+async fn workspace(Auth(session): Auth) -> Json<WorkspaceJson> {
+    Json(session.workspace.into())
+}
+
+async fn update_workspace(
+    State(app): State<AppState>,
+    Auth(session): Auth,
+    body: JsonBody<temas_service::admin::WorkspacePatch>,
+) -> Result<Json<WorkspaceJson>, ApiError> {
+    Ok(Json(
+        app.update_workspace(&session, body.value).await?.into(),
+    ))
 }
 
 async fn list_custom_fields(
