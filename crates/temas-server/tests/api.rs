@@ -135,6 +135,20 @@ async fn patch_checks_the_version_and_records_history(t: TestApp) {
         .collect();
     assert_eq!(fields, vec!["job_title", "tags"]);
     assert_eq!(entries[1]["action"], "create");
+    let created: Vec<(&str, &Value)> = entries[1]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["field"].as_str().unwrap(), &c["new"]))
+        .collect();
+    assert!(
+        created.contains(&("tags", &json!(["VIP"]))),
+        "the creation shows the values as first written: {created:?}"
+    );
+    assert!(
+        !created.iter().any(|(f, _)| *f == "job_title"),
+        "a field added later is not part of the creation"
+    );
 }
 
 async fn idempotency_keys_replay_the_first_answer(t: TestApp) {

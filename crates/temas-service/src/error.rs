@@ -16,8 +16,9 @@ pub enum AppError {
     #[error("not found")]
     NotFound,
     /// The record changed since the client read it.
-    #[error("the record has changed: current version is {current}")]
-    VersionMismatch { current: i64 },
+    /// `current` is the version now stored, when known (a lost race inside the store does not know it).
+    #[error("the record has changed since it was read")]
+    VersionMismatch { current: Option<i64> },
     /// A unique value is already taken.
     #[error("{0} is already taken")]
     Taken(&'static str),
@@ -34,7 +35,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound,
-            StoreError::VersionConflict => AppError::VersionMismatch { current: -1 },
+            StoreError::VersionConflict => AppError::VersionMismatch { current: None },
             StoreError::Taken(what) => AppError::Taken(what),
             StoreError::Unsupported(what) => AppError::Unsupported(what),
             StoreError::Database(e) => AppError::Internal(e.to_string()),

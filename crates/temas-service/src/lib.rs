@@ -42,7 +42,7 @@ pub struct Session {
 }
 
 impl Session {
-    fn region(&self) -> Option<phonenumber::country::Id> {
+    pub(crate) fn region(&self) -> Option<phonenumber::country::Id> {
         temas_core::phone::parse_region(&self.workspace.default_region)
     }
 

@@ -414,7 +414,7 @@ impl App {
             && v != stored.version
         {
             return Err(AppError::VersionMismatch {
-                current: stored.version,
+                current: Some(stored.version),
             });
         }
         let old: R::Data = serde_json::from_value(stored.data.clone())
@@ -460,13 +460,7 @@ impl App {
         };
         self.store
             .update_record(R::KIND, &session.viewer, &update)
-            .await
-            .map_err(|e| match AppError::from(e) {
-                AppError::VersionMismatch { .. } => AppError::VersionMismatch {
-                    current: stored.version + 1,
-                },
-                other => other,
-            })?;
+            .await?;
         self.get::<R>(session, id).await
     }
 
@@ -495,7 +489,7 @@ impl App {
             && v != stored.version
         {
             return Err(AppError::VersionMismatch {
-                current: stored.version,
+                current: Some(stored.version),
             });
         }
         self.store

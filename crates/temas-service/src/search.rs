@@ -46,8 +46,7 @@ impl App {
         limit: u32,
     ) -> Result<Vec<SearchHit>, AppError> {
         let limit = limit.clamp(1, MAX_SEARCH_LIMIT);
-        let region = temas_core::phone::parse_region(&session.workspace.default_region);
-        let Some(query) = analyze_query(q, region) else {
+        let Some(query) = analyze_query(q, session.region()) else {
             return Ok(Vec::new());
         };
         let mut hits = Vec::new();

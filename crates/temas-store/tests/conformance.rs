@@ -175,6 +175,16 @@ async fn records_round_trip_with_versions_and_history(w: World) {
     );
     assert_eq!(history[0].changes[0].field, "display_name");
     assert_eq!(history[0].changes[0].old, json!("Ali Rezaei"));
+    let created = history[1]
+        .changes
+        .iter()
+        .find(|c| c.field == "display_name")
+        .unwrap();
+    assert_eq!(
+        (&created.old, &created.new),
+        (&json!(null), &json!("Ali Rezaei")),
+        "creation rebuilt from update diffs"
+    );
 
     w.store
         .set_deleted(RecordKind::Contact, &w.owner, id, 2, true)

@@ -84,12 +84,11 @@ impl IntoResponse for ApiError {
                 StatusCode::PRECONDITION_FAILED,
                 "version_mismatch",
                 "The record has changed since you read it",
-                Some(if current > 0 {
-                    format!(
-                        "the current version is {current}; read it again and reapply your change"
-                    )
-                } else {
-                    "read the record again and reapply your change".to_owned()
+                Some(match current {
+                    Some(v) => {
+                        format!("the current version is {v}; read it again and reapply your change")
+                    }
+                    None => "read the record again and reapply your change".to_owned(),
                 }),
                 vec![],
             ),
