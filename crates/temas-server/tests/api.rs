@@ -301,6 +301,36 @@ async fn bulk_answers_per_item_and_upserts_by_external_id(t: TestApp) {
         )
         .await;
     assert_eq!(got.body["first_name"], "Uno");
+    assert_eq!(got.body["version"], 2);
+    let path = format!(
+        "/api/v1/contacts/{}",
+        r.body["items"][2]["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        t.call(tok, Method::DELETE, &path, None, &[]).await.status,
+        StatusCode::OK
+    );
+    let revived = t
+        .post(
+            tok,
+            "/api/v1/contacts/bulk",
+            json!({"items": [{"first_name": "Dos", "external_id": "shop-2"}]}),
+        )
+        .await;
+    assert_eq!(
+        revived.body["items"][0]["status"], "updated",
+        "{}",
+        revived.body
+    );
+    let back = t.get(tok, &path).await;
+    assert_eq!(
+        (
+            back.status,
+            back.body["first_name"].as_str(),
+            back.body["version"].as_i64()
+        ),
+        (StatusCode::OK, Some("Dos"), Some(4))
+    );
     let too_many: Vec<Value> = (0..1001).map(|_| json!({"first_name": "x"})).collect();
     assert_eq!(
         t.post(tok, "/api/v1/contacts/bulk", json!({"items": too_many}))

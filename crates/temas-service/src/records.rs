@@ -4,7 +4,7 @@
 use crate::{App, AppError, Session};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use temas_core::FieldErrors;
 use temas_core::contact::{
     Company, CompanyData, CompanyInput, Contact, ContactData, ContactInput, RecordMeta,
@@ -28,7 +28,7 @@ use temas_store::{
 
 /// What distinguishes one record type from another for the generic use cases.
 pub trait RecordType: Sized + Send + Sync + 'static {
-    type Input: DeserializeOwned + Serialize + Send + Default;
+    type Input: DeserializeOwned + Serialize + Send;
     type Data: DeserializeOwned + Serialize + Clone + Send + Sync;
     const KIND: RecordKind;
     const ENTITY: Entity;
@@ -430,7 +430,22 @@ impl App {
             ))
         })?;
         let ctx = session.validation(self, R::ENTITY).await?;
-        let mut data = R::validate(input, &ctx, Some(&old))?;
+        self.replace::<R>(session, &ctx, &stored, input).await?;
+        self.get::<R>(session, id).await
+    }
+
+    /// Validates `input` as the whole new writable form of `stored` and saves it, unless nothing changes. The one
+    /// write path of PATCH and of bulk upserts.
+    async fn replace<R: RecordType>(
+        &self,
+        session: &Session,
+        ctx: &ValidationContext,
+        stored: &StoredRecord,
+        input: R::Input,
+    ) -> Result<(), AppError> {
+        let old: R::Data = serde_json::from_value(stored.data.clone())
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut data = R::validate(input, ctx, Some(&old))?;
         let owner = R::owner(&data).unwrap_or(session.user.id);
         R::set_owner(&mut data, owner);
         let team = if R::owner(&old) == Some(owner) {
@@ -446,10 +461,10 @@ impl App {
         let json = serde_json::to_value(&data).map_err(|e| AppError::Internal(e.to_string()))?;
         let changes = diff(&stored.data, &json);
         if changes.is_empty() {
-            return decode(stored);
+            return Ok(());
         }
         let update = RecordUpdate {
-            id,
+            id: stored.id,
             expected_version: stored.version,
             data: json,
             indexed,
@@ -458,10 +473,10 @@ impl App {
             links: R::links(&data),
             changes,
         };
-        self.store
+        Ok(self
+            .store
             .update_record(R::KIND, &session.viewer, &update)
-            .await?;
-        self.get::<R>(session, id).await
+            .await?)
     }
 
     /// Moves a record to the trash (`deleted`) or restores it.
@@ -640,7 +655,7 @@ impl App {
                         continue;
                     }
                     results.push(
-                        self.upsert_existing::<R>(session, index, record, input)
+                        self.upsert_existing::<R>(session, &ctx, index, record, input)
                             .await,
                     );
                     continue;
@@ -672,47 +687,34 @@ impl App {
         Ok(results)
     }
 
+    /// A bulk item whose `external_id` exists: the item replaces the record's writable form whole (a PUT, not a
+    /// PATCH); a trashed record is restored first.
     async fn upsert_existing<R: RecordType>(
         &self,
         session: &Session,
+        ctx: &ValidationContext,
         index: usize,
         record: &StoredRecord,
         input: R::Input,
     ) -> BulkItemResult {
-        if record.meta.deleted_at.is_some()
-            && let Err(e) = self
+        let mut current = record.clone();
+        if record.meta.deleted_at.is_some() {
+            if let Err(e) = self
                 .store
                 .set_deleted(R::KIND, &session.viewer, record.id, record.version, false)
                 .await
-        {
-            return item_error(
-                index,
-                FieldErrors::single("", "restore_failed", e.to_string()),
-            );
-        }
-        // The item replaces the writable form whole: a bulk upsert is a PUT, not a PATCH.
-        let mut patch = match serde_json::to_value(&input) {
-            Ok(v) => v,
-            Err(e) => {
+            {
                 return item_error(
                     index,
-                    FieldErrors::single("", "invalid_json", e.to_string()),
+                    FieldErrors::single("", "restore_failed", e.to_string()),
                 );
             }
-        };
-        if let Some(map) = patch.as_object_mut() {
-            let defaults =
-                serde_json::to_value(R::Input::default()).unwrap_or(Value::Object(Map::new()));
-            for key in defaults
-                .as_object()
-                .map(|m| m.keys().cloned().collect::<Vec<_>>())
-                .unwrap_or_default()
-            {
-                map.entry(key).or_insert(Value::Null);
-            }
+            // Restoring is one more version; the update below is checked against it.
+            current.version += 1;
+            current.meta.deleted_at = None;
         }
-        match self.patch::<R>(session, record.id, &patch, None).await {
-            Ok(_) => BulkItemResult {
+        match self.replace::<R>(session, ctx, &current, input).await {
+            Ok(()) => BulkItemResult {
                 index,
                 status: "updated",
                 id: Some(record.id),
