@@ -1,8 +1,9 @@
 //! The real differences between SQLite and PostgreSQL, in one place: column types, the trigram search index,
 //! JSON field extraction and text collation.
 
-use crate::types::Backend;
-use sea_query::{Alias, Expr, ExprTrait, LikeExpr, SelectStatement, SimpleExpr};
+use crate::db::Pools;
+use crate::types::{Backend, StoreError};
+use sea_query::{Alias, Expr, ExprTrait, LikeExpr, Query, SelectStatement, SimpleExpr};
 
 /// Fills the type placeholders of portable DDL.
 pub(crate) fn render_ddl(backend: Backend, ddl: &str) -> String {
@@ -53,24 +54,53 @@ pub(crate) fn search_index_ddl(backend: Backend, table: &str) -> String {
     }
 }
 
-/// The FTS5 query that matches documents containing every word (SQLite).
-pub(crate) fn fts_query(words: &[String]) -> String {
-    words
-        .iter()
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-        .collect::<Vec<_>>()
-        .join(" AND ")
-}
-
-/// PostgreSQL: restricts a select over `table` to rows whose `search_doc` contains every word, answered by the
-/// pg_trgm index. (SQLite looks its matches up first; see `search.rs`.)
-pub(crate) fn restrict_to_fragments(q: &mut SelectStatement, table: &str, words: &[String]) {
-    for w in words {
-        let pattern = format!("%{}%", escape_like(w));
-        q.and_where(
-            Expr::col((Alias::new(table), Alias::new("search_doc")))
-                .like(LikeExpr::new(pattern).escape('\\')),
-        );
+/// Restricts a select over `table` to rows whose `search_doc` contains every word as a substring, answered by the
+/// trigram index. Returns `false` when no row can match (the select need not run). Words shorter than three
+/// characters cannot use a trigram index; callers leave them out.
+///
+/// SQLite's planner misjudges an FTS5 subquery and scans the workspace instead, so its matches are looked up first
+/// (at most `cap`, so a common fragment stops early) and the select then takes those rows by rowid. PostgreSQL
+/// answers `LIKE '%word%'` from the pg_trgm index inside the select itself.
+pub(crate) async fn restrict_to_fragments(
+    pools: &Pools,
+    q: &mut SelectStatement,
+    table: &str,
+    words: &[String],
+    cap: u64,
+) -> Result<bool, StoreError> {
+    match pools.backend() {
+        Backend::Sqlite => {
+            let fts_query = words
+                .iter()
+                .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            let matches = Query::select()
+                .column(Alias::new("rowid"))
+                .from(Alias::new(format!("{table}_fts")))
+                .and_where(Expr::cust_with_values(
+                    format!("{table}_fts MATCH ?"),
+                    [fts_query],
+                ))
+                .limit(cap)
+                .to_owned();
+            let rowids: Vec<(i64,)> = pools.fetch_all(&matches).await?;
+            q.and_where(
+                Expr::col((Alias::new(table), Alias::new("rowid")))
+                    .is_in(rowids.iter().map(|r| r.0)),
+            );
+            Ok(!rowids.is_empty())
+        }
+        Backend::Postgres => {
+            for w in words {
+                let pattern = format!("%{}%", escape_like(w));
+                q.and_where(
+                    Expr::col((Alias::new(table), Alias::new("search_doc")))
+                        .like(LikeExpr::new(pattern).escape('\\')),
+                );
+            }
+            Ok(true)
+        }
     }
 }
 

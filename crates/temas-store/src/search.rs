@@ -2,10 +2,10 @@
 //! on the trigram index. Ranking happens in the service over these few candidates.
 
 use crate::db::Pools;
-use crate::dialect::{fts_query, restrict_to_fragments};
+use crate::dialect::restrict_to_fragments;
 use crate::records::{SearchRow, select_records, table, terms_table, visible};
 use crate::types::*;
-use sea_query::{Alias, Condition, Expr, ExprTrait, Order, Query};
+use sea_query::{Alias, Condition, Expr, ExprTrait, Order};
 
 /// The smallest string greater than every string that starts with `prefix`.
 fn prefix_end(prefix: &str) -> String {
@@ -71,29 +71,8 @@ pub(crate) async fn candidates(
             .cond_where(visible(t, viewer))
             .and_where(Expr::col((Alias::new(t), Alias::new("deleted_at"))).is_null())
             .limit(fetch);
-        match pools.backend() {
-            // SQLite's planner misjudges an FTS subquery and scans the workspace instead; looking the matches up
-            // first (bounded, so a common fragment stops early) and then fetching those rows by rowid avoids that.
-            Backend::Sqlite => {
-                let matches = Query::select()
-                    .column(Alias::new("rowid"))
-                    .from(Alias::new(format!("{t}_fts")))
-                    .and_where(Expr::cust_with_values(
-                        format!("{t}_fts MATCH ?"),
-                        [fts_query(&words)],
-                    ))
-                    .limit(fetch * 4)
-                    .to_owned();
-                let rowids: Vec<(i64,)> = pools.fetch_all(&matches).await?;
-                if rowids.is_empty() {
-                    return Ok(found);
-                }
-                infix.and_where(
-                    Expr::col((Alias::new(t), Alias::new("rowid")))
-                        .is_in(rowids.into_iter().map(|r| r.0)),
-                );
-            }
-            Backend::Postgres => restrict_to_fragments(&mut infix, t, &words),
+        if !restrict_to_fragments(pools, &mut infix, t, &words, fetch * 4).await? {
+            return Ok(found);
         }
         for c in pools.fetch_all::<SearchRow, _>(&infix).await? {
             let c = c.into_candidate();
