@@ -56,6 +56,13 @@ run_backend() {
   else
     echo "bulk: skipped (BENCH_REUSE=1, database already loaded)" | tee -a "$report"
   fi
+  # An administrator declares the fields lists are filtered by (the list queries below use these); each gets an
+  # index. Setting them again on a loaded database is a no-op.
+  local started=$SECONDS
+  curl -sf -X PATCH -H "authorization: Bearer $token" -H 'content-type: application/json' \
+    -d '{"indexed_fields":{"contacts":["language","gender,language","source"]}}' \
+    http://127.0.0.1:$PORT/api/v1/workspace >/dev/null
+  echo "indexed fields language, gender+language, source: built in $((SECONDS - started)) s" | tee -a "$report"
   $B sample --base http://127.0.0.1:$PORT --token "$token" --out "$dir" --count 2000 | tee -a "$report"
   echo "rss after load: $(awk '/VmRSS/{print $2, $3}' /proc/$pid/status)" | tee -a "$report"
   wrk -t2 -c50 -d20s -s bench/get.lua http://127.0.0.1:$PORT -- "$dir/ids.txt" "$token" | grep '^get:' | tee -a "$report"

@@ -99,17 +99,13 @@ async fn bulk(
     concurrency: usize,
 ) -> anyhow::Result<()> {
     let mut rng = StdRng::seed_from_u64(42);
-    let offset = rand::random::<u32>() as usize * 10_000;
     let mut bodies = Vec::new();
     for start in (0..contacts).step_by(batch) {
         let items: Vec<Value> = (start..(start + batch).min(contacts))
             .map(|i| {
-                let mut c = serde_json::to_value(temas_service::demo::demo_contact(
-                    &mut rng,
-                    offset + i,
-                    None,
-                ))
-                .unwrap_or(Value::Null);
+                let mut c =
+                    serde_json::to_value(temas_service::demo::demo_contact(&mut rng, i, None))
+                        .unwrap_or(Value::Null);
                 if let Some(map) = c.as_object_mut() {
                     map.remove("external_id");
                 }

@@ -89,18 +89,22 @@ pub struct NewCustomField {
     pub options: Vec<String>,
 }
 
+/// A custom field key: starts with a-z, then a-z, 0-9 and `_`, at most 64 characters. Keys are spliced into JSON
+/// paths and index names, so nothing else may pass.
+pub fn is_valid_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 64
+        && key.starts_with(|c: char| c.is_ascii_lowercase())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
 impl NewCustomField {
     /// Validates the definition itself and returns the stored form.
     pub fn validate(self, position: i32) -> Result<CustomFieldDef, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let key_ok = !self.key.is_empty()
-            && self.key.len() <= 64
-            && self.key.starts_with(|c: char| c.is_ascii_lowercase())
-            && self
-                .key
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        if !key_ok {
+        if !is_valid_key(&self.key) {
             errors.add(
                 "key",
                 "invalid_key",

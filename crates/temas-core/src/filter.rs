@@ -220,6 +220,74 @@ pub const COMPANY_COLUMNS: &[(&str, ColumnKind)] = &[
     ("updated_at", ColumnKind::Instant),
 ];
 
+/// Resolves a field as filters name it: `language`, `custom.tier`, `email`, `tag`, …
+fn resolve_field(
+    name: &str,
+    columns: &[(&'static str, ColumnKind)],
+    has_companies: bool,
+) -> Option<FilterField> {
+    Some(match name {
+        "email" => FilterField::Email,
+        "phone" => FilterField::Phone,
+        "tag" => FilterField::Tag,
+        "company_id" if has_companies => FilterField::Company,
+        _ => match name.strip_prefix("custom.") {
+            Some(key) if !key.is_empty() => FilterField::Custom(key.to_owned()),
+            _ => columns
+                .iter()
+                .find(|(c, _)| *c == name)
+                .map(|(c, kind)| FilterField::Column(c, *kind))?,
+        },
+    })
+}
+
+/// Fields that always have an index of their own: contact points, tags and company links through the term and
+/// link tables, the timestamps through the list indexes.
+const ALWAYS_INDEXED: &[&str] = &[
+    "email",
+    "phone",
+    "tag",
+    "company_id",
+    "created_at",
+    "updated_at",
+];
+
+/// The most fields one index combines.
+pub const MAX_INDEX_FIELDS: usize = 3;
+
+/// Checks an index an administrator asks for: one field, or up to three filtered together written
+/// `gender,language` (plain columns or custom fields), and returns the fields resolved. The reason names what is
+/// wrong.
+pub fn indexable_fields(
+    entry: &str,
+    columns: &[(&'static str, ColumnKind)],
+) -> Result<Vec<FilterField>, String> {
+    let names: Vec<&str> = entry.split(',').map(str::trim).collect();
+    if names.len() > MAX_INDEX_FIELDS {
+        return Err(format!(
+            "{entry}: an index combines at most {MAX_INDEX_FIELDS} fields"
+        ));
+    }
+    let mut fields = Vec::with_capacity(names.len());
+    for name in names {
+        if ALWAYS_INDEXED.contains(&name) {
+            return Err(format!("{name} is always indexed"));
+        }
+        let field = match resolve_field(name, columns, false) {
+            Some(FilterField::Custom(key)) if !crate::custom::is_valid_key(&key) => {
+                return Err(format!("{name}: custom field keys use only a-z, 0-9 and _"));
+            }
+            Some(field) => field,
+            None => return Err(format!("{name} is not a field that can be filtered")),
+        };
+        if fields.contains(&field) {
+            return Err(format!("{entry}: {name} appears twice"));
+        }
+        fields.push(field);
+    }
+    Ok(fields)
+}
+
 /// Parses one `field:op:value` filter for an entity with the given columns.
 pub fn parse_filter(
     text: &str,
@@ -240,19 +308,8 @@ pub fn parse_filter(
     if op.takes_value() && raw.is_empty() {
         return Err(bad(format!("{text}: operator {op_text} needs a value")));
     }
-    let field = match name {
-        "email" => FilterField::Email,
-        "phone" => FilterField::Phone,
-        "tag" => FilterField::Tag,
-        "company_id" if has_companies => FilterField::Company,
-        _ => match name.strip_prefix("custom.") {
-            Some(key) if !key.is_empty() => FilterField::Custom(key.to_owned()),
-            _ => match columns.iter().find(|(c, _)| *c == name) {
-                Some((c, kind)) => FilterField::Column(c, *kind),
-                None => return Err(bad(format!("{name} is not a field that can be filtered"))),
-            },
-        },
-    };
+    let field = resolve_field(name, columns, has_companies)
+        .ok_or_else(|| bad(format!("{name} is not a field that can be filtered")))?;
     let set_like = matches!(
         field,
         FilterField::Email | FilterField::Phone | FilterField::Tag | FilterField::Company
@@ -311,6 +368,44 @@ mod tests {
 
     fn parse(s: &str) -> Result<Filter, FieldErrors> {
         parse_filter(s, CONTACT_COLUMNS, true, parse_region("IR"))
+    }
+
+    #[test]
+    fn indexable_fields_are_columns_and_custom_fields() {
+        assert_eq!(
+            indexable_fields("language", CONTACT_COLUMNS),
+            Ok(vec![FilterField::Column("language", ColumnKind::Text)])
+        );
+        assert_eq!(
+            indexable_fields("gender, custom.tier", CONTACT_COLUMNS),
+            Ok(vec![
+                FilterField::Column("gender", ColumnKind::Text),
+                FilterField::Custom("tier".into())
+            ])
+        );
+        for already in ["email", "tag", "created_at"] {
+            assert!(
+                indexable_fields(already, CONTACT_COLUMNS)
+                    .unwrap_err()
+                    .contains("always indexed")
+            );
+        }
+        assert!(indexable_fields("custom.Tier-1", CONTACT_COLUMNS).is_err());
+        assert!(
+            indexable_fields("language,language", CONTACT_COLUMNS)
+                .unwrap_err()
+                .contains("twice")
+        );
+        assert!(
+            indexable_fields("gender,language,source,job_title", CONTACT_COLUMNS)
+                .unwrap_err()
+                .contains("at most 3")
+        );
+        assert!(
+            indexable_fields("shoe_size", CONTACT_COLUMNS)
+                .unwrap_err()
+                .contains("not a field")
+        );
     }
 
     #[test]

@@ -232,6 +232,70 @@ async fn custom_fields_are_validated_and_filterable(t: TestApp) {
     assert_eq!(bad_filter.error_fields(), vec!["filter"]);
 }
 
+async fn fields_used_in_filters_can_be_indexed(t: TestApp) {
+    let tok = &t.owner_token;
+    t.post(
+        tok,
+        "/api/v1/custom-fields",
+        json!({"entity": "contact", "key": "tier", "label": "Tier", "kind": "text"}),
+    )
+    .await;
+    for (name, lang, tier) in [
+        ("Zeynep", "tr", "gold"),
+        ("Ali", "fa", "gold"),
+        ("Ayşe", "tr", "gold"),
+        ("Oleg", "ru", ""),
+    ] {
+        t.contact(
+            tok,
+            json!({"first_name": name, "language": lang, "custom": {"tier": tier}}),
+        )
+        .await;
+    }
+    let bad = t
+        .patch(tok, "/api/v1/workspace", json!({"indexed_fields": {"contacts": ["language", "email", "custom.nope", "shoe_size"]}}))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert_eq!(
+        bad.error_fields(),
+        vec![
+            "indexed_fields.contacts[1]",
+            "indexed_fields.contacts[2]",
+            "indexed_fields.contacts[3]"
+        ]
+    );
+    let ok = t
+        .patch(tok, "/api/v1/workspace", json!({"indexed_fields": {"contacts": ["language", "language,custom.tier"], "companies": ["industry"]}}))
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(
+        ok.body["indexed_fields"]["contacts"],
+        json!(["language", "language,custom.tier"])
+    );
+    // Setting them again is harmless, and lists read through the new indexes give the same answers.
+    let again = t
+        .patch(
+            tok,
+            "/api/v1/workspace",
+            json!({"indexed_fields": {"contacts": ["language", "custom.tier"]}}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    let r = t
+        .get(
+            tok,
+            "/api/v1/contacts?sort=name&filter=language:eq:tr&filter=custom.tier:eq:gold",
+        )
+        .await;
+    let names: Vec<&str> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["first_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["Ayşe", "Zeynep"]);
+}
+
 async fn lists_page_by_cursor_without_gaps(t: TestApp) {
     let tok = &t.owner_token;
     let items: Vec<Value> = (0..25)
@@ -654,6 +718,7 @@ on_both_backends!(
     patch_checks_the_version_and_records_history,
     idempotency_keys_replay_the_first_answer,
     custom_fields_are_validated_and_filterable,
+    fields_used_in_filters_can_be_indexed,
     lists_page_by_cursor_without_gaps,
     bulk_answers_per_item_and_upserts_by_external_id,
     search_matches_across_scripts_and_phone_formats,

@@ -5,10 +5,13 @@ use crate::{App, AppError, Session};
 use serde::Deserialize;
 use temas_core::FieldErrors;
 use temas_core::access::Role;
-use temas_core::custom::{CustomFieldDef, NewCustomField};
+use temas_core::custom::{CustomFieldDef, Entity, NewCustomField};
+use temas_core::filter::{COMPANY_COLUMNS, CONTACT_COLUMNS, FilterField, indexable_fields};
 use temas_core::ids::{CustomFieldId, UserId, WorkspaceId};
 pub use temas_store::Workspace;
-use temas_store::{NewToken, NewUser, User, UserPrefs, Uuid, WorkspaceSettings};
+use temas_store::{
+    IndexedFields, NewToken, NewUser, RecordKind, User, UserPrefs, Uuid, WorkspaceSettings,
+};
 
 /// What `temas init` needs.
 #[derive(Debug, Clone)]
@@ -77,6 +80,10 @@ pub struct WorkspacePatch {
     pub default_currency: Option<String>,
     /// Which records each role sees: `own`, `team` or `all` (the owner always sees all).
     pub visibility: Option<temas_core::access::VisibilitySettings>,
+    /// Fields lists are often filtered by; each entry gets an index (built when set, which takes seconds on a
+    /// large base). Plain fields such as `language`, custom fields as `custom.<key>`, or up to three fields
+    /// filtered together as `gender,language`.
+    pub indexed_fields: Option<IndexedFields>,
 }
 
 /// Changes to a custom field definition: rename, reorder, make required or not, retire.
@@ -293,11 +300,74 @@ impl App {
         if let Some(visibility) = patch.visibility {
             workspace.settings.visibility = visibility;
         }
+        let mut to_index = Vec::new();
+        if let Some(fields) = patch.indexed_fields {
+            to_index = self.indexable(session, &fields, &mut errors).await?;
+            workspace.settings.indexed_fields = fields;
+        }
         errors.into_result(())?;
+        for (kind, fields) in &to_index {
+            self.store.ensure_field_index(*kind, fields).await?;
+        }
         self.store.update_workspace(&workspace).await?;
         // Sessions carry the scope of their role: drop them so that the new settings apply at once.
         self.forget_sessions();
         Ok(workspace)
+    }
+
+    /// Resolves the fields to index, adding an error for each that cannot be: unknown, always indexed already,
+    /// or a custom field the workspace has not defined for that entity.
+    async fn indexable(
+        &self,
+        session: &Session,
+        fields: &IndexedFields,
+        errors: &mut FieldErrors,
+    ) -> Result<Vec<(RecordKind, Vec<FilterField>)>, AppError> {
+        let defs = self.store.custom_fields(session.workspace.id).await?;
+        let mut out = Vec::new();
+        let entities = [
+            (
+                "contacts",
+                &fields.contacts,
+                RecordKind::Contact,
+                Entity::Contact,
+                CONTACT_COLUMNS,
+            ),
+            (
+                "companies",
+                &fields.companies,
+                RecordKind::Company,
+                Entity::Company,
+                COMPANY_COLUMNS,
+            ),
+        ];
+        for (label, names, kind, entity, columns) in entities {
+            for (i, name) in names.iter().enumerate() {
+                let path = format!("indexed_fields.{label}[{i}]");
+                let unknown_custom = |fields: &[FilterField]| {
+                    fields.iter().find_map(|f| match f {
+                        FilterField::Custom(key)
+                            if !defs.iter().any(|d| d.entity == entity && &d.key == key) =>
+                        {
+                            Some(key.clone())
+                        }
+                        _ => None,
+                    })
+                };
+                match indexable_fields(name, columns) {
+                    Ok(fields) => match unknown_custom(&fields) {
+                        Some(key) => errors.add(
+                            path,
+                            "unknown_field",
+                            format!("no custom field {key} on {label}"),
+                        ),
+                        None => out.push((kind, fields)),
+                    },
+                    Err(reason) => errors.add(path, "not_indexable", reason),
+                }
+            }
+        }
+        Ok(out)
     }
 
     pub async fn custom_fields(&self, session: &Session) -> Result<Vec<CustomFieldDef>, AppError> {

@@ -93,7 +93,7 @@ impl Pools {
         // Readers keep small page caches: the OS page cache holds the hot data once for all of them.
         let read = SqlitePoolOptions::new()
             .max_connections(config.max_connections.max(1))
-            .connect_with(options.read_only(true).pragma("cache_size", "-8192"))
+            .connect_with(options.read_only(true).pragma("cache_size", "-2048"))
             .await?;
         Ok(Pools::Sqlite { read, write })
     }

@@ -112,18 +112,27 @@ pub(crate) fn escape_like(s: &str) -> String {
 
 /// The text value at `data.custom.<key>` (or `data.<key>` when `custom` is false).
 pub(crate) fn json_text(backend: Backend, table: &str, key: &str, custom: bool) -> SimpleExpr {
+    Expr::cust(json_text_sql(
+        backend,
+        &format!("{table}.data"),
+        key,
+        custom,
+    ))
+}
+
+/// The SQL of [`json_text`] over the JSON column `data`, which may be qualified by its table or not (an index
+/// expression may not be; the engines match the two forms).
+pub(crate) fn json_text_sql(backend: Backend, data: &str, key: &str, custom: bool) -> String {
     // Keys are validated to [a-z0-9_] before they get here, so they can be spliced into the path safely.
     let safe: String = key
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
     match (backend, custom) {
-        (Backend::Sqlite, true) => {
-            Expr::cust(format!("json_extract({table}.data, '$.custom.{safe}')"))
-        }
-        (Backend::Sqlite, false) => Expr::cust(format!("json_extract({table}.data, '$.{safe}')")),
-        (Backend::Postgres, true) => Expr::cust(format!("({table}.data->'custom'->>'{safe}')")),
-        (Backend::Postgres, false) => Expr::cust(format!("({table}.data->>'{safe}')")),
+        (Backend::Sqlite, true) => format!("json_extract({data}, '$.custom.{safe}')"),
+        (Backend::Sqlite, false) => format!("json_extract({data}, '$.{safe}')"),
+        (Backend::Postgres, true) => format!("({data}->'custom'->>'{safe}')"),
+        (Backend::Postgres, false) => format!("({data}->>'{safe}')"),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Translates parsed list filters into SQL conditions over the record layout.
 
-use crate::dialect::{json_number, json_text, lower};
+use crate::dialect::{json_number, json_text, json_text_sql, lower};
 use crate::records::{table, terms_table};
 use crate::types::{Backend, RecordKind};
 use sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr, Value};
@@ -175,4 +175,52 @@ pub(crate) fn condition(backend: Backend, kind: RecordKind, f: &Filter) -> Simpl
             compare(expr, f.op, &f.value, *kind_of == ColumnKind::Text)
         }
     }
+}
+
+/// `CREATE INDEX` for lists filtered on `fields` together (plain columns or custom fields, see
+/// [`temas_core::filter::indexable_fields`]) and sorted by name: the index leads with the workspace and the
+/// fields' values, then follows the name order, so a filtered page by name reads only the rows it returns.
+pub(crate) fn field_index_ddl(
+    backend: Backend,
+    kind: RecordKind,
+    fields: &[FilterField],
+) -> Option<String> {
+    let t = table(kind);
+    let mut labels = Vec::with_capacity(fields.len());
+    let mut exprs = Vec::with_capacity(fields.len());
+    for field in fields {
+        let (label, expr) = match field {
+            FilterField::Column(name, _) if REAL_COLUMNS.contains(name) => {
+                ((*name).to_owned(), (*name).to_owned())
+            }
+            FilterField::Column(name, _) => (
+                (*name).to_owned(),
+                json_text_sql(backend, "data", name, false),
+            ),
+            FilterField::Custom(key) => (
+                format!("custom_{key}"),
+                json_text_sql(backend, "data", key, true),
+            ),
+            FilterField::Email | FilterField::Phone | FilterField::Tag | FilterField::Company => {
+                return None;
+            }
+        };
+        labels.push(label);
+        exprs.push(expr);
+    }
+    if exprs.is_empty() {
+        return None;
+    }
+    let mut name = format!("{t}_by_{}", labels.join("_"));
+    // PostgreSQL cuts identifiers at 63 bytes; keep long names distinct with a hash of the whole.
+    if name.len() > 63 {
+        let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+        name = format!("{}_{:08x}", &name[..50], hash as u32);
+    }
+    Some(format!(
+        "CREATE INDEX IF NOT EXISTS {name} ON {t} (workspace_id, {}, sort_name, id) WHERE deleted_at IS NULL",
+        exprs.join(", ")
+    ))
 }

@@ -153,6 +153,14 @@ pub trait Store: Send + Sync {
         before: Option<Uuid>,
         limit: u32,
     ) -> Result<Vec<HistoryEntry>, StoreError>;
+    /// Creates, if missing, the index that serves lists of `kind` filtered on `fields` and sorted by name, and
+    /// refreshes the planner's statistics for it. Indexes are shared by all workspaces (they lead with the
+    /// workspace id). Building one over a large table takes seconds and holds up writes to that table meanwhile.
+    async fn ensure_field_index(
+        &self,
+        kind: RecordKind,
+        fields: &[temas_core::filter::FilterField],
+    ) -> Result<(), StoreError>;
     /// Candidates for a search: records whose terms start with the probe, then records containing every word.
     async fn search_candidates(
         &self,

@@ -617,6 +617,29 @@ impl Store for SqlStore {
             .collect())
     }
 
+    async fn ensure_field_index(
+        &self,
+        kind: RecordKind,
+        fields: &[temas_core::filter::FilterField],
+    ) -> Result<(), StoreError> {
+        let Some(ddl) = crate::filters::field_index_ddl(self.pools.backend(), kind, fields) else {
+            return Ok(());
+        };
+        let mut tx = self.pools.begin().await?;
+        tx.execute_raw(&ddl).await?;
+        tx.commit().await?;
+        // A new index has no statistics yet, and without them the planners would not trust it.
+        // SQLite samples (as its `PRAGMA optimize` does) rather than reading a million-row table in full.
+        let sample = match self.pools.backend() {
+            Backend::Sqlite => "PRAGMA analysis_limit=1000;",
+            Backend::Postgres => "",
+        };
+        let mut tx = self.pools.begin().await?;
+        tx.execute_raw(&format!("{sample} ANALYZE {}", table(kind)))
+            .await?;
+        tx.commit().await
+    }
+
     async fn search_candidates(
         &self,
         kind: RecordKind,

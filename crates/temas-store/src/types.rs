@@ -72,6 +72,19 @@ pub struct Workspace {
 pub struct WorkspaceSettings {
     #[serde(default)]
     pub visibility: VisibilitySettings,
+    #[serde(default)]
+    pub indexed_fields: IndexedFields,
+}
+
+/// The fields lists are often filtered by, per entity: `language`, `custom.tier`, or fields filtered together as
+/// `gender,language`. Each entry has an index, so a filtered first page sorted by name stays fast at a million
+/// records.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct IndexedFields {
+    #[serde(default)]
+    pub contacts: Vec<String>,
+    #[serde(default)]
+    pub companies: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

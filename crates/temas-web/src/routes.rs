@@ -194,6 +194,7 @@ pub struct WorkspaceJson {
     default_region: String,
     default_currency: String,
     visibility: temas_core::access::VisibilitySettings,
+    indexed_fields: temas_store::IndexedFields,
 }
 
 impl From<temas_service::admin::Workspace> for WorkspaceJson {
@@ -204,6 +205,7 @@ impl From<temas_service::admin::Workspace> for WorkspaceJson {
             default_region: w.default_region,
             default_currency: w.default_currency,
             visibility: w.settings.visibility,
+            indexed_fields: w.settings.indexed_fields,
         }
     }
 }
