@@ -90,9 +90,12 @@ impl Pools {
             .connect_with(options.clone())
             .await?;
         tokio::spawn(checkpoint_loop(checkpointer));
-        // Readers keep small page caches: the OS page cache holds the hot data once for all of them.
+        // Readers keep small page caches: the OS page cache holds the hot data once for all of them. Each reader
+        // is a thread whose C allocations (SQLite's) glibc keeps in an arena of its own after a large search, so
+        // there are no more of them than the cores can keep busy.
+        let readers = std::thread::available_parallelism().map_or(2, |n| n.get() as u32 * 2);
         let read = SqlitePoolOptions::new()
-            .max_connections(config.max_connections.max(1))
+            .max_connections(config.max_connections.clamp(1, readers.max(2)))
             .connect_with(options.read_only(true).pragma("cache_size", "-2048"))
             .await?;
         Ok(Pools::Sqlite { read, write })
