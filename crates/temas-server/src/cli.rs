@@ -303,10 +303,7 @@ pub async fn serve(app: App, listen: &str) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "temas is listening");
     println!("temas listening on http://{addr}");
-    let router = temas_web::router(app);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    temas_web::serve(listener, app, shutdown_signal()).await?;
     Ok(())
 }
 

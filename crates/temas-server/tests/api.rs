@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[macro_use]
 mod support;
 
 use reqwest::{Method, StatusCode};
@@ -692,23 +693,6 @@ async fn companies_link_people_and_show_their_timeline(t: TestApp) {
     assert_eq!(timeline.body["items"].as_array().unwrap().len(), 1);
     let bad_link = t.post(tok, "/api/v1/contacts", json!({"first_name": "X", "companies": [{"company_id": "01a203b4-b514-72e6-9246-840a26702ed6"}]})).await;
     assert_eq!(bad_link.error_fields(), vec!["companies"]);
-}
-
-macro_rules! on_both_backends {
-    ($($story:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $story() {
-                super::$story(super::spawn_app(temas_testdb::Backend::Sqlite).await).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $story() {
-                super::$story(super::spawn_app(temas_testdb::Backend::Postgres).await).await;
-            })*
-        }
-    };
 }
 
 on_both_backends!(

@@ -50,14 +50,16 @@ pub fn check_password(password: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// A new random API token (shown once) and its hash (stored).
-pub fn new_token() -> (String, String) {
+/// 32 random bytes, base64url.
+pub(crate) fn random_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    let token = format!(
-        "tms_{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    );
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A new random API token (shown once) and its hash (stored).
+pub fn new_token() -> (String, String) {
+    let token = format!("tms_{}", random_secret());
     let hash = token_hash(&token);
     (token, hash)
 }

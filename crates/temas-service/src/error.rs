@@ -27,6 +27,9 @@ pub enum AppError {
     IdempotencyKeyReused,
     #[error("not supported: {0}")]
     Unsupported(&'static str),
+    /// Too many failed attempts; the client may try again after this many seconds.
+    #[error("too many attempts; try again in {retry_after} s")]
+    TooManyAttempts { retry_after: u64 },
     #[error("internal error: {0}")]
     Internal(String),
 }

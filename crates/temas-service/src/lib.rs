@@ -8,6 +8,7 @@ pub mod demo;
 mod error;
 pub mod records;
 pub mod search;
+pub mod web_session;
 
 pub use error::AppError;
 pub use temas_store::{Store, StoreError};

@@ -744,11 +744,13 @@ impl App {
             .await?)
     }
 
-    /// A contact's or company's interactions, newest first. The subject itself must be visible.
+    /// A contact's or company's interactions, newest first, of one channel or all. The subject itself must be
+    /// visible.
     pub async fn timeline(
         &self,
         session: &Session,
         of: TimelineOf,
+        channel: Option<&str>,
         cursor: Option<&str>,
         limit: u32,
     ) -> Result<RecordPage<Interaction>, AppError> {
@@ -762,6 +764,7 @@ impl App {
             .timeline(
                 &session.viewer,
                 of,
+                channel,
                 cursor.as_ref(),
                 limit.clamp(1, MAX_LIMIT),
             )

@@ -219,8 +219,25 @@ pub(crate) fn field_index_ddl(
         });
         name = format!("{}_{:08x}", &name[..50], hash as u32);
     }
-    Some(format!(
-        "CREATE INDEX IF NOT EXISTS {name} ON {t} (workspace_id, {}, sort_name, id) WHERE deleted_at IS NULL",
+    let mut ddl = format!(
+        "CREATE INDEX IF NOT EXISTS {name} ON {t} (workspace_id, {}, sort_name, id) WHERE deleted_at IS NULL;",
         exprs.join(", ")
-    ))
+    );
+    // PostgreSQL keeps no statistics for the expressions of a partial index, and without them guesses that any
+    // value matches 0.5 % of the rows (a filter on a value held by a fifth of a million contacts took 800 ms).
+    // Extended statistics on the expressions give it the real distribution. A lone plain column has its own.
+    let json_fields = fields
+        .iter()
+        .filter(|f| {
+            matches!(f, FilterField::Custom(_))
+                || matches!(f, FilterField::Column(n, _) if !REAL_COLUMNS.contains(n))
+        })
+        .count();
+    if backend == Backend::Postgres && json_fields > 0 {
+        ddl.push_str(&format!(
+            "CREATE STATISTICS IF NOT EXISTS {name}_stats ON {} FROM {t};",
+            exprs.join(", ")
+        ));
+    }
+    Some(ddl)
 }

@@ -15,6 +15,7 @@ mod schema;
 mod search;
 mod sql_store;
 mod types;
+mod web;
 
 pub use db::StoreConfig;
 pub use sql_store::SqlStore;
@@ -138,10 +139,12 @@ pub trait Store: Send + Sync {
         query: &ListQuery,
     ) -> Result<Page, StoreError>;
     /// Interactions of a contact or company, newest first.
+    /// A contact's or company's interactions, newest first, of one channel or all.
     async fn timeline(
         &self,
         viewer: &Viewer,
         of: TimelineOf,
+        channel: Option<&str>,
         cursor: Option<&Cursor>,
         limit: u32,
     ) -> Result<Page, StoreError>;
@@ -153,6 +156,27 @@ pub trait Store: Send + Sync {
         before: Option<Uuid>,
         limit: u32,
     ) -> Result<Vec<HistoryEntry>, StoreError>;
+    async fn create_web_session(&self, session: &WebSession) -> Result<(), StoreError>;
+    async fn web_session(&self, token_hash: &str) -> Result<Option<WebSession>, StoreError>;
+    async fn touch_web_session(
+        &self,
+        token_hash: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError>;
+    async fn delete_web_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    /// Records a failed sign-in for `key` and returns how many it has had since `since` (older ones are dropped).
+    async fn add_login_failure(
+        &self,
+        key: &str,
+        at: chrono::DateTime<chrono::Utc>,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u32, StoreError>;
+    async fn login_failures(
+        &self,
+        key: &str,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u32, StoreError>;
+    async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError>;
     /// Creates, if missing, the index that serves lists of `kind` filtered on `fields` and sorted by name, and
     /// refreshes the planner's statistics for it. Indexes are shared by all workspaces (they lead with the
     /// workspace id). Building one over a large table takes seconds and holds up writes to that table meanwhile.

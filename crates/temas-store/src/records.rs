@@ -631,8 +631,10 @@ pub(crate) fn list_cursor(sort: SortKey) -> impl Fn(&RecordRow) -> Cursor {
 }
 
 pub(crate) fn timeline_statement(
+    backend: Backend,
     viewer: &Viewer,
     of: TimelineOf,
+    channel: Option<&str>,
     cursor: Option<&Cursor>,
     limit: u32,
 ) -> SelectStatement {
@@ -640,6 +642,9 @@ pub(crate) fn timeline_statement(
     let mut q = select_records(RecordKind::Interaction);
     q.cond_where(visible(t, viewer))
         .and_where(col(t, "deleted_at").is_null());
+    if let Some(channel) = channel {
+        q.and_where(crate::dialect::json_text(backend, t, "channel", false).eq(channel));
+    }
     let (sort_col, id_col) = match of {
         TimelineOf::Contact(contact) => {
             let l = "interaction_contacts";

@@ -10,10 +10,16 @@ pub(crate) struct Migration {
     pub ddl: fn(Backend) -> String,
 }
 
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    name: "0001_initial",
-    ddl: initial,
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "0001_initial",
+        ddl: initial,
+    },
+    Migration {
+        name: "0002_web_sessions",
+        ddl: web_sessions,
+    },
+];
 
 /// Columns every record table has: contacts, companies, interactions.
 const RECORD_COLUMNS: &str = "
@@ -152,4 +158,25 @@ fn initial(backend: Backend) -> String {
     ddl.push_str(&dialect::search_index_ddl(backend, "contacts"));
     ddl.push_str(&dialect::search_index_ddl(backend, "companies"));
     dialect::render_ddl(backend, &ddl)
+}
+
+/// Browser sessions and failed sign-ins live in the database, so that several app nodes share them. Both are
+/// found by a key known before the workspace is (the cookie's hash, the email and address signing in).
+fn web_sessions(backend: Backend) -> String {
+    dialect::render_ddl(
+        backend,
+        "CREATE TABLE web_sessions (
+            token_hash TEXT PRIMARY KEY,
+            workspace_id {uuid} NOT NULL,
+            user_id {uuid} NOT NULL,
+            csrf_token TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            last_seen_at BIGINT NOT NULL);
+        CREATE INDEX web_sessions_by_user ON web_sessions (workspace_id, user_id);
+        CREATE TABLE login_failures (
+            login_key TEXT NOT NULL,
+            failed_at BIGINT NOT NULL);
+        CREATE INDEX login_failures_by_key ON login_failures (login_key, failed_at);
+",
+    )
 }

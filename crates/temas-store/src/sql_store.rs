@@ -559,10 +559,12 @@ impl Store for SqlStore {
         &self,
         viewer: &Viewer,
         of: TimelineOf,
+        channel: Option<&str>,
         cursor: Option<&Cursor>,
         limit: u32,
     ) -> Result<Page, StoreError> {
-        let q = records::timeline_statement(viewer, of, cursor, limit);
+        let q =
+            records::timeline_statement(self.pools.backend(), viewer, of, channel, cursor, limit);
         let rows: Vec<RecordRow> = self.pools.fetch_all(&q).await?;
         Ok(page(rows, limit, timeline_cursor))
     }
@@ -615,6 +617,47 @@ impl Store for SqlStore {
                 }
             })
             .collect())
+    }
+
+    async fn create_web_session(&self, session: &WebSession) -> Result<(), StoreError> {
+        crate::web::create(&self.pools, session).await
+    }
+
+    async fn web_session(&self, token_hash: &str) -> Result<Option<WebSession>, StoreError> {
+        crate::web::get(&self.pools, token_hash).await
+    }
+
+    async fn touch_web_session(
+        &self,
+        token_hash: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError> {
+        crate::web::touch(&self.pools, token_hash, at).await
+    }
+
+    async fn delete_web_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        crate::web::delete(&self.pools, token_hash).await
+    }
+
+    async fn add_login_failure(
+        &self,
+        key: &str,
+        at: chrono::DateTime<chrono::Utc>,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u32, StoreError> {
+        crate::web::add_login_failure(&self.pools, key, at, since).await
+    }
+
+    async fn login_failures(
+        &self,
+        key: &str,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u32, StoreError> {
+        crate::web::login_failures(&self.pools, key, since).await
+    }
+
+    async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError> {
+        crate::web::clear_login_failures(&self.pools, key).await
     }
 
     async fn ensure_field_index(

@@ -141,6 +141,18 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
+/// A signed-in browser session. The cookie holds a random token; only its hash is stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebSession {
+    pub token_hash: String,
+    pub workspace_id: WorkspaceId,
+    pub user_id: UserId,
+    /// The token every form and partial request of this session must echo.
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewToken {
     pub id: Uuid,

@@ -604,7 +604,7 @@ async fn timelines_page_newest_first(w: World) {
     let interactions: Vec<NewRecord> = (0..5)
         .map(|i| NewRecord {
             id: Uuid::now_v7(),
-            data: json!({"channel": "call", "n": i}),
+            data: json!({"channel": if i == 1 { "meeting" } else { "call" }, "n": i}),
             indexed: Indexed {
                 occurred_at: Some(base - i * 1_000_000),
                 owner_id: Some(w.owner.user_id),
@@ -623,7 +623,7 @@ async fn timelines_page_newest_first(w: World) {
         .unwrap();
     let first = w
         .store
-        .timeline(&w.owner, TimelineOf::Contact(c.id), None, 3)
+        .timeline(&w.owner, TimelineOf::Contact(c.id), None, None, 3)
         .await
         .unwrap();
     assert_eq!(
@@ -636,7 +636,13 @@ async fn timelines_page_newest_first(w: World) {
     );
     let second = w
         .store
-        .timeline(&w.owner, TimelineOf::Contact(c.id), first.next.as_ref(), 3)
+        .timeline(
+            &w.owner,
+            TimelineOf::Contact(c.id),
+            None,
+            first.next.as_ref(),
+            3,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -648,6 +654,19 @@ async fn timelines_page_newest_first(w: World) {
         vec![3, 4]
     );
     assert!(second.next.is_none());
+    let meetings = w
+        .store
+        .timeline(
+            &w.owner,
+            TimelineOf::Contact(c.id),
+            Some("meeting"),
+            None,
+            3,
+        )
+        .await
+        .unwrap();
+    assert_eq!(meetings.items.len(), 1);
+    assert_eq!(meetings.items[0].data["n"], 1);
 }
 
 async fn idempotent_responses_are_kept_once(w: World) {
@@ -729,6 +748,130 @@ async fn users_tokens_and_custom_fields(w: World) {
     assert_eq!(w.store.custom_fields(w.ws).await.unwrap(), vec![renamed]);
 }
 
+async fn web_sessions_and_failed_sign_ins(w: World) {
+    let at = temas_core::time::now();
+    let session = WebSession {
+        token_hash: "h1".into(),
+        workspace_id: w.ws,
+        user_id: w.owner.user_id,
+        csrf_token: "c1".into(),
+        created_at: at,
+        last_seen_at: at,
+    };
+    w.store.create_web_session(&session).await.unwrap();
+    assert_eq!(
+        w.store.web_session("h1").await.unwrap(),
+        Some(session.clone())
+    );
+    let later = at + chrono::Duration::minutes(5);
+    w.store.touch_web_session("h1", later).await.unwrap();
+    let seen = w.store.web_session("h1").await.unwrap().unwrap();
+    assert_eq!(seen.last_seen_at, later);
+    w.store.delete_web_session("h1").await.unwrap();
+    assert!(w.store.web_session("h1").await.unwrap().is_none());
+
+    let window = chrono::Duration::minutes(15);
+    let old = at - chrono::Duration::minutes(20);
+    assert_eq!(
+        w.store
+            .add_login_failure("a|ip", old, old - window)
+            .await
+            .unwrap(),
+        1
+    );
+    // The failure from twenty minutes ago is outside the window and forgotten.
+    assert_eq!(
+        w.store
+            .add_login_failure("a|ip", at, at - window)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        w.store
+            .add_login_failure("a|ip", at, at - window)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        w.store
+            .add_login_failure("b|ip", at, at - window)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        w.store.login_failures("a|ip", at - window).await.unwrap(),
+        2
+    );
+    w.store.clear_login_failures("a|ip").await.unwrap();
+    assert_eq!(
+        w.store.login_failures("a|ip", at - window).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        w.store.login_failures("b|ip", at - window).await.unwrap(),
+        1
+    );
+}
+
+async fn indexed_fields_keep_filtered_lists_correct(w: World) {
+    for (name, lang, gender) in [
+        ("Zeynep", "tr", "female"),
+        ("Ali", "fa", "male"),
+        ("Ayşe", "tr", "female"),
+        ("Mert", "tr", "male"),
+    ] {
+        let mut c = contact(name, &w.owner, None, &format!("{name}@x.test"), &[]);
+        c.data["language"] = json!(lang);
+        c.data["gender"] = json!(gender);
+        w.store
+            .insert_records(RecordKind::Contact, &w.owner, vec![c])
+            .await
+            .unwrap();
+    }
+    let fields = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| {
+                temas_core::filter::indexable_fields(n, temas_core::filter::CONTACT_COLUMNS)
+                    .unwrap()
+            })
+            .collect::<Vec<_>>()
+    };
+    for set in fields(&["gender,language", "language", "owner_id", "custom.tier"]) {
+        w.store
+            .ensure_field_index(RecordKind::Contact, &set)
+            .await
+            .unwrap();
+        // Twice is harmless.
+        w.store
+            .ensure_field_index(RecordKind::Contact, &set)
+            .await
+            .unwrap();
+    }
+    let mut q = list(10);
+    q.sort = temas_core::filter::Sort::parse("name").unwrap();
+    for f in ["gender:eq:female", "language:eq:tr"] {
+        q.filters.push(
+            temas_core::filter::parse_filter(f, temas_core::filter::CONTACT_COLUMNS, true, None)
+                .unwrap(),
+        );
+    }
+    let page = w
+        .store
+        .list_records(RecordKind::Contact, &w.owner, &q)
+        .await
+        .unwrap();
+    let names: Vec<&str> = page
+        .items
+        .iter()
+        .map(|r| r.data["display_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["Ayşe", "Zeynep"]);
+}
+
 macro_rules! conformance {
     ($($story:ident),* $(,)?) => {
         mod sqlite {
@@ -758,6 +901,8 @@ conformance!(
     concurrent_inserts_succeed_or_fail_each_on_their_own,
     idempotent_responses_are_kept_once,
     users_tokens_and_custom_fields,
+    web_sessions_and_failed_sign_ins,
+    indexed_fields_keep_filtered_lists_correct,
 );
 
 #[tokio::test]

@@ -113,6 +113,21 @@ impl IntoResponse for ApiError {
                 Some(what.to_owned()),
                 vec![],
             ),
+            AppError::TooManyAttempts { retry_after } => {
+                let problem = Problem {
+                    kind: "https://temas.dev/problems/too_many_attempts".into(),
+                    title: "Too many attempts".into(),
+                    status: 429,
+                    code: "too_many_attempts",
+                    detail: Some(format!("try again in {retry_after} seconds")),
+                    errors: vec![],
+                    request_id: None,
+                };
+                let mut r = problem_response(StatusCode::TOO_MANY_REQUESTS, &problem);
+                r.headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, retry_after.into());
+                return r;
+            }
             AppError::Internal(cause) => {
                 let request_id = uuid::Uuid::now_v7().to_string();
                 tracing::error!(%request_id, %cause, "internal error");

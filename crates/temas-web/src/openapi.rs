@@ -43,9 +43,13 @@ const LIST_QUERY: &[(&str, &str)] = &[
     ("cursor", "next_cursor of the previous page"),
     ("deleted", "true lists the trash"),
 ];
-const PAGE_QUERY: &[(&str, &str)] = &[
+const TIMELINE_QUERY: &[(&str, &str)] = &[
     ("cursor", "next_cursor of the previous page"),
     ("limit", "1 to 500"),
+    (
+        "channel",
+        "only this channel: call, email, meeting, message, sms, visit, note or other",
+    ),
 ];
 const HISTORY_QUERY: &[(&str, &str)] = &[
     ("before", "id of the last entry already seen"),
@@ -156,8 +160,8 @@ pub fn endpoints() -> Vec<Endpoint> {
     all.extend([
         Endpoint { method: "post", path: "/api/v1/contacts/bulk", summary: "Create or upsert (by external_id) up to 1,000 contacts; answers per item", tag: "contact", body: Some("ContactBulkRequest"), ok: (200, "Items:BulkItemResult"), query: &[] },
         Endpoint { method: "post", path: "/api/v1/companies/bulk", summary: "Create or upsert (by external_id) up to 1,000 companies; answers per item", tag: "company", body: Some("CompanyBulkRequest"), ok: (200, "Items:BulkItemResult"), query: &[] },
-        Endpoint { method: "get", path: "/api/v1/contacts/{id}/timeline", summary: "A contact's interactions, newest first", tag: "contact", body: None, ok: (200, "Page:Interaction"), query: PAGE_QUERY },
-        Endpoint { method: "get", path: "/api/v1/companies/{id}/timeline", summary: "A company's interactions, newest first", tag: "company", body: None, ok: (200, "Page:Interaction"), query: PAGE_QUERY },
+        Endpoint { method: "get", path: "/api/v1/contacts/{id}/timeline", summary: "A contact's interactions, newest first", tag: "contact", body: None, ok: (200, "Page:Interaction"), query: TIMELINE_QUERY },
+        Endpoint { method: "get", path: "/api/v1/companies/{id}/timeline", summary: "A company's interactions, newest first", tag: "company", body: None, ok: (200, "Page:Interaction"), query: TIMELINE_QUERY },
         Endpoint { method: "get", path: "/api/v1/search", summary: "Find contacts and companies by any fragment of a name, email, phone or domain, in any script, ranked", tag: "search", body: None, ok: (200, "Items:SearchHit"), query: &[("q", "the text typed (required)"), ("limit", "1 to 50, default 20")] },
         Endpoint { method: "get", path: "/api/v1/users", summary: "Users of the workspace", tag: "user", body: None, ok: (200, "Items:User"), query: &[] },
         Endpoint { method: "post", path: "/api/v1/users", summary: "Add a user (owners and admins)", tag: "user", body: Some("NewUser"), ok: (201, "User"), query: &[] },

@@ -271,8 +271,7 @@ pub async fn bulk<R: ApiRecord>(
 }
 
 #[derive(serde::Deserialize)]
-pub struct PageParams {
-    cursor: Option<String>,
+pub struct HistoryParams {
     before: Option<Uuid>,
     limit: Option<u32>,
 }
@@ -281,7 +280,7 @@ pub async fn history<R: ApiRecord>(
     State(app): State<AppState>,
     Auth(session): Auth,
     Path(id): Path<Uuid>,
-    Query(params): Query<PageParams>,
+    Query(params): Query<HistoryParams>,
 ) -> Result<Response, ApiError> {
     let entries = app
         .history::<R>(&session, id, params.before, params.limit.unwrap_or(50))
@@ -291,16 +290,24 @@ pub async fn history<R: ApiRecord>(
     Ok(json_response(StatusCode::OK, body))
 }
 
-pub async fn contact_timeline(
-    State(app): State<AppState>,
-    Auth(session): Auth,
-    Path(id): Path<Uuid>,
-    Query(params): Query<PageParams>,
+#[derive(serde::Deserialize)]
+pub struct TimelineParams {
+    cursor: Option<String>,
+    limit: Option<u32>,
+    channel: Option<String>,
+}
+
+async fn timeline(
+    app: AppState,
+    session: &temas_service::Session,
+    of: TimelineOf,
+    params: TimelineParams,
 ) -> Result<Response, ApiError> {
     page_response(
         app.timeline(
-            &session,
-            TimelineOf::Contact(id),
+            session,
+            of,
+            params.channel.as_deref(),
             params.cursor.as_deref(),
             params.limit.unwrap_or(50),
         )
@@ -308,19 +315,20 @@ pub async fn contact_timeline(
     )
 }
 
+pub async fn contact_timeline(
+    State(app): State<AppState>,
+    Auth(session): Auth,
+    Path(id): Path<Uuid>,
+    Query(params): Query<TimelineParams>,
+) -> Result<Response, ApiError> {
+    timeline(app, &session, TimelineOf::Contact(id), params).await
+}
+
 pub async fn company_timeline(
     State(app): State<AppState>,
     Auth(session): Auth,
     Path(id): Path<Uuid>,
-    Query(params): Query<PageParams>,
+    Query(params): Query<TimelineParams>,
 ) -> Result<Response, ApiError> {
-    page_response(
-        app.timeline(
-            &session,
-            TimelineOf::Company(id),
-            params.cursor.as_deref(),
-            params.limit.unwrap_or(50),
-        )
-        .await?,
-    )
+    timeline(app, &session, TimelineOf::Company(id), params).await
 }

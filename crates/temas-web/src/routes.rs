@@ -61,6 +61,7 @@ pub fn router(app: AppState) -> Router {
         .route("/api/v1/openapi.json", get(openapi))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .merge(crate::app::router())
         .fallback(not_found)
         .with_state(app)
 }

@@ -1,6 +1,6 @@
 //! `spawn_app()`: the real server on a random loopback port over a fresh database, with typed helpers.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, unused_macros, clippy::unwrap_used, clippy::expect_used)]
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -63,9 +63,9 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         .await
         .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let router = temas_web::router(app.clone());
+    let served = app.clone();
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
+        let _ = temas_web::serve(listener, served, std::future::pending()).await;
     });
     TestApp {
         base,
@@ -164,4 +164,23 @@ pub fn urlencode(s: &str) -> String {
 pub fn ali() -> Value {
     json!({"first_name": "علی", "last_name": "کریمی", "emails": [{"address": "Ali.Karimi@Example.com"}],
            "phones": [{"number": "0912 345 6789"}], "tags": ["VIP"]})
+}
+
+/// Runs each story (an `async fn(TestApp)`) as two tests, `sqlite::<story>` and `postgres::<story>`, each on a
+/// fresh database.
+macro_rules! on_both_backends {
+    ($($story:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $story() {
+                super::$story(super::spawn_app(temas_testdb::Backend::Sqlite).await).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $story() {
+                super::$story(super::spawn_app(temas_testdb::Backend::Postgres).await).await;
+            })*
+        }
+    };
 }

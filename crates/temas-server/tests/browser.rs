@@ -1,0 +1,325 @@
+//! The web app in a real Chromium (Debian's `chromium` and `chromium-driver`), against the real server on both
+//! backends: sign in, search with Arabic-keyboard letters for a Persian name, open the card, log a call, edit with
+//! a validation error and recover, then switch to Persian and see the page right-to-left with Jalali dates.
+//!
+//! With `TEMAS_SCREENSHOTS=<dir>` the SQLite run saves screenshots of the main pages there.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use support::{PASSWORD, TestApp, spawn_app};
+
+/// A chromedriver on a free loopback port, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+async fn browser() -> (Driver, Client) {
+    let port = free_port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver (Debian package chromium-driver; scripts/test installs it)");
+    let driver = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({"args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--window-size=1280,900", "--lang=en-US"]}),
+    );
+    let mut last_error = None;
+    for _ in 0..50 {
+        match ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps.clone())
+            .connect(&driver.url)
+            .await
+        {
+            Ok(client) => return (driver, client),
+            Err(e) => {
+                last_error = Some(e);
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+    panic!("chromedriver did not start: {last_error:?}");
+}
+
+async fn wait_css(c: &Client, css: &str) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+}
+
+/// Waits until the element's text contains `text`.
+async fn wait_text(c: &Client, css: &str, text: &str) {
+    for _ in 0..100 {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && e.text().await.unwrap_or_default().contains(text)
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let seen = match c.find(Locator::Css(css)).await {
+        Ok(e) => e.text().await.unwrap_or_default(),
+        Err(_) => "(missing)".into(),
+    };
+    panic!("{css} never showed {text:?}; it shows {seen:?}");
+}
+
+async fn shot(c: &Client, name: &str, save: bool) {
+    if !save {
+        return;
+    }
+    if let Ok(dir) = std::env::var("TEMAS_SCREENSHOTS") {
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        let png = c.screenshot().await.expect("screenshot");
+        std::fs::write(format!("{dir}/{name}.png"), png).expect("write screenshot");
+    }
+}
+
+async fn set_value(c: &Client, css: &str, value: &str) {
+    let e = wait_css(c, css).await;
+    e.clear().await.expect("clear");
+    e.send_keys(value).await.expect("type");
+}
+
+async fn html_attr(c: &Client, attr: &str) -> String {
+    c.find(Locator::Css("html"))
+        .await
+        .expect("html")
+        .attr(attr)
+        .await
+        .expect("attr")
+        .unwrap_or_default()
+}
+
+async fn a_working_day_in_the_web_app(t: TestApp, screenshots: bool) {
+    let karimi = t
+        .contact(
+            &t.owner_token,
+            json!({"first_name": "یاسمین", "last_name": "کریمی", "job_title": "مدیر خرید",
+                   "birth_date": "1990-03-21", "emails": [{"address": "yasmin.karimi@example.ir"}],
+                   "phones": [{"number": "0912 345 6789"}], "tags": ["vip"],
+                   "handles": [{"network": "telegram", "value": "@ykarimi"}]}),
+        )
+        .await;
+    let id = karimi["id"].as_str().unwrap().to_owned();
+    t.contact(&t.owner_token, json!({"first_name": "Oliver", "last_name": "Smith", "emails": [{"address": "oliver@example.com"}]}))
+        .await;
+    let (_driver, c) = browser().await;
+
+    // Sign in.
+    c.goto(&format!("{}/contacts", t.base)).await.unwrap();
+    wait_css(&c, "input[name=email]").await;
+    assert!(c.current_url().await.unwrap().path().starts_with("/login"));
+    shot(&c, "login-en", screenshots).await;
+    set_value(&c, "input[name=email]", "owner@acme.test").await;
+    set_value(&c, "input[name=password]", PASSWORD).await;
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "main h1", "Contacts").await;
+    assert_eq!(html_attr(&c, "lang").await, "en");
+    assert_eq!(html_attr(&c, "dir").await, "ltr");
+    shot(&c, "contacts-en", screenshots).await;
+
+    // Search with Arabic letters (ي, ك) for the Persian spelling (ی, ک), then open the card.
+    let search = wait_css(&c, "#search").await;
+    search.send_keys("كريمي").await.unwrap();
+    wait_text(&c, "#search-results", "یاسمین کریمی").await;
+    shot(&c, "search-en", screenshots).await;
+    c.find(Locator::Css("#search-results a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "main h1", "یاسمین کریمی").await;
+    assert_eq!(
+        c.current_url().await.unwrap().path(),
+        format!("/contacts/{id}")
+    );
+    let tel = c.find(Locator::Css("a[href^='tel:']")).await.unwrap();
+    assert_eq!(
+        tel.attr("href").await.unwrap().as_deref(),
+        Some("tel:+989123456789")
+    );
+    let telegram = c
+        .find(Locator::Css("a[href^='https://t.me/']"))
+        .await
+        .unwrap();
+    assert_eq!(
+        telegram.attr("href").await.unwrap().as_deref(),
+        Some("https://t.me/ykarimi")
+    );
+
+    // Log a call; the timeline updates in place.
+    c.find(Locator::Css("#log-channel"))
+        .await
+        .unwrap()
+        .select_by_value("call")
+        .await
+        .unwrap();
+    set_value(&c, "#log-subject", "Pricing for the spring order").await;
+    set_value(&c, "#log-outcome", "Sends the PO next week").await;
+    c.find(Locator::Css(
+        "form[action$='/interactions'] button[type=submit]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    wait_text(&c, "#timeline", "Pricing for the spring order").await;
+    shot(&c, "card-en", screenshots).await;
+
+    // Edit with a bad email: the form comes back with the error beside the field and keeps what was typed.
+    c.goto(&format!("{}/contacts/{id}/edit", t.base))
+        .await
+        .unwrap();
+    set_value(&c, "#f-job_title", "Head of purchasing").await;
+    set_value(&c, "#f-email_1", "not-an-email").await;
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_css(&c, "#e-email_1").await;
+    let kept = c
+        .find(Locator::Css("#f-job_title"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("Head of purchasing"));
+    let bad = c
+        .find(Locator::Css("#f-email_1"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(bad.as_deref(), Some("not-an-email"));
+    shot(&c, "edit-error-en", screenshots).await;
+    set_value(&c, "#f-email_1", "y.karimi@example.com").await;
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "main", "y.karimi@example.com").await;
+    wait_text(&c, "main", "Head of purchasing").await;
+
+    // Persian, Jalali calendar, Persian digits: the whole page turns right-to-left.
+    c.goto(&format!("{}/profile", t.base)).await.unwrap();
+    c.find(Locator::Css("#language"))
+        .await
+        .unwrap()
+        .select_by_value("fa")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#calendar"))
+        .await
+        .unwrap()
+        .select_by_value("persian")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#digits"))
+        .await
+        .unwrap()
+        .select_by_value("persian")
+        .await
+        .unwrap();
+    set_value(&c, "#time_zone", "Asia/Tehran").await;
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "main h1", "تنظیمات شما").await;
+    assert_eq!(html_attr(&c, "lang").await, "fa");
+    assert_eq!(html_attr(&c, "dir").await, "rtl");
+    c.goto(&format!("{}/contacts/{id}", t.base)).await.unwrap();
+    // Born 1990-03-21: 1 Farvardin 1369.
+    wait_text(&c, "main", "۱۳۶۹/۰۱/۰۱").await;
+    wait_text(&c, "main", "تاریخ تولد").await;
+    shot(&c, "card-fa", screenshots).await;
+    c.goto(&format!("{}/contacts?sort=name", t.base))
+        .await
+        .unwrap();
+    wait_text(&c, "main h1", "اشخاص").await;
+    shot(&c, "contacts-fa", screenshots).await;
+
+    // A phone-sized window keeps the card usable.
+    c.set_window_size(360, 780).await.unwrap();
+    c.goto(&format!("{}/contacts/{id}", t.base)).await.unwrap();
+    wait_text(&c, "main h1", "یاسمین کریمی").await;
+    shot(&c, "card-fa-phone", screenshots).await;
+    let too_wide = c
+        .execute(
+            "return Array.from(document.querySelectorAll('body *')).filter(e => { const r = e.getBoundingClientRect(); \
+             return r.width > 0 && (r.right > window.innerWidth + 1 || r.left < -1); }).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().width)).slice(-8);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(too_wide, json!([]), "these stick out of a 360 px window");
+
+    // Sign out ends the session.
+    c.find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_css(&c, "input[name=password]").await;
+    c.goto(&format!("{}/contacts", t.base)).await.unwrap();
+    wait_css(&c, "input[name=password]").await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_working_day_in_the_web_app() {
+    a_working_day_in_the_web_app(spawn_app(temas_testdb::Backend::Sqlite).await, true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_working_day_in_the_web_app() {
+    a_working_day_in_the_web_app(spawn_app(temas_testdb::Backend::Postgres).await, false).await;
+}

@@ -1,0 +1,258 @@
+//! The web app over plain HTTP, on both backends: sessions, CSRF, the sign-in limit, language and direction.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+mod support;
+
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use serde_json::json;
+use support::{PASSWORD, TestApp, spawn_app};
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The `name=value` of a Set-Cookie header, and the whole header.
+fn set_cookie(r: &reqwest::Response, name: &str) -> Option<(String, String)> {
+    r.headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| {
+            (
+                v.split(';').next().unwrap_or_default().to_owned(),
+                v.to_owned(),
+            )
+        })
+}
+
+/// The value of `<input name="_csrf" value="…">` in a page.
+fn csrf_in(html: &str) -> String {
+    let at = html.find("name=\"_csrf\" value=\"").expect("a csrf field");
+    let rest = &html[at + "name=\"_csrf\" value=\"".len()..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+struct Browser {
+    base: String,
+    http: reqwest::Client,
+    login_cookie: String,
+    login_csrf: String,
+}
+
+impl Browser {
+    async fn open(t: &TestApp) -> Self {
+        let http = client();
+        let page = http.get(format!("{}/login", t.base)).send().await.unwrap();
+        let (login_cookie, _) = set_cookie(&page, "temas_login").expect("login csrf cookie");
+        let html = page.text().await.unwrap();
+        Self {
+            base: t.base.clone(),
+            http,
+            login_cookie,
+            login_csrf: csrf_in(&html),
+        }
+    }
+
+    async fn sign_in(&self, email: &str, password: &str, next: &str) -> reqwest::Response {
+        self.http
+            .post(format!("{}/login", self.base))
+            .header(COOKIE, &self.login_cookie)
+            .form(&[
+                ("email", email),
+                ("password", password),
+                ("_csrf", &self.login_csrf),
+                ("next", next),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+async fn sessions_are_http_only_cookies_and_forms_need_their_csrf_token(t: TestApp) {
+    let b = Browser::open(&t).await;
+    let r = b
+        .sign_in("owner@acme.test", PASSWORD, "/contacts?sort=name")
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[LOCATION], "/contacts?sort=name");
+    let (session, header) = set_cookie(&r, "temas_session").expect("session cookie");
+    assert!(
+        header.contains("HttpOnly") && header.contains("SameSite=Lax"),
+        "{header}"
+    );
+    let page = b
+        .http
+        .get(format!("{}/contacts", t.base))
+        .header(COOKIE, &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let csrf = csrf_in(&page.text().await.unwrap());
+
+    // A form posted without the session's token changes nothing.
+    let forged = b
+        .http
+        .post(format!("{}/contacts", t.base))
+        .header(COOKIE, &session)
+        .form(&[("first_name", "Forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let made = b
+        .http
+        .post(format!("{}/contacts", t.base))
+        .header(COOKIE, &session)
+        .form(&[("first_name", "Real"), ("_csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let found = t
+        .get(
+            &t.owner_token,
+            "/api/v1/contacts?filter=first_name:eq:Forged",
+        )
+        .await;
+    assert_eq!(found.body["items"], json!([]));
+
+    // Signing out ends the session on the server, not just in the browser.
+    let out = b
+        .http
+        .post(format!("{}/logout", t.base))
+        .header(COOKIE, &session)
+        .form(&[("_csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    let after = b
+        .http
+        .get(format!("{}/contacts", t.base))
+        .header(COOKIE, &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), StatusCode::SEE_OTHER);
+    assert!(
+        after.headers()[LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("/login")
+    );
+}
+
+async fn sign_in_is_limited_after_repeated_failures(t: TestApp) {
+    let b = Browser::open(&t).await;
+    for _ in 0..4 {
+        let r = b.sign_in("owner@acme.test", "wrong password!", "").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert!(
+            r.text()
+                .await
+                .unwrap()
+                .contains("The email or password is not right.")
+        );
+    }
+    let fifth = b.sign_in("owner@acme.test", "wrong password!", "").await;
+    assert_eq!(fifth.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Now even the right password waits for the window to pass.
+    let locked = b.sign_in("owner@acme.test", PASSWORD, "").await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(locked.headers()["retry-after"], "900");
+    // Numbers in messages are wrapped in Unicode isolation marks (for mixed-direction text).
+    let text = locked
+        .text()
+        .await
+        .unwrap()
+        .replace(['\u{2068}', '\u{2069}'], "");
+    assert!(text.contains("Try again in 15 minutes"), "{text}");
+    // A login form without its cookie token is refused before the password is looked at.
+    let forged = b
+        .http
+        .post(format!("{}/login", t.base))
+        .form(&[
+            ("email", "owner@acme.test"),
+            ("password", PASSWORD),
+            ("_csrf", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+}
+
+async fn pages_carry_the_users_language_and_direction(t: TestApp) {
+    let r = t
+        .patch(
+            &t.owner_token,
+            "/api/v1/users/me",
+            json!({"language": "ar", "calendar": "hijri", "digits": "arabic"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let b = Browser::open(&t).await;
+    // Outside links are not followed after sign-in.
+    let r = b
+        .sign_in("owner@acme.test", PASSWORD, "//evil.example/phish")
+        .await;
+    assert_eq!(r.headers()[LOCATION], "/contacts");
+    let (session, _) = set_cookie(&r, "temas_session").unwrap();
+    let html = b
+        .http
+        .get(format!("{}/contacts", t.base))
+        .header(COOKIE, &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("<html lang=\"ar\" dir=\"rtl\">"),
+        "{}",
+        &html[..200]
+    );
+    assert!(html.contains("جهات الاتصال"));
+    // The sign-in page follows the browser's language.
+    let fa = b
+        .http
+        .get(format!("{}/login", t.base))
+        .header("accept-language", "fa-IR,fa;q=0.9,en;q=0.5")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(fa.contains("<html lang=\"fa\" dir=\"rtl\">"));
+    // Assets are served from the binary.
+    let css = b
+        .http
+        .get(format!("{}/assets/app.css", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(css.status(), StatusCode::OK);
+    assert!(
+        css.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+}
+
+on_both_backends!(
+    sessions_are_http_only_cookies_and_forms_need_their_csrf_token,
+    sign_in_is_limited_after_repeated_failures,
+    pages_carry_the_users_language_and_direction,
+);

@@ -1,0 +1,157 @@
+app-name = تماس
+nav-contacts = جهات الاتصال
+nav-companies = الشركات
+nav-profile = إعداداتي
+nav-sign-out = تسجيل الخروج
+nav-skip = انتقل إلى المحتوى
+search-label = بحث
+search-placeholder = ابحث عن الأشخاص والشركات  ( / )
+search-empty = لا توجد نتائج لـ«{ $query }».
+search-contact = شخص
+search-company = شركة
+
+login-title = تسجيل الدخول
+login-email = البريد الإلكتروني
+login-password = كلمة المرور
+login-submit = دخول
+login-failed = البريد الإلكتروني أو كلمة المرور غير صحيحة.
+login-locked = محاولات فاشلة كثيرة. حاول مرة أخرى بعد { $minutes ->
+    [zero] أقل من دقيقة
+    [one] دقيقة واحدة
+    [two] دقيقتين
+    [few] { $minutes } دقائق
+   *[other] { $minutes } دقيقة
+}.
+login-expired = انتهت جلستك. يرجى تسجيل الدخول مرة أخرى.
+
+list-new-contact = جهة اتصال جديدة
+list-new-company = شركة جديدة
+list-filter = تصفية
+list-filter-help = حقل:عامل:قيمة، مثل language:eq:ar أو tag:eq:vip
+list-apply = تطبيق
+list-sort = ترتيب
+sort-name = الاسم
+sort-updated = آخر تعديل
+sort-created = الأحدث أولاً
+list-next = الصفحة التالية
+list-first = الصفحة الأولى
+list-empty = لا توجد سجلات مطابقة.
+list-shown = { $count ->
+    [zero] لا توجد سجلات معروضة
+    [one] سجل واحد معروض
+    [two] سجلان معروضان
+    [few] { $count } سجلات معروضة
+   *[other] { $count } سجلًا معروضًا
+}
+
+col-name = الاسم
+col-email = البريد الإلكتروني
+col-phone = الهاتف
+col-company = الشركة
+col-tags = الوسوم
+col-updated = آخر تعديل
+col-domain = النطاق
+col-industry = القطاع
+
+field-first_name = الاسم الأول
+field-middle_name = الاسم الأوسط
+field-last_name = اسم العائلة
+field-display_name = الاسم المعروض
+field-salutation = اللقب
+field-gender = الجنس
+field-birth_date = تاريخ الميلاد
+field-job_title = المسمى الوظيفي
+field-language = اللغة
+field-time_zone = المنطقة الزمنية
+field-notes = ملاحظات
+field-source = المصدر
+field-email = البريد الإلكتروني
+field-phone = الهاتف
+field-tags = الوسوم
+field-tags-help = افصل بينها بفواصل
+field-name = الاسم
+field-domain = النطاق
+field-industry = القطاع
+field-size = الحجم
+field-owner = المسؤول
+field-version = الإصدار
+
+card-emails = البريد الإلكتروني
+card-phones = الهواتف
+card-addresses = العناوين
+card-handles = تطبيقات المراسلة والشبكات الاجتماعية
+card-companies = الشركات
+card-people = الأشخاص
+card-custom = حقول أخرى
+card-details = التفاصيل
+card-timeline = سجل التواصل
+card-history = سجل التغييرات
+card-edit = تعديل
+card-call = اتصال
+card-write = مراسلة
+card-primary = أساسي
+card-opted-out = ألغى الاشتراك
+card-created = أُنشئ في { $when }
+card-updated = عُدّل في { $when }
+card-no-interactions = لا يوجد تواصل مسجل بعد.
+card-no-history = لا توجد تغييرات مسجلة.
+card-interactions = { $count ->
+    [zero] لا يوجد تواصل
+    [one] تواصل واحد
+    [two] تواصلان
+    [few] { $count } تواصلات
+   *[other] { $count } تواصلًا
+}
+history-created = أنشأ السجل
+history-deleted = نقله إلى سلة المهملات
+history-restored = استعاده
+history-changed = غيّر { $field }
+
+timeline-all = كل القنوات
+timeline-filter = عرض
+log-title = تسجيل تواصل
+log-channel = القناة
+log-direction = الاتجاه
+log-subject = الموضوع
+log-body = ملاحظات
+log-outcome = النتيجة
+log-submit = تسجيل
+log-saved = تم التسجيل.
+
+channel-call = مكالمة
+channel-email = بريد إلكتروني
+channel-meeting = اجتماع
+channel-message = رسالة
+channel-sms = رسالة نصية
+channel-visit = زيارة
+channel-note = ملاحظة
+channel-other = أخرى
+direction-inbound = وارد
+direction-outbound = صادر
+direction-internal = داخلي
+
+form-new-contact = جهة اتصال جديدة
+form-edit-contact = تعديل { $name }
+form-save = حفظ
+form-cancel = إلغاء
+form-has-errors = بعض الحقول تحتاج إلى تصحيح؛ لم يضِع شيء مما كتبته.
+form-conflict = حفظ شخص آخر هذا السجل أثناء تعديلك له (الإصدار الحالي { $version }). ما زالت تعديلاتك في النموذج: راجع القيم الحالية في البطاقة ثم احفظ مرة أخرى.
+form-saved = تم الحفظ.
+
+profile-title = تفضيلاتك
+profile-language = اللغة
+profile-calendar = التقويم
+profile-digits = الأرقام
+profile-time-zone = المنطقة الزمنية
+profile-save = حفظ التفضيلات
+calendar-gregorian = الميلادي
+calendar-persian = الهجري الشمسي (الجلالي)
+calendar-hijri = الهجري (أم القرى)
+digits-latin = لاتينية 0123456789
+digits-persian = فارسية ۰۱۲۳۴۵۶۷۸۹
+digits-arabic = عربية هندية ٠١٢٣٤٥٦٧٨٩
+
+error-not-found = هذا السجل غير موجود، أو لا يحق لك رؤيته.
+error-forbidden = دورك لا يسمح بذلك.
+error-csrf = انتهت صلاحية النموذج. يرجى المحاولة مرة أخرى.
+error-internal = حدث خطأ من جهتنا (الطلب { $id }).

@@ -1,0 +1,148 @@
+app-name = Temas
+nav-contacts = Contacts
+nav-companies = Companies
+nav-profile = Profile
+nav-sign-out = Sign out
+nav-skip = Skip to content
+search-label = Search
+search-placeholder = Search people and companies  ( / )
+search-empty = Nothing matches “{ $query }”.
+search-contact = Person
+search-company = Company
+
+login-title = Sign in
+login-email = Email
+login-password = Password
+login-submit = Sign in
+login-failed = The email or password is not right.
+login-locked = Too many failed attempts. Try again in { $minutes ->
+    [one] one minute
+   *[other] { $minutes } minutes
+}.
+login-expired = Your session has ended. Please sign in again.
+
+list-new-contact = New contact
+list-new-company = New company
+list-filter = Filter
+list-filter-help = field:op:value, e.g. language:eq:fa or tag:eq:vip
+list-apply = Apply
+list-sort = Sort
+sort-name = Name
+sort-updated = Recently updated
+sort-created = Newest first
+list-next = Next page
+list-first = First page
+list-empty = No records match.
+list-shown = { $count ->
+    [one] One record shown
+   *[other] { $count } records shown
+}
+
+col-name = Name
+col-email = Email
+col-phone = Phone
+col-company = Company
+col-tags = Tags
+col-updated = Updated
+col-domain = Domain
+col-industry = Industry
+
+field-first_name = First name
+field-middle_name = Middle name
+field-last_name = Last name
+field-display_name = Display name
+field-salutation = Salutation
+field-gender = Gender
+field-birth_date = Birth date
+field-job_title = Job title
+field-language = Language
+field-time_zone = Time zone
+field-notes = Notes
+field-source = Source
+field-email = Email
+field-phone = Phone
+field-tags = Tags
+field-tags-help = separated by commas
+field-name = Name
+field-domain = Domain
+field-industry = Industry
+field-size = Size
+field-owner = Owner
+field-version = Version
+
+card-emails = Emails
+card-phones = Phones
+card-addresses = Addresses
+card-handles = Messengers and social
+card-companies = Companies
+card-people = People
+card-custom = More fields
+card-details = Details
+card-timeline = Timeline
+card-history = Change history
+card-edit = Edit
+card-call = Call
+card-write = Write
+card-primary = primary
+card-opted-out = opted out
+card-created = Created { $when }
+card-updated = Updated { $when }
+card-no-interactions = No interactions yet.
+card-no-history = No changes recorded.
+card-interactions = { $count ->
+    [one] One interaction
+   *[other] { $count } interactions
+}
+history-created = created the record
+history-deleted = moved it to the trash
+history-restored = restored it
+history-changed = changed { $field }
+
+timeline-all = All channels
+timeline-filter = Show
+log-title = Log an interaction
+log-channel = Channel
+log-direction = Direction
+log-subject = Subject
+log-body = Notes
+log-outcome = Outcome
+log-submit = Log it
+log-saved = Logged.
+
+channel-call = Call
+channel-email = Email
+channel-meeting = Meeting
+channel-message = Message
+channel-sms = SMS
+channel-visit = Visit
+channel-note = Note
+channel-other = Other
+direction-inbound = Inbound
+direction-outbound = Outbound
+direction-internal = Internal
+
+form-new-contact = New contact
+form-edit-contact = Edit { $name }
+form-save = Save
+form-cancel = Cancel
+form-has-errors = Some fields need attention; nothing you typed was lost.
+form-conflict = Someone else saved this record while you were editing it (it is now at version { $version }). Your changes are still in the form: check the current values on the card, then save again to apply yours.
+form-saved = Saved.
+
+profile-title = Your preferences
+profile-language = Language
+profile-calendar = Calendar
+profile-digits = Digits
+profile-time-zone = Time zone
+profile-save = Save preferences
+calendar-gregorian = Gregorian
+calendar-persian = Persian (Jalali)
+calendar-hijri = Hijri (Umm al-Qura)
+digits-latin = Latin 0123456789
+digits-persian = Persian ۰۱۲۳۴۵۶۷۸۹
+digits-arabic = Arabic-Indic ٠١٢٣٤٥٦٧٨٩
+
+error-not-found = This record does not exist, or you may not see it.
+error-forbidden = Your role does not allow this.
+error-csrf = The form had expired. Please try again.
+error-internal = Something went wrong on our side (request { $id }).

@@ -1,0 +1,145 @@
+app-name = تماس
+nav-contacts = اشخاص
+nav-companies = شرکت‌ها
+nav-profile = تنظیمات من
+nav-sign-out = خروج
+nav-skip = رفتن به محتوا
+search-label = جستجو
+search-placeholder = جستجوی اشخاص و شرکت‌ها  ( / )
+search-empty = چیزی با «{ $query }» پیدا نشد.
+search-contact = شخص
+search-company = شرکت
+
+login-title = ورود
+login-email = ایمیل
+login-password = گذرواژه
+login-submit = ورود
+login-failed = ایمیل یا گذرواژه درست نیست.
+login-locked = تلاش‌های ناموفق زیاد بود. { $minutes } دقیقه دیگر دوباره امتحان کنید.
+login-expired = نشست شما به پایان رسید. لطفاً دوباره وارد شوید.
+
+list-new-contact = شخص جدید
+list-new-company = شرکت جدید
+list-filter = فیلتر
+list-filter-help = فیلد:عملگر:مقدار، مثلاً language:eq:fa یا tag:eq:vip
+list-apply = اعمال
+list-sort = مرتب‌سازی
+sort-name = نام
+sort-updated = تازه‌ترین تغییر
+sort-created = تازه‌ترین‌ها
+list-next = صفحهٔ بعد
+list-first = صفحهٔ اول
+list-empty = رکوردی پیدا نشد.
+list-shown = { $count ->
+    [one] یک رکورد نمایش داده شده
+   *[other] { $count } رکورد نمایش داده شده
+}
+
+col-name = نام
+col-email = ایمیل
+col-phone = تلفن
+col-company = شرکت
+col-tags = برچسب‌ها
+col-updated = آخرین تغییر
+col-domain = دامنه
+col-industry = صنعت
+
+field-first_name = نام
+field-middle_name = نام میانی
+field-last_name = نام خانوادگی
+field-display_name = نام نمایشی
+field-salutation = عنوان
+field-gender = جنسیت
+field-birth_date = تاریخ تولد
+field-job_title = سمت
+field-language = زبان
+field-time_zone = منطقهٔ زمانی
+field-notes = یادداشت
+field-source = منبع
+field-email = ایمیل
+field-phone = تلفن
+field-tags = برچسب‌ها
+field-tags-help = با ویرگول جدا کنید
+field-name = نام
+field-domain = دامنه
+field-industry = صنعت
+field-size = اندازه
+field-owner = مسئول
+field-version = نسخه
+
+card-emails = ایمیل‌ها
+card-phones = تلفن‌ها
+card-addresses = نشانی‌ها
+card-handles = پیام‌رسان‌ها و شبکه‌های اجتماعی
+card-companies = شرکت‌ها
+card-people = اشخاص
+card-custom = فیلدهای دیگر
+card-details = جزئیات
+card-timeline = تاریخچهٔ تعامل‌ها
+card-history = تاریخچهٔ تغییرات
+card-edit = ویرایش
+card-call = تماس
+card-write = نوشتن
+card-primary = اصلی
+card-opted-out = انصراف داده
+card-created = ایجاد شده در { $when }
+card-updated = تغییر یافته در { $when }
+card-no-interactions = هنوز تعاملی ثبت نشده است.
+card-no-history = تغییری ثبت نشده است.
+card-interactions = { $count ->
+    [one] یک تعامل
+   *[other] { $count } تعامل
+}
+history-created = رکورد را ایجاد کرد
+history-deleted = آن را به سطل زباله برد
+history-restored = آن را بازگرداند
+history-changed = { $field } را تغییر داد
+
+timeline-all = همهٔ کانال‌ها
+timeline-filter = نمایش
+log-title = ثبت تعامل
+log-channel = کانال
+log-direction = جهت
+log-subject = موضوع
+log-body = یادداشت
+log-outcome = نتیجه
+log-submit = ثبت
+log-saved = ثبت شد.
+
+channel-call = تماس تلفنی
+channel-email = ایمیل
+channel-meeting = جلسه
+channel-message = پیام
+channel-sms = پیامک
+channel-visit = بازدید
+channel-note = یادداشت
+channel-other = سایر
+direction-inbound = ورودی
+direction-outbound = خروجی
+direction-internal = داخلی
+
+form-new-contact = شخص جدید
+form-edit-contact = ویرایش { $name }
+form-save = ذخیره
+form-cancel = انصراف
+form-has-errors = چند فیلد نیاز به اصلاح دارد؛ هیچ‌چیز از آنچه نوشتید از دست نرفت.
+form-conflict = کس دیگری در همین مدت این رکورد را ذخیره کرده است (اکنون نسخهٔ { $version }). تغییرات شما هنوز در فرم است: مقادیر فعلی را در کارت ببینید و دوباره ذخیره کنید.
+form-saved = ذخیره شد.
+
+profile-title = تنظیمات شما
+profile-language = زبان
+profile-calendar = تقویم
+profile-digits = ارقام
+profile-time-zone = منطقهٔ زمانی
+profile-save = ذخیرهٔ تنظیمات
+calendar-gregorian = میلادی
+calendar-persian = خورشیدی (جلالی)
+calendar-hijri = هجری قمری (ام‌القری)
+digits-latin = لاتین 0123456789
+digits-persian = فارسی ۰۱۲۳۴۵۶۷۸۹
+digits-arabic = عربی ٠١٢٣٤٥٦٧٨٩
+
+error-not-found = این رکورد وجود ندارد یا شما اجازهٔ دیدن آن را ندارید.
+error-forbidden = نقش شما اجازهٔ این کار را نمی‌دهد.
+error-csrf = فرم منقضی شده بود. لطفاً دوباره امتحان کنید.
+error-internal = خطایی در سمت ما رخ داد (درخواست { $id }).

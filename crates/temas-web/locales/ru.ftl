@@ -1,0 +1,151 @@
+app-name = Temas
+nav-contacts = Контакты
+nav-companies = Компании
+nav-profile = Профиль
+nav-sign-out = Выйти
+nav-skip = Перейти к содержимому
+search-label = Поиск
+search-placeholder = Поиск людей и компаний  ( / )
+search-empty = По запросу «{ $query }» ничего не найдено.
+search-contact = Человек
+search-company = Компания
+
+login-title = Вход
+login-email = Эл. почта
+login-password = Пароль
+login-submit = Войти
+login-failed = Неверная эл. почта или пароль.
+login-locked = Слишком много неудачных попыток. Повторите через { $minutes ->
+    [one] { $minutes } минуту
+    [few] { $minutes } минуты
+   *[many] { $minutes } минут
+}.
+login-expired = Сеанс завершён. Войдите снова.
+
+list-new-contact = Новый контакт
+list-new-company = Новая компания
+list-filter = Фильтр
+list-filter-help = поле:оператор:значение, например language:eq:ru или tag:eq:vip
+list-apply = Применить
+list-sort = Сортировка
+sort-name = По имени
+sort-updated = Недавно изменённые
+sort-created = Сначала новые
+list-next = Следующая страница
+list-first = Первая страница
+list-empty = Нет подходящих записей.
+list-shown = { $count ->
+    [one] Показана { $count } запись
+    [few] Показаны { $count } записи
+   *[many] Показано { $count } записей
+}
+
+col-name = Имя
+col-email = Эл. почта
+col-phone = Телефон
+col-company = Компания
+col-tags = Метки
+col-updated = Изменено
+col-domain = Домен
+col-industry = Отрасль
+
+field-first_name = Имя
+field-middle_name = Отчество
+field-last_name = Фамилия
+field-display_name = Отображаемое имя
+field-salutation = Обращение
+field-gender = Пол
+field-birth_date = Дата рождения
+field-job_title = Должность
+field-language = Язык
+field-time_zone = Часовой пояс
+field-notes = Заметки
+field-source = Источник
+field-email = Эл. почта
+field-phone = Телефон
+field-tags = Метки
+field-tags-help = через запятую
+field-name = Название
+field-domain = Домен
+field-industry = Отрасль
+field-size = Размер
+field-owner = Ответственный
+field-version = Версия
+
+card-emails = Эл. почта
+card-phones = Телефоны
+card-addresses = Адреса
+card-handles = Мессенджеры и соцсети
+card-companies = Компании
+card-people = Люди
+card-custom = Дополнительные поля
+card-details = Сведения
+card-timeline = Лента взаимодействий
+card-history = История изменений
+card-edit = Изменить
+card-call = Позвонить
+card-write = Написать
+card-primary = основной
+card-opted-out = отписан
+card-created = Создано { $when }
+card-updated = Изменено { $when }
+card-no-interactions = Взаимодействий пока нет.
+card-no-history = Изменений нет.
+card-interactions = { $count ->
+    [one] { $count } взаимодействие
+    [few] { $count } взаимодействия
+   *[many] { $count } взаимодействий
+}
+history-created = создал(а) запись
+history-deleted = переместил(а) в корзину
+history-restored = восстановил(а)
+history-changed = изменил(а) { $field }
+
+timeline-all = Все каналы
+timeline-filter = Показать
+log-title = Записать взаимодействие
+log-channel = Канал
+log-direction = Направление
+log-subject = Тема
+log-body = Заметки
+log-outcome = Результат
+log-submit = Записать
+log-saved = Записано.
+
+channel-call = Звонок
+channel-email = Письмо
+channel-meeting = Встреча
+channel-message = Сообщение
+channel-sms = СМС
+channel-visit = Визит
+channel-note = Заметка
+channel-other = Другое
+direction-inbound = Входящее
+direction-outbound = Исходящее
+direction-internal = Внутреннее
+
+form-new-contact = Новый контакт
+form-edit-contact = Изменить: { $name }
+form-save = Сохранить
+form-cancel = Отмена
+form-has-errors = Некоторые поля нужно исправить; всё введённое сохранено в форме.
+form-conflict = Пока вы редактировали, запись сохранил кто-то другой (теперь версия { $version }). Ваши изменения остались в форме: сверьтесь с текущими значениями в карточке и сохраните ещё раз.
+form-saved = Сохранено.
+
+profile-title = Ваши настройки
+profile-language = Язык
+profile-calendar = Календарь
+profile-digits = Цифры
+profile-time-zone = Часовой пояс
+profile-save = Сохранить настройки
+calendar-gregorian = Григорианский
+calendar-persian = Персидский (джалали)
+calendar-hijri = Хиджра (Умм аль-Кура)
+digits-latin = Латинские 0123456789
+digits-persian = Персидские ۰۱۲۳۴۵۶۷۸۹
+digits-arabic = Арабско-индийские ٠١٢٣٤٥٦٧٨٩
+
+error-not-found = Такой записи нет, или у вас нет к ней доступа.
+error-forbidden = Ваша роль не позволяет это сделать.
+error-csrf = Срок действия формы истёк. Попробуйте ещё раз.
+error-internal = На нашей стороне произошла ошибка (запрос { $id }).
