@@ -211,19 +211,28 @@ pub(crate) enum Tx {
     Postgres(Transaction<'static, Postgres>),
 }
 
+/// Statements longer than this are not kept prepared on the connection. They are the multi-row inserts of bulk
+/// writes, whose text differs with every batch size: caching them kept up to 100 large prepared statements per
+/// connection alive (150 MB of resident memory after a bulk load of 150,000 contacts on PostgreSQL).
+const MAX_CACHED_SQL: usize = 4096;
+
 impl Tx {
     pub async fn execute<S: SqlxBinder>(&mut self, stmt: &S) -> Result<u64, StoreError> {
         Ok(match self {
             Tx::Sqlite(tx) => {
                 let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                let cache = sql.len() <= MAX_CACHED_SQL;
                 sqlx::query_with(AssertSqlSafe(sql), values)
+                    .persistent(cache)
                     .execute(&mut **tx)
                     .await?
                     .rows_affected()
             }
             Tx::Postgres(tx) => {
                 let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                let cache = sql.len() <= MAX_CACHED_SQL;
                 sqlx::query_with(AssertSqlSafe(sql), values)
+                    .persistent(cache)
                     .execute(&mut **tx)
                     .await?
                     .rows_affected()
