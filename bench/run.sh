@@ -70,6 +70,18 @@ run_backend() {
   $B latency --base http://127.0.0.1:$PORT --token "$token" --paths "$dir/search-paths.txt" --rounds 2 | tee -a "$report"
   echo -n "filtered first list pages: " | tee -a "$report"
   $B latency --base http://127.0.0.1:$PORT --token "$token" --paths "$dir/list-paths.txt" --rounds 25 | tee -a "$report"
+  # The web app's pages at this size, signed in as a browser would be: lists, filtered lists, cards, search.
+  {
+    echo "/contacts"
+    echo "/contacts?sort=name"
+    echo "/contacts?sort=name&filter=language:eq:tr"
+    echo "/companies"
+    head -100 "$dir/ids.txt" | sed 's|^|/contacts/|'
+    head -100 "$dir/search-paths.txt" | sed -E 's|^/api/v1/search\?q=([^&]*).*|/search?q=\1|'
+  } > "$dir/page-paths.txt"
+  echo -n "web app pages (lists, cards, search; signed in): " | tee -a "$report"
+  $B pages --base http://127.0.0.1:$PORT --email bench@bench.test --password "$TEMAS_ADMIN_PASSWORD" \
+    --paths "$dir/page-paths.txt" --rounds 2 | tee -a "$report"
   echo "rss after reads: $(awk '/VmRSS/{print $2, $3}' /proc/$pid/status); peak $(awk '/VmHWM/{print $2, $3}' /proc/$pid/status)" | tee -a "$report"
   kill $pid; wait $pid 2>/dev/null || true
   echo -n "raw engine, same database: " | tee -a "$report"

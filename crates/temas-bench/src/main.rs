@@ -56,6 +56,22 @@ enum Command {
         #[arg(long, default_value_t = 120)]
         max_seconds: u64,
     },
+    /// Signs in to the web app with a password, then GETs each page of a file (one path per line) `rounds`
+    /// times over, as a browser would (session cookie), and reports latency percentiles.
+    Pages {
+        #[arg(long)]
+        base: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long)]
+        paths: std::path::PathBuf,
+        #[arg(long, default_value_t = 1)]
+        rounds: usize,
+        #[arg(long, default_value_t = 120)]
+        max_seconds: u64,
+    },
     /// The raw engine inserting N plain rows (id, name, email, phone) in 1,000-row statements, one transaction per
     /// 10,000 rows, into a fresh table.
     RawInsert {
@@ -323,6 +339,86 @@ async fn latency(
     Ok(())
 }
 
+/// The `name=value` part of a response's Set-Cookie for `name`.
+fn cookie_of(resp: &reqwest::Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}
+
+/// Signs in through the login form (its CSRF cookie and field included) and returns the session cookie.
+async fn sign_in(
+    client: &reqwest::Client,
+    base: &str,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<String> {
+    let form = client.get(format!("{base}/login")).send().await?;
+    let login_cookie =
+        cookie_of(&form, "temas_login").ok_or_else(|| anyhow::anyhow!("no login cookie"))?;
+    let html = form.text().await?;
+    let marker = "name=\"_csrf\" value=\"";
+    let start = html
+        .find(marker)
+        .ok_or_else(|| anyhow::anyhow!("no csrf field"))?
+        + marker.len();
+    let csrf = &html[start..start + html[start..].find('"').unwrap_or(0)];
+    let resp = client
+        .post(format!("{base}/login"))
+        .header(reqwest::header::COOKIE, login_cookie)
+        .form(&[("email", email), ("password", password), ("_csrf", csrf)])
+        .send()
+        .await?;
+    cookie_of(&resp, "temas_session")
+        .ok_or_else(|| anyhow::anyhow!("sign-in failed: {}", resp.status()))
+}
+
+async fn pages(
+    base: &str,
+    email: &str,
+    password: &str,
+    paths: &std::path::Path,
+    rounds: usize,
+    max_seconds: u64,
+) -> anyhow::Result<()> {
+    let paths: Vec<String> = std::fs::read_to_string(paths)?
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let session = sign_in(&client, base, email, password).await?;
+    let deadline = Instant::now() + Duration::from_secs(max_seconds);
+    let mut samples = Vec::new();
+    'outer: for _ in 0..rounds {
+        for p in &paths {
+            if Instant::now() > deadline {
+                break 'outer;
+            }
+            let started = Instant::now();
+            let resp = client
+                .get(format!("{base}{p}"))
+                .header(reqwest::header::COOKIE, &session)
+                .send()
+                .await?;
+            let status = resp.status();
+            let html = resp.text().await?;
+            samples.push(started.elapsed());
+            if !status.is_success() || !html.contains("<html lang=") {
+                bail!("{p} answered {status}");
+            }
+        }
+    }
+    println!("pages: {}", percentiles(samples));
+    Ok(())
+}
+
 async fn raw_insert(url: &str, rows: usize) -> anyhow::Result<()> {
     use sqlx::Connection;
     let started;
@@ -434,6 +530,14 @@ async fn main() -> anyhow::Result<()> {
             rounds,
             max_seconds,
         } => latency(&base, &token, &paths, rounds, max_seconds).await,
+        Command::Pages {
+            base,
+            email,
+            password,
+            paths,
+            rounds,
+            max_seconds,
+        } => pages(&base, &email, &password, &paths, rounds, max_seconds).await,
         Command::RawInsert { url, rows } => raw_insert(&url, rows).await,
         Command::RawSearch { url, fragments } => raw_search(&url, &fragments).await,
     }

@@ -245,6 +245,11 @@ async fn a_working_day_in_the_web_app(t: TestApp, screenshots: bool) {
     wait_text(&c, "main", "y.karimi@example.com").await;
     wait_text(&c, "main", "Head of purchasing").await;
 
+    // Owners see the administration page.
+    c.goto(&format!("{}/admin", t.base)).await.unwrap();
+    wait_text(&c, "main h1", "Administration").await;
+    shot(&c, "admin-en", screenshots).await;
+
     // Persian, Jalali calendar, Persian digits: the whole page turns right-to-left.
     c.goto(&format!("{}/profile", t.base)).await.unwrap();
     c.find(Locator::Css("#language"))

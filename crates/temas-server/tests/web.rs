@@ -251,8 +251,172 @@ async fn pages_carry_the_users_language_and_direction(t: TestApp) {
     );
 }
 
+async fn admins_manage_fields_and_users_and_members_may_not(t: TestApp) {
+    let b = Browser::open(&t).await;
+    let r = b.sign_in("owner@acme.test", PASSWORD, "/admin").await;
+    let (session, _) = set_cookie(&r, "temas_session").unwrap();
+    let page = b
+        .http
+        .get(format!("{}/admin", t.base))
+        .header(COOKIE, &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let csrf = csrf_in(&page.text().await.unwrap());
+    let post = |path: &'static str, form: Vec<(&'static str, String)>| {
+        let (http, base, session) = (b.http.clone(), t.base.clone(), session.clone());
+        async move {
+            http.post(format!("{base}{path}"))
+                .header(COOKIE, session)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let field = post(
+        "/admin/custom-fields",
+        vec![
+            ("_csrf", csrf.clone()),
+            ("entity", "contact".into()),
+            ("key", "tier".into()),
+            ("label", "Tier".into()),
+            ("kind", "single_select".into()),
+            ("options", "gold, silver".into()),
+        ],
+    )
+    .await;
+    assert_eq!(field.status(), StatusCode::SEE_OTHER);
+    let defs = t.get(&t.owner_token, "/api/v1/custom-fields").await;
+    assert_eq!(defs.body["items"][0]["options"], json!(["gold", "silver"]));
+    // A bad key comes back as a message on the page, not a lost form.
+    let bad = post(
+        "/admin/custom-fields",
+        vec![
+            ("_csrf", csrf.clone()),
+            ("entity", "contact".into()),
+            ("key", "Bad Key".into()),
+            ("label", "x".into()),
+            ("kind", "text".into()),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().await.unwrap().contains("must start with a-z"));
+    let user = post(
+        "/admin/users",
+        vec![
+            ("_csrf", csrf.clone()),
+            ("email", "rep@acme.test".into()),
+            ("password", PASSWORD.into()),
+            ("role", "member".into()),
+            ("team", "North".into()),
+        ],
+    )
+    .await;
+    assert_eq!(user.status(), StatusCode::SEE_OTHER);
+    let rep = b.sign_in("rep@acme.test", PASSWORD, "/admin").await;
+    let (rep_session, _) = set_cookie(&rep, "temas_session").unwrap();
+    let denied = b
+        .http
+        .get(format!("{}/admin", t.base))
+        .header(COOKIE, &rep_session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(denied.status(), StatusCode::FORBIDDEN);
+}
+
+async fn many_contacts_are_tagged_or_trashed_at_once(t: TestApp) {
+    let a = t
+        .contact(&t.owner_token, json!({"first_name": "Aylin"}))
+        .await;
+    let b2 = t
+        .contact(&t.owner_token, json!({"first_name": "Boris"}))
+        .await;
+    let (ida, idb) = (
+        a["id"].as_str().unwrap().to_owned(),
+        b2["id"].as_str().unwrap().to_owned(),
+    );
+    let b = Browser::open(&t).await;
+    let r = b.sign_in("owner@acme.test", PASSWORD, "/contacts").await;
+    let (session, _) = set_cookie(&r, "temas_session").unwrap();
+    let page = b
+        .http
+        .get(format!("{}/contacts", t.base))
+        .header(COOKIE, &session)
+        .send()
+        .await
+        .unwrap();
+    let csrf = csrf_in(&page.text().await.unwrap());
+    let act = |form: Vec<(&'static str, String)>| {
+        let (http, base, session) = (b.http.clone(), t.base.clone(), session.clone());
+        async move {
+            http.post(format!("{base}/contacts/bulk-action"))
+                .header(COOKIE, session)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let tagged = act(vec![
+        ("_csrf", csrf.clone()),
+        ("action", "tag".into()),
+        ("tag", "expo-2026".into()),
+        ("ids", ida.clone()),
+        ("ids", idb.clone()),
+    ])
+    .await;
+    assert_eq!(tagged.status(), StatusCode::SEE_OTHER);
+    assert_eq!(tagged.headers()[LOCATION], "/contacts?done=2&failed=0");
+    let found = t
+        .get(&t.owner_token, "/api/v1/contacts?filter=tag:eq:expo-2026")
+        .await;
+    assert_eq!(found.body["items"].as_array().unwrap().len(), 2);
+    let trashed = act(vec![
+        ("_csrf", csrf.clone()),
+        ("action", "delete".into()),
+        ("ids", ida.clone()),
+    ])
+    .await;
+    assert_eq!(
+        trashed.headers()[LOCATION],
+        "/contacts?done=1&failed=0&undo=1"
+    );
+    let trash = b
+        .http
+        .get(format!("{}/contacts?trash=1", t.base))
+        .header(COOKIE, &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(trash.contains("Aylin") && !trash.contains("Boris"));
+    let restored = b
+        .http
+        .post(format!("{}/contacts/{ida}/restore", t.base))
+        .header(COOKIE, &session)
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(restored.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        t.get(&t.owner_token, &format!("/api/v1/contacts/{ida}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
 on_both_backends!(
     sessions_are_http_only_cookies_and_forms_need_their_csrf_token,
     sign_in_is_limited_after_repeated_failures,
     pages_carry_the_users_language_and_direction,
+    admins_manage_fields_and_users_and_members_may_not,
+    many_contacts_are_tagged_or_trashed_at_once,
 );

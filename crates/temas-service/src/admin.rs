@@ -370,6 +370,15 @@ impl App {
         Ok(out)
     }
 
+    /// The workspace's users and teams.
+    pub async fn users(
+        &self,
+        session: &Session,
+    ) -> Result<(Vec<User>, Vec<temas_store::Team>), AppError> {
+        let ws = session.workspace.id;
+        Ok((self.store.users(ws).await?, self.store.teams(ws).await?))
+    }
+
     pub async fn custom_fields(&self, session: &Session) -> Result<Vec<CustomFieldDef>, AppError> {
         Ok(self.store.custom_fields(session.workspace.id).await?)
     }

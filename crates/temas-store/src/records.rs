@@ -183,7 +183,11 @@ pub(crate) async fn insert(
 ) -> Result<(), StoreError> {
     let t = table(kind);
     let interaction = kind == RecordKind::Interaction;
-    for chunk in records.chunks(500) {
+    // Rows go in in name order and terms in key order, so that consecutive inserts land on neighbouring pages of
+    // the name and term indexes instead of all over them.
+    let mut ordered: Vec<&NewRecord> = records.iter().collect();
+    ordered.sort_unstable_by(|a, b| a.indexed.sort_name.cmp(&b.indexed.sort_name));
+    for chunk in ordered.chunks(500) {
         let mut ins = Query::insert();
         ins.into_table(Alias::new(t));
         let mut columns = vec![
@@ -234,10 +238,11 @@ pub(crate) async fn insert(
             .map_err(crate::db::taken_as("external_id"))?;
     }
     if let Some(terms) = terms_table(kind) {
-        let rows: Vec<(Uuid, &String)> = records
+        let mut rows: Vec<(Uuid, &String)> = records
             .iter()
             .flat_map(|r| r.terms.iter().map(move |t| (r.id, t)))
             .collect();
+        rows.sort_unstable_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(&b.0)));
         insert_terms(tx, terms, viewer.workspace_id, &rows).await?;
     }
     let links: Vec<(Uuid, &Links, i64)> = records

@@ -155,3 +155,54 @@ error-not-found = هذا السجل غير موجود، أو لا يحق لك ر
 error-forbidden = دورك لا يسمح بذلك.
 error-csrf = انتهت صلاحية النموذج. يرجى المحاولة مرة أخرى.
 error-internal = حدث خطأ من جهتنا (الطلب { $id }).
+
+nav-admin = الإدارة
+admin-workspace = مساحة العمل
+admin-region = المنطقة الافتراضية (لأرقام الهاتف)
+admin-currency = العملة الافتراضية
+admin-users = المستخدمون
+admin-add-user = إضافة مستخدم
+admin-role = الدور
+admin-team = الفريق
+admin-custom-fields = الحقول المخصصة
+admin-add-field = إضافة حقل
+admin-entity = نوع السجل
+admin-key = المفتاح
+admin-label = التسمية
+admin-kind = النوع
+admin-options = الخيارات (مفصولة بفواصل)
+admin-position = الترتيب
+admin-required = إلزامي
+admin-retired = متقاعد
+entity-contact = جهة اتصال
+entity-company = شركة
+entity-interaction = تواصل
+role-owner = المالك
+role-admin = مسؤول النظام
+role-manager = مدير
+role-member = عضو
+role-marketer = مسوّق
+role-viewer = مشاهد
+
+list-trash = سلة المهملات
+list-back = كل جهات الاتصال
+list-restore = استعادة
+col-select = تحديد
+bulk-label = مع المحدد
+bulk-tag = إضافة وسم
+bulk-owner = تعيين المسؤول
+bulk-delete = نقل إلى سلة المهملات
+bulk-undo = تراجع: افتح سلة المهملات لاستعادتها.
+bulk-done = { $count ->
+    [zero] لم تتغير أي جهة اتصال.
+    [one] تغيرت جهة اتصال واحدة.
+    [two] تغيرت جهتا اتصال.
+    [few] تغيرت { $count } جهات اتصال.
+   *[other] تغيرت { $count } جهة اتصال.
+}
+bulk-failed = { $count ->
+    [one] تعذر تغيير سجل واحد (غيّره شخص آخر أو لم يعد بإمكانك رؤيته).
+    [two] تعذر تغيير سجلين (غيّرهما شخص آخر أو لم يعد بإمكانك رؤيتهما).
+    [few] تعذر تغيير { $count } سجلات (غيّرها شخص آخر أو لم يعد بإمكانك رؤيتها).
+   *[other] تعذر تغيير { $count } سجل (غيّرها شخص آخر أو لم يعد بإمكانك رؤيتها).
+}

@@ -146,3 +146,49 @@ error-not-found = This record does not exist, or you may not see it.
 error-forbidden = Your role does not allow this.
 error-csrf = The form had expired. Please try again.
 error-internal = Something went wrong on our side (request { $id }).
+
+nav-admin = Administration
+admin-workspace = Workspace
+admin-region = Default region (for phone numbers)
+admin-currency = Default currency
+admin-users = Users
+admin-add-user = Add a user
+admin-role = Role
+admin-team = Team
+admin-custom-fields = Custom fields
+admin-add-field = Add a field
+admin-entity = Record type
+admin-key = Key
+admin-label = Label
+admin-kind = Kind
+admin-options = Options (comma-separated)
+admin-position = Position
+admin-required = Required
+admin-retired = Retired
+entity-contact = Contact
+entity-company = Company
+entity-interaction = Interaction
+role-owner = Owner
+role-admin = Admin
+role-manager = Manager
+role-member = Member
+role-marketer = Marketer
+role-viewer = Viewer
+
+list-trash = Trash
+list-back = All contacts
+list-restore = Restore
+col-select = Select
+bulk-label = With the selected
+bulk-tag = Add a tag
+bulk-owner = Set the owner
+bulk-delete = Move to the trash
+bulk-undo = Undo: open the trash to restore them.
+bulk-done = { $count ->
+    [one] One contact changed.
+   *[other] { $count } contacts changed.
+}
+bulk-failed = { $count ->
+    [one] One could not be changed (someone changed it meanwhile, or you may no longer see it).
+   *[other] { $count } could not be changed (someone changed them meanwhile, or you may no longer see them).
+}

@@ -143,3 +143,49 @@ error-not-found = این رکورد وجود ندارد یا شما اجازهٔ
 error-forbidden = نقش شما اجازهٔ این کار را نمی‌دهد.
 error-csrf = فرم منقضی شده بود. لطفاً دوباره امتحان کنید.
 error-internal = خطایی در سمت ما رخ داد (درخواست { $id }).
+
+nav-admin = مدیریت
+admin-workspace = فضای کاری
+admin-region = منطقهٔ پیش‌فرض (برای شماره‌تلفن‌ها)
+admin-currency = ارز پیش‌فرض
+admin-users = کاربران
+admin-add-user = افزودن کاربر
+admin-role = نقش
+admin-team = تیم
+admin-custom-fields = فیلدهای سفارشی
+admin-add-field = افزودن فیلد
+admin-entity = نوع رکورد
+admin-key = کلید
+admin-label = عنوان
+admin-kind = نوع
+admin-options = گزینه‌ها (با ویرگول جدا کنید)
+admin-position = ترتیب
+admin-required = الزامی
+admin-retired = بازنشسته
+entity-contact = شخص
+entity-company = شرکت
+entity-interaction = تعامل
+role-owner = مالک
+role-admin = مدیر سیستم
+role-manager = مدیر
+role-member = عضو
+role-marketer = بازاریاب
+role-viewer = بیننده
+
+list-trash = سطل زباله
+list-back = همهٔ اشخاص
+list-restore = بازگرداندن
+col-select = انتخاب
+bulk-label = با موارد انتخاب‌شده
+bulk-tag = افزودن برچسب
+bulk-owner = تعیین مسئول
+bulk-delete = انتقال به سطل زباله
+bulk-undo = بازگشت: سطل زباله را باز کنید و آن‌ها را بازگردانید.
+bulk-done = { $count ->
+    [one] یک شخص تغییر کرد.
+   *[other] { $count } شخص تغییر کردند.
+}
+bulk-failed = { $count ->
+    [one] یک مورد تغییر نکرد (کسی در همین مدت آن را تغییر داده یا دیگر آن را نمی‌بینید).
+   *[other] { $count } مورد تغییر نکردند (کسی در همین مدت آن‌ها را تغییر داده یا دیگر آن‌ها را نمی‌بینید).
+}

@@ -149,3 +149,51 @@ error-not-found = Такой записи нет, или у вас нет к н�
 error-forbidden = Ваша роль не позволяет это сделать.
 error-csrf = Срок действия формы истёк. Попробуйте ещё раз.
 error-internal = На нашей стороне произошла ошибка (запрос { $id }).
+
+nav-admin = Администрирование
+admin-workspace = Рабочее пространство
+admin-region = Регион по умолчанию (для телефонов)
+admin-currency = Валюта по умолчанию
+admin-users = Пользователи
+admin-add-user = Добавить пользователя
+admin-role = Роль
+admin-team = Команда
+admin-custom-fields = Дополнительные поля
+admin-add-field = Добавить поле
+admin-entity = Тип записи
+admin-key = Ключ
+admin-label = Название
+admin-kind = Тип
+admin-options = Варианты (через запятую)
+admin-position = Порядок
+admin-required = Обязательное
+admin-retired = Выведено из работы
+entity-contact = Контакт
+entity-company = Компания
+entity-interaction = Взаимодействие
+role-owner = Владелец
+role-admin = Администратор
+role-manager = Руководитель
+role-member = Сотрудник
+role-marketer = Маркетолог
+role-viewer = Наблюдатель
+
+list-trash = Корзина
+list-back = Все контакты
+list-restore = Восстановить
+col-select = Выбрать
+bulk-label = С выбранными
+bulk-tag = Добавить метку
+bulk-owner = Назначить ответственного
+bulk-delete = В корзину
+bulk-undo = Отменить: откройте корзину и восстановите их.
+bulk-done = { $count ->
+    [one] Изменён { $count } контакт.
+    [few] Изменены { $count } контакта.
+   *[many] Изменено { $count } контактов.
+}
+bulk-failed = { $count ->
+    [one] { $count } запись изменить не удалось (её изменили или она вам больше не видна).
+    [few] { $count } записи изменить не удалось (их изменили или они вам больше не видны).
+   *[many] { $count } записей изменить не удалось (их изменили или они вам больше не видны).
+}

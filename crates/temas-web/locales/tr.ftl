@@ -143,3 +143,49 @@ error-not-found = Bu kayıt yok ya da görme izniniz yok.
 error-forbidden = Rolünüz buna izin vermiyor.
 error-csrf = Formun süresi dolmuş. Lütfen yeniden deneyin.
 error-internal = Bizim tarafımızda bir hata oluştu (istek { $id }).
+
+nav-admin = Yönetim
+admin-workspace = Çalışma alanı
+admin-region = Varsayılan bölge (telefon numaraları için)
+admin-currency = Varsayılan para birimi
+admin-users = Kullanıcılar
+admin-add-user = Kullanıcı ekle
+admin-role = Rol
+admin-team = Ekip
+admin-custom-fields = Özel alanlar
+admin-add-field = Alan ekle
+admin-entity = Kayıt türü
+admin-key = Anahtar
+admin-label = Etiket
+admin-kind = Tür
+admin-options = Seçenekler (virgülle ayırın)
+admin-position = Sıra
+admin-required = Zorunlu
+admin-retired = Kullanımdan kaldırıldı
+entity-contact = Kişi
+entity-company = Şirket
+entity-interaction = Etkileşim
+role-owner = Sahip
+role-admin = Yönetici
+role-manager = Müdür
+role-member = Üye
+role-marketer = Pazarlamacı
+role-viewer = İzleyici
+
+list-trash = Çöp kutusu
+list-back = Tüm kişiler
+list-restore = Geri yükle
+col-select = Seç
+bulk-label = Seçilenlerle
+bulk-tag = Etiket ekle
+bulk-owner = Sorumlu ata
+bulk-delete = Çöp kutusuna taşı
+bulk-undo = Geri al: çöp kutusunu açıp geri yükleyin.
+bulk-done = { $count ->
+    [one] Bir kişi değişti.
+   *[other] { $count } kişi değişti.
+}
+bulk-failed = { $count ->
+    [one] Biri değiştirilemedi (bu arada başkası değiştirdi ya da artık göremiyorsunuz).
+   *[other] { $count } kayıt değiştirilemedi (bu arada başkası değiştirdi ya da artık göremiyorsunuz).
+}

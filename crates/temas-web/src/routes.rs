@@ -155,11 +155,7 @@ async fn list_users(
     State(app): State<AppState>,
     Auth(session): Auth,
 ) -> Result<Response, ApiError> {
-    let users = app
-        .store
-        .users(session.workspace.id)
-        .await
-        .map_err(temas_service::AppError::from)?;
+    let (users, _teams) = app.users(&session).await?;
     let items: Vec<UserJson> = users.into_iter().map(Into::into).collect();
     Ok(Json(serde_json::json!({ "items": items })).into_response())
 }

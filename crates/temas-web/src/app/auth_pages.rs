@@ -193,10 +193,17 @@ impl ProfilePage {
     }
 }
 
+/// `?saved=1` after a form that redirects back to its page.
 #[derive(Deserialize)]
 pub struct SavedParam {
     #[serde(default)]
     saved: Option<String>,
+}
+
+impl SavedParam {
+    pub(super) fn is_saved(&self) -> bool {
+        self.saved.is_some()
+    }
 }
 
 pub async fn profile_page(user: WebUser, Query(q): Query<SavedParam>) -> Response {
@@ -208,7 +215,7 @@ pub async fn profile_page(user: WebUser, Query(q): Query<SavedParam>) -> Respons
         digits: prefs.digits,
         time_zone: prefs.time_zone,
         error: None,
-        saved: q.saved.is_some(),
+        saved: q.is_saved(),
     })
 }
 

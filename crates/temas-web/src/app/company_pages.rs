@@ -38,6 +38,8 @@ struct CompaniesPage {
     filter: String,
     sort: String,
     list_html: String,
+    /// The shared toolbar asks; companies have no trash view yet.
+    trash: bool,
 }
 
 pub async fn list(
@@ -83,6 +85,7 @@ pub async fn list(
         filter: form.filter_text(),
         sort: form.sort_text(),
         list_html: fragment(&list),
+        trash: false,
     })
 }
 

@@ -56,6 +56,7 @@ struct ContactsList {
     rows: Vec<ContactRow>,
     next: Option<String>,
     error: Option<String>,
+    trash: bool,
 }
 
 #[derive(Template)]
@@ -66,6 +67,12 @@ struct ContactsPage {
     filter: String,
     sort: String,
     list_html: String,
+    trash: bool,
+    /// Who can be made owner by the bulk action: (user id, email).
+    owners: Vec<(String, String)>,
+    /// The outcome of the last bulk action.
+    notice: Option<String>,
+    undo: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -75,6 +82,13 @@ pub struct ListForm {
     #[serde(default)]
     sort: String,
     cursor: Option<String>,
+    /// Show the trash instead of the live records.
+    #[serde(default)]
+    trash: Option<String>,
+    /// After a bulk action: how many records changed and how many could not, and whether they went to the trash.
+    done: Option<usize>,
+    failed: Option<usize>,
+    undo: Option<String>,
 }
 
 impl ListForm {
@@ -100,7 +114,7 @@ pub(super) fn list_params(form: &ListForm, limit: u32) -> ListParams {
         sort: (!form.sort.is_empty()).then(|| form.sort.clone()),
         limit: Some(limit),
         cursor: form.cursor.clone(),
-        deleted: false,
+        deleted: form.trash.is_some(),
     }
 }
 
@@ -108,9 +122,10 @@ pub(super) fn list_params(form: &ListForm, limit: u32) -> ListParams {
 pub(super) fn next_link(base: &str, form: &ListForm, cursor: Option<String>) -> Option<String> {
     cursor.map(|c| {
         format!(
-            "{base}?filter={}&sort={}&cursor={c}",
+            "{base}?filter={}&sort={}&cursor={c}{}",
             urlencode(&form.filter),
-            urlencode(&form.sort)
+            urlencode(&form.sort),
+            if form.trash.is_some() { "&trash=1" } else { "" }
         )
     })
 }
@@ -134,21 +149,42 @@ pub async fn list(
         Err(temas_service::AppError::Invalid(e)) => (Vec::new(), None, Some(e.to_string())),
         Err(e) => return PageError::new(e, ui).into_response(),
     };
+    let trash = form.trash.is_some();
     let list = ContactsList {
         ui: ui.clone(),
         rows,
         next,
         error,
+        trash,
     };
     if is_htmx(&headers) {
         return render(&list);
     }
+    let owners = match app.users(&user.session).await {
+        Ok((users, _)) => users
+            .into_iter()
+            .map(|u| (u.id.0.to_string(), u.email))
+            .collect(),
+        Err(e) => return PageError::new(e, ui).into_response(),
+    };
+    let notice = form.done.map(|done| {
+        let mut text = ui.count("bulk-done", "count", done);
+        if let Some(failed) = form.failed.filter(|f| *f > 0) {
+            text.push(' ');
+            text.push_str(&ui.count("bulk-failed", "count", failed));
+        }
+        text
+    });
     render(&ContactsPage {
-        ui,
         base: "/contacts",
         filter: form.filter_text(),
         sort: form.sort_text(),
         list_html: fragment(&list),
+        trash,
+        owners,
+        notice,
+        undo: form.undo.is_some(),
+        ui,
     })
 }
 

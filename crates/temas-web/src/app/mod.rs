@@ -2,9 +2,11 @@
 //! here do what the API's do (extract, call one service method, render); they also answer an htmx request with
 //! just the fragment it asked for.
 
+mod admin_pages;
 mod assets;
 mod auth_pages;
 mod company_pages;
+mod contact_bulk;
 mod contact_form;
 mod contact_pages;
 pub mod i18n;
@@ -43,6 +45,8 @@ pub fn router() -> Router<AppState> {
             get(contact_pages::list).post(contact_form::create),
         )
         .route("/contacts/new", get(contact_form::new_page))
+        .route("/contacts/bulk-action", post(contact_bulk::run))
+        .route("/contacts/{id}/restore", post(contact_bulk::restore))
         .route(
             "/contacts/{id}",
             get(contact_pages::card).post(contact_form::update),
@@ -55,6 +59,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/companies", get(company_pages::list))
         .route("/companies/{id}", get(company_pages::card))
+        .route("/admin", get(admin_pages::show))
+        .route("/admin/workspace", post(admin_pages::save_workspace))
+        .route("/admin/users", post(admin_pages::add_user))
+        .route("/admin/custom-fields", post(admin_pages::add_field))
+        .route("/admin/custom-fields/{id}", post(admin_pages::update_field))
         .route("/assets/{file}", get(assets::serve))
 }
 
@@ -67,6 +76,8 @@ pub struct Ui {
     zone: chrono_tz::Tz,
     pub csrf: String,
     pub user_name: String,
+    /// Owners and admins see the administration link.
+    pub is_admin: bool,
     /// Which top-level section is open, for the navigation.
     pub section: &'static str,
 }
@@ -85,6 +96,7 @@ impl Ui {
             } else {
                 session.user.name.clone()
             },
+            is_admin: session.user.role.is_admin(),
             section: "",
         }
     }
@@ -107,6 +119,7 @@ impl Ui {
             zone: chrono_tz::UTC,
             csrf,
             user_name: String::new(),
+            is_admin: false,
             section: "",
         }
     }

@@ -1,0 +1,301 @@
+//! Administration (owners and admins): workspace settings, users and teams, custom field definitions.
+
+use super::{PageError, Ui, WebUser, render};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::json;
+use temas_core::access::Role;
+use temas_core::custom::{Entity, FieldKind, NewCustomField};
+use temas_core::ids::CustomFieldId;
+use temas_service::AppError;
+use temas_service::admin::{CustomFieldPatch, WorkspacePatch};
+use temas_store::Uuid;
+
+/// A user as the page lists them.
+struct UserRow {
+    email: String,
+    role: &'static str,
+    team: String,
+}
+
+/// A custom field definition as the page lists it.
+struct FieldRow {
+    id: String,
+    entity: &'static str,
+    key: String,
+    label: String,
+    kind: String,
+    required: bool,
+    position: i32,
+    retired: bool,
+    options: String,
+}
+
+const KINDS: [&str; 12] = [
+    "text",
+    "long_text",
+    "number",
+    "money",
+    "date",
+    "date_time",
+    "boolean",
+    "single_select",
+    "multi_select",
+    "url",
+    "email",
+    "phone",
+];
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    ui: Ui,
+    name: String,
+    region: String,
+    currency: String,
+    users: Vec<UserRow>,
+    fields: Vec<FieldRow>,
+    error: Option<String>,
+    saved: bool,
+}
+
+impl AdminPage {
+    fn roles(&self) -> [&'static str; 6] {
+        Role::ALL.map(Role::as_str)
+    }
+
+    fn kinds(&self) -> [&'static str; 12] {
+        KINDS
+    }
+}
+
+async fn page(
+    app: &AppState,
+    user: &WebUser,
+    error: Option<String>,
+    saved: bool,
+) -> Result<AdminPage, PageError> {
+    let ui = user.ui.clone().in_section("admin");
+    let fail = |e| PageError::new(e, ui.clone());
+    if !user.session.user.role.is_admin() {
+        return Err(fail(AppError::Forbidden("only owners and admins")));
+    }
+    let (users, teams) = app.users(&user.session).await.map_err(fail)?;
+    let users = users
+        .into_iter()
+        .map(|u| UserRow {
+            team: u
+                .team_id
+                .and_then(|t| teams.iter().find(|x| x.id == t))
+                .map(|t| t.name.clone())
+                .unwrap_or_default(),
+            email: u.email,
+            role: u.role.as_str(),
+        })
+        .collect();
+    let fields = app
+        .custom_fields(&user.session)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .map(|d| FieldRow {
+            id: d.id.0.to_string(),
+            entity: d.entity.as_str(),
+            key: d.key,
+            label: d.label,
+            kind: serde_json::to_value(d.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            required: d.required,
+            position: d.position,
+            retired: d.retired,
+            options: d.options.join(", "),
+        })
+        .collect();
+    let w = &user.session.workspace;
+    Ok(AdminPage {
+        name: w.name.clone(),
+        region: w.default_region.clone(),
+        currency: w.default_currency.clone(),
+        users,
+        fields,
+        error,
+        saved,
+        ui,
+    })
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    user: WebUser,
+    axum::extract::Query(q): axum::extract::Query<super::auth_pages::SavedParam>,
+) -> Result<Response, PageError> {
+    Ok(render(&page(&app, &user, None, q.is_saved()).await?))
+}
+
+/// After a change: back to the page (so that a reload does not post again), or the page with the error.
+async fn outcome<T>(
+    app: &AppState,
+    user: &WebUser,
+    result: Result<T, AppError>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(_) => Ok(Redirect::to("/admin?saved=1").into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let page = page(app, user, Some(errors.to_string()), false).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(AppError::Taken(what)) => {
+            let page = page(app, user, Some(format!("{what}: already taken")), false).await?;
+            Ok((StatusCode::CONFLICT, render(&page)).into_response())
+        }
+        Err(e) => Err(PageError::new(e, user.ui.clone())),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct WorkspaceForm {
+    name: String,
+    default_region: String,
+    default_currency: String,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+pub async fn save_workspace(
+    State(app): State<AppState>,
+    user: WebUser,
+    headers: HeaderMap,
+    Form(form): Form<WorkspaceForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&headers, Some(&form.csrf))?;
+    let patch = WorkspacePatch {
+        name: Some(form.name),
+        default_region: Some(form.default_region),
+        default_currency: Some(form.default_currency),
+        ..Default::default()
+    };
+    let result = app.update_workspace(&user.session, patch).await;
+    outcome(&app, &user, result).await
+}
+
+#[derive(Deserialize)]
+pub struct UserForm {
+    email: String,
+    password: String,
+    role: String,
+    #[serde(default)]
+    team: String,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+pub async fn add_user(
+    State(app): State<AppState>,
+    user: WebUser,
+    headers: HeaderMap,
+    Form(form): Form<UserForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&headers, Some(&form.csrf))?;
+    let result = match Role::parse(&form.role) {
+        Some(role) => {
+            let team = Some(form.team.as_str()).filter(|t| !t.trim().is_empty());
+            app.create_user(&user.session, &form.email, &form.password, role, team)
+                .await
+        }
+        None => Err(temas_core::FieldErrors::single("role", "invalid_role", "unknown role").into()),
+    };
+    outcome(&app, &user, result).await
+}
+
+#[derive(Deserialize)]
+pub struct NewFieldForm {
+    entity: String,
+    key: String,
+    label: String,
+    kind: String,
+    #[serde(default)]
+    options: String,
+    #[serde(default)]
+    required: Option<String>,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+fn options_of(text: &str) -> Vec<String> {
+    text.split([',', '،'])
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+pub async fn add_field(
+    State(app): State<AppState>,
+    user: WebUser,
+    headers: HeaderMap,
+    Form(form): Form<NewFieldForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&headers, Some(&form.csrf))?;
+    let kind: Option<FieldKind> = serde_json::from_value(json!(form.kind)).ok();
+    let result = match (Entity::parse(&form.entity), kind) {
+        (Some(entity), Some(kind)) => {
+            let input = NewCustomField {
+                entity,
+                key: form.key.trim().to_owned(),
+                label: form.label,
+                kind,
+                required: form.required.is_some(),
+                default: None,
+                options: options_of(&form.options),
+            };
+            app.create_custom_field(&user.session, input).await
+        }
+        _ => {
+            Err(temas_core::FieldErrors::single("kind", "invalid", "unknown entity or kind").into())
+        }
+    };
+    outcome(&app, &user, result).await
+}
+
+#[derive(Deserialize)]
+pub struct FieldForm {
+    label: String,
+    position: i32,
+    #[serde(default)]
+    options: String,
+    #[serde(default)]
+    required: Option<String>,
+    #[serde(default)]
+    retired: Option<String>,
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+/// Renames, reorders, requires or retires a field, or adds options to it.
+pub async fn update_field(
+    State(app): State<AppState>,
+    user: WebUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Form(form): Form<FieldForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&headers, Some(&form.csrf))?;
+    let options = options_of(&form.options);
+    let patch = CustomFieldPatch {
+        label: Some(form.label),
+        position: Some(form.position),
+        required: Some(form.required.is_some()),
+        retired: Some(form.retired.is_some()),
+        options: (!options.is_empty()).then_some(options),
+    };
+    let result = app
+        .update_custom_field(&user.session, CustomFieldId(id), patch)
+        .await;
+    outcome(&app, &user, result).await
+}

@@ -1,0 +1,113 @@
+//! Acting on many contacts at once from the list: tag them, give them an owner, or move them to the trash (and
+//! restore them from it).
+
+use super::{PageError, WebUser};
+use crate::AppState;
+use axum::extract::{Form, Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::{Value, json};
+use temas_core::contact::Contact;
+use temas_service::AppError;
+use temas_store::Uuid;
+
+/// The most rows one action takes, so that a request stays short.
+const MAX_SELECTED: usize = 500;
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// One contact's change for the action; `Ok(false)` when there was nothing to do.
+async fn apply(
+    app: &AppState,
+    user: &WebUser,
+    id: Uuid,
+    action: &str,
+    value: &str,
+) -> Result<bool, AppError> {
+    let session = &user.session;
+    match action {
+        "delete" => app
+            .set_deleted::<Contact>(session, id, true, None)
+            .await
+            .map(|_| true),
+        "tag" => {
+            let contact = app.get::<Contact>(session, id).await?;
+            let tag = value.trim();
+            if tag.is_empty() || contact.data.tags.iter().any(|t| t == tag) {
+                return Ok(false);
+            }
+            let mut tags = contact.data.tags.clone();
+            tags.push(tag.to_owned());
+            let patch = json!({ "tags": tags });
+            app.patch::<Contact>(session, id, &patch, Some(contact.version))
+                .await
+                .map(|_| true)
+        }
+        "owner" => {
+            let owner: Uuid = value.parse().map_err(|_| {
+                temas_core::FieldErrors::single("owner_id", "invalid", "choose an owner")
+            })?;
+            let patch: Value = json!({ "owner_id": owner });
+            app.patch::<Contact>(session, id, &patch, None)
+                .await
+                .map(|_| true)
+        }
+        _ => Err(temas_core::FieldErrors::single("action", "invalid", "unknown action").into()),
+    }
+}
+
+/// Applies the chosen action to every selected contact, each on its own: one that fails (changed meanwhile, not
+/// visible any more) does not stop the others. The list then says how many changed and how many did not.
+pub async fn run(
+    State(app): State<AppState>,
+    user: WebUser,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&headers, Some(field(&fields, "_csrf")))?;
+    let action = field(&fields, "action");
+    let value = match action {
+        "tag" => field(&fields, "tag"),
+        "owner" => field(&fields, "owner"),
+        _ => "",
+    };
+    let ids: Vec<Uuid> = fields
+        .iter()
+        .filter(|(k, _)| k == "ids")
+        .filter_map(|(_, v)| v.parse().ok())
+        .take(MAX_SELECTED)
+        .collect();
+    let (mut done, mut failed) = (0usize, 0usize);
+    for id in ids {
+        match apply(&app, &user, id, action, value).await {
+            Ok(true) => done += 1,
+            Ok(false) => {}
+            Err(AppError::Internal(e)) => {
+                return Err(PageError::new(AppError::Internal(e), user.ui.clone()));
+            }
+            Err(_) => failed += 1,
+        }
+    }
+    let back = if action == "delete" { "&undo=1" } else { "" };
+    Ok(Redirect::to(&format!("/contacts?done={done}&failed={failed}{back}")).into_response())
+}
+
+/// Takes a contact out of the trash.
+pub async fn restore(
+    State(app): State<AppState>,
+    user: WebUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&headers, Some(field(&fields, "_csrf")))?;
+    app.set_deleted::<Contact>(&user.session, id, false, None)
+        .await
+        .map_err(|e| PageError::new(e, user.ui.clone()))?;
+    Ok(Redirect::to(&format!("/contacts/{id}")).into_response())
+}
