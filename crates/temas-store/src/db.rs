@@ -82,7 +82,9 @@ impl Pools {
                 options
                     .clone()
                     .pragma("cache_size", "-65536")
-                    .pragma("wal_autocheckpoint", "0"),
+                    .pragma("wal_autocheckpoint", "0")
+                    // Index builds sort on disk rather than in memory (see `ensure_field_index`).
+                    .pragma("temp_store", "file"),
             )
             .await?;
         let checkpointer = SqlitePoolOptions::new()

@@ -59,7 +59,7 @@ pub(crate) fn search_index_ddl(backend: Backend, table: &str) -> String {
 /// characters cannot use a trigram index; callers leave them out.
 ///
 /// SQLite's planner misjudges an FTS5 subquery and scans the workspace instead, so its matches are looked up first
-/// (at most `cap`, so a common fragment stops early) and the select then takes those rows by rowid. PostgreSQL
+/// (at most `cap`, so a common fragment stops early) and the select then takes those rows by rowid, in rowid order. PostgreSQL
 /// answers `LIKE '%word%'` from the pg_trgm index inside the select itself.
 pub(crate) async fn restrict_to_fragments(
     pools: &Pools,
@@ -88,6 +88,13 @@ pub(crate) async fn restrict_to_fragments(
             q.and_where(
                 Expr::col((Alias::new(table), Alias::new("rowid")))
                     .is_in(rowids.iter().map(|r| r.0)),
+            );
+            // Sampled statistics (`analysis_limit`) underestimate how many rows a workspace has, and the planner
+            // then scans a whole workspace through an index, testing each row against the list (70 ms on a
+            // million contacts). Ordering by rowid makes looking the rows up by rowid the plan it picks (2 ms).
+            q.order_by(
+                (Alias::new(table), Alias::new("rowid")),
+                sea_query::Order::Asc,
             );
             Ok(!rowids.is_empty())
         }
