@@ -60,6 +60,17 @@ impl Browser {
         }
     }
 
+    /// Posts a form as the signed-in browser with `session`.
+    async fn post(&self, session: &str, path: &str, form: &[(&str, String)]) -> reqwest::Response {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, session)
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
     async fn sign_in(&self, email: &str, password: &str, next: &str) -> reqwest::Response {
         self.http
             .post(format!("{}/login", self.base))
@@ -264,57 +275,52 @@ async fn admins_manage_fields_and_users_and_members_may_not(t: TestApp) {
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let csrf = csrf_in(&page.text().await.unwrap());
-    let post = |path: &'static str, form: Vec<(&'static str, String)>| {
-        let (http, base, session) = (b.http.clone(), t.base.clone(), session.clone());
-        async move {
-            http.post(format!("{base}{path}"))
-                .header(COOKIE, session)
-                .form(&form)
-                .send()
-                .await
-                .unwrap()
-        }
-    };
-    let field = post(
-        "/admin/custom-fields",
-        vec![
-            ("_csrf", csrf.clone()),
-            ("entity", "contact".into()),
-            ("key", "tier".into()),
-            ("label", "Tier".into()),
-            ("kind", "single_select".into()),
-            ("options", "gold, silver".into()),
-        ],
-    )
-    .await;
+    let field = b
+        .post(
+            &session,
+            "/admin/custom-fields",
+            &[
+                ("_csrf", csrf.clone()),
+                ("entity", "contact".into()),
+                ("key", "tier".into()),
+                ("label", "Tier".into()),
+                ("kind", "single_select".into()),
+                ("options", "gold, silver".into()),
+            ],
+        )
+        .await;
     assert_eq!(field.status(), StatusCode::SEE_OTHER);
     let defs = t.get(&t.owner_token, "/api/v1/custom-fields").await;
     assert_eq!(defs.body["items"][0]["options"], json!(["gold", "silver"]));
     // A bad key comes back as a message on the page, not a lost form.
-    let bad = post(
-        "/admin/custom-fields",
-        vec![
-            ("_csrf", csrf.clone()),
-            ("entity", "contact".into()),
-            ("key", "Bad Key".into()),
-            ("label", "x".into()),
-            ("kind", "text".into()),
-        ],
-    )
-    .await;
+    let bad = b
+        .post(
+            &session,
+            "/admin/custom-fields",
+            &[
+                ("_csrf", csrf.clone()),
+                ("entity", "contact".into()),
+                ("key", "Bad Key".into()),
+                ("label", "x".into()),
+                ("kind", "text".into()),
+            ],
+        )
+        .await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text().await.unwrap().contains("must start with a-z"));
-    let user = post(
-        "/admin/users",
-        vec![
-            ("_csrf", csrf.clone()),
-            ("email", "rep@acme.test".into()),
-            ("password", PASSWORD.into()),
-            ("role", "member".into()),
-            ("team", "North".into()),
-        ],
-    )
-    .await;
+    let user = b
+        .post(
+            &session,
+            "/admin/users",
+            &[
+                ("_csrf", csrf.clone()),
+                ("email", "rep@acme.test".into()),
+                ("password", PASSWORD.into()),
+                ("role", "member".into()),
+                ("team", "North".into()),
+            ],
+        )
+        .await;
     assert_eq!(user.status(), StatusCode::SEE_OTHER);
     let rep = b.sign_in("rep@acme.test", PASSWORD, "/admin").await;
     let (rep_session, _) = set_cookie(&rep, "temas_session").unwrap();
@@ -350,37 +356,36 @@ async fn many_contacts_are_tagged_or_trashed_at_once(t: TestApp) {
         .await
         .unwrap();
     let csrf = csrf_in(&page.text().await.unwrap());
-    let act = |form: Vec<(&'static str, String)>| {
-        let (http, base, session) = (b.http.clone(), t.base.clone(), session.clone());
-        async move {
-            http.post(format!("{base}/contacts/bulk-action"))
-                .header(COOKIE, session)
-                .form(&form)
-                .send()
-                .await
-                .unwrap()
-        }
-    };
-    let tagged = act(vec![
-        ("_csrf", csrf.clone()),
-        ("action", "tag".into()),
-        ("tag", "expo-2026".into()),
-        ("ids", ida.clone()),
-        ("ids", idb.clone()),
-    ])
-    .await;
+    let tagged = b
+        .post(
+            &session,
+            "/contacts/bulk-action",
+            &[
+                ("_csrf", csrf.clone()),
+                ("action", "tag".into()),
+                ("tag", "expo-2026".into()),
+                ("ids", ida.clone()),
+                ("ids", idb.clone()),
+            ],
+        )
+        .await;
     assert_eq!(tagged.status(), StatusCode::SEE_OTHER);
     assert_eq!(tagged.headers()[LOCATION], "/contacts?done=2&failed=0");
     let found = t
         .get(&t.owner_token, "/api/v1/contacts?filter=tag:eq:expo-2026")
         .await;
     assert_eq!(found.body["items"].as_array().unwrap().len(), 2);
-    let trashed = act(vec![
-        ("_csrf", csrf.clone()),
-        ("action", "delete".into()),
-        ("ids", ida.clone()),
-    ])
-    .await;
+    let trashed = b
+        .post(
+            &session,
+            "/contacts/bulk-action",
+            &[
+                ("_csrf", csrf.clone()),
+                ("action", "delete".into()),
+                ("ids", ida.clone()),
+            ],
+        )
+        .await;
     assert_eq!(
         trashed.headers()[LOCATION],
         "/contacts?done=1&failed=0&undo=1"

@@ -10,6 +10,15 @@ fn a(name: &str) -> Alias {
     Alias::new(name)
 }
 
+const COLUMNS: [&str; 6] = [
+    "token_hash",
+    "workspace_id",
+    "user_id",
+    "csrf_token",
+    "created_at",
+    "last_seen_at",
+];
+
 #[derive(sqlx::FromRow)]
 struct WebSessionRow {
     token_hash: String,
@@ -28,17 +37,7 @@ struct CountRow {
 pub(crate) async fn create(pools: &Pools, s: &WebSession) -> Result<(), StoreError> {
     let mut ins = Query::insert();
     ins.into_table(a("web_sessions"))
-        .columns(
-            [
-                "token_hash",
-                "workspace_id",
-                "user_id",
-                "csrf_token",
-                "created_at",
-                "last_seen_at",
-            ]
-            .map(a),
-        )
+        .columns(COLUMNS.map(a))
         .values([
             s.token_hash.clone().into(),
             s.workspace_id.0.into(),
@@ -53,17 +52,7 @@ pub(crate) async fn create(pools: &Pools, s: &WebSession) -> Result<(), StoreErr
 
 pub(crate) async fn get(pools: &Pools, token_hash: &str) -> Result<Option<WebSession>, StoreError> {
     let q = Query::select()
-        .columns(
-            [
-                "token_hash",
-                "workspace_id",
-                "user_id",
-                "csrf_token",
-                "created_at",
-                "last_seen_at",
-            ]
-            .map(a),
-        )
+        .columns(COLUMNS.map(a))
         .from(a("web_sessions"))
         .and_where(Expr::col(a("token_hash")).eq(token_hash))
         .to_owned();
