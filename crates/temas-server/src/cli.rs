@@ -290,7 +290,9 @@ async fn demo_workspace(app: &App) -> anyhow::Result<()> {
         .issue_token(DEMO_EMAIL, "demo")
         .await
         .map_err(describe)?;
-    println!("demo workspace ready: sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}");
+    println!(
+        "demo workspace ready: open the web app and sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}"
+    );
     println!("API token: {token}");
     Ok(())
 }

@@ -322,6 +322,24 @@ async fn admins_manage_fields_and_users_and_members_may_not(t: TestApp) {
         )
         .await;
     assert_eq!(user.status(), StatusCode::SEE_OTHER);
+    // Members now see only their own records; the API follows at once.
+    let scoped = b
+        .post(
+            &session,
+            "/admin/visibility",
+            &[
+                ("_csrf", csrf.clone()),
+                ("admin", "all".into()),
+                ("manager", "team".into()),
+                ("member", "own".into()),
+                ("marketer", "all".into()),
+                ("viewer", "team".into()),
+            ],
+        )
+        .await;
+    assert_eq!(scoped.status(), StatusCode::SEE_OTHER);
+    let ws = t.get(&t.owner_token, "/api/v1/workspace").await;
+    assert_eq!(ws.body["visibility"]["member"], "own");
     let rep = b.sign_in("rep@acme.test", PASSWORD, "/admin").await;
     let (rep_session, _) = set_cookie(&rep, "temas_session").unwrap();
     let denied = b

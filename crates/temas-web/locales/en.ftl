@@ -192,3 +192,9 @@ bulk-failed = { $count ->
     [one] One could not be changed (someone changed it meanwhile, or you may no longer see it).
    *[other] { $count } could not be changed (someone changed them meanwhile, or you may no longer see them).
 }
+
+admin-visibility = Who sees which records
+admin-visibility-help = The owner always sees everything. A change applies at once.
+scope-own = Their own records
+scope-team = Their team's records
+scope-all = All records

@@ -189,3 +189,9 @@ bulk-failed = { $count ->
     [one] Biri değiştirilemedi (bu arada başkası değiştirdi ya da artık göremiyorsunuz).
    *[other] { $count } kayıt değiştirilemedi (bu arada başkası değiştirdi ya da artık göremiyorsunuz).
 }
+
+admin-visibility = Kim hangi kayıtları görür
+admin-visibility-help = Sahip her zaman her şeyi görür. Değişiklik hemen geçerli olur.
+scope-own = Yalnızca kendi kayıtları
+scope-team = Ekibinin kayıtları
+scope-all = Tüm kayıtlar

@@ -59,6 +59,8 @@ struct AdminPage {
     currency: String,
     users: Vec<UserRow>,
     fields: Vec<FieldRow>,
+    /// Each role but the owner's, with the records it sees: `own`, `team` or `all`.
+    scopes: Vec<(&'static str, String)>,
     error: Option<String>,
     saved: bool,
 }
@@ -118,7 +120,19 @@ async fn page(
         })
         .collect();
     let w = &user.session.workspace;
+    let scopes = Role::ALL
+        .into_iter()
+        .filter(|r| *r != Role::Owner)
+        .map(|r| {
+            let scope = serde_json::to_value(w.settings.visibility.scope_of(r))
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            (r.as_str(), scope)
+        })
+        .collect();
     Ok(AdminPage {
+        scopes,
         name: w.name.clone(),
         region: w.default_region.clone(),
         currency: w.default_currency.clone(),
@@ -181,6 +195,38 @@ pub async fn save_workspace(
         ..Default::default()
     };
     let result = app.update_workspace(&user.session, patch).await;
+    outcome(&app, &user, result).await
+}
+
+/// Which records each role sees. The owner always sees everything.
+pub async fn save_visibility(
+    State(app): State<AppState>,
+    user: WebUser,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let csrf = fields
+        .iter()
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v.as_str());
+    user.check_csrf(&headers, csrf)?;
+    let mut settings = serde_json::Map::new();
+    settings.insert("owner".into(), json!("all"));
+    for (role, scope) in fields.iter().filter(|(k, _)| Role::parse(k).is_some()) {
+        settings.insert(role.clone(), json!(scope));
+    }
+    let result = match serde_json::from_value(serde_json::Value::Object(settings)) {
+        Ok(visibility) => {
+            let patch = WorkspacePatch {
+                visibility: Some(visibility),
+                ..Default::default()
+            };
+            app.update_workspace(&user.session, patch).await
+        }
+        Err(e) => {
+            Err(temas_core::FieldErrors::single("visibility", "invalid", e.to_string()).into())
+        }
+    };
     outcome(&app, &user, result).await
 }
 

@@ -62,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin", get(admin_pages::show))
         .route("/admin/workspace", post(admin_pages::save_workspace))
         .route("/admin/users", post(admin_pages::add_user))
+        .route("/admin/visibility", post(admin_pages::save_visibility))
         .route("/admin/custom-fields", post(admin_pages::add_field))
         .route("/admin/custom-fields/{id}", post(admin_pages::update_field))
         .route("/assets/{file}", get(assets::serve))
