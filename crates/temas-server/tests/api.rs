@@ -612,6 +612,24 @@ async fn interactions_fill_the_timeline_newest_first(t: TestApp) {
         .await;
     assert_eq!(rest.body["items"][0]["subject"], "call 0");
     assert!(rest.body["next_cursor"].is_null());
+    let note = t
+        .post(
+            tok,
+            "/api/v1/interactions",
+            json!({"channel": "note", "subject": "a note", "contact_ids": [id]}),
+        )
+        .await;
+    assert_eq!(note.status, StatusCode::CREATED, "{}", note.body);
+    let notes = t
+        .get(tok, &format!("/api/v1/contacts/{id}/timeline?channel=note"))
+        .await;
+    let subjects: Vec<&str> = notes.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects, vec!["a note"]);
     let bad = t
         .post(
             tok,

@@ -68,7 +68,7 @@ impl Session {
         }
     }
 
-    fn require_admin(&self) -> Result<(), AppError> {
+    pub fn require_admin(&self) -> Result<(), AppError> {
         if self.user.role.is_admin() {
             Ok(())
         } else {

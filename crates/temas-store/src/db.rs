@@ -215,7 +215,7 @@ pub(crate) enum Tx {
 
 /// Statements longer than this are not kept prepared on the connection. They are the multi-row inserts of bulk
 /// writes, whose text differs with every batch size: caching them kept up to 100 large prepared statements per
-/// connection alive (150 MB of resident memory after a bulk load of 150,000 contacts on PostgreSQL).
+/// connection alive (resident memory after a 150,000-contact bulk load on PostgreSQL: 161 MB cached, 139 MB not).
 const MAX_CACHED_SQL: usize = 4096;
 
 impl Tx {

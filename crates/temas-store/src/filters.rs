@@ -241,3 +241,41 @@ pub(crate) fn field_index_ddl(
     }
     Some(ddl)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use temas_core::filter::{CONTACT_COLUMNS, indexable_fields};
+
+    fn ddl(backend: Backend, entry: &str) -> String {
+        let fields = indexable_fields(entry, CONTACT_COLUMNS).unwrap();
+        field_index_ddl(backend, RecordKind::Contact, &fields).unwrap()
+    }
+
+    #[test]
+    fn index_leads_with_the_values_and_follows_the_name_order() {
+        assert_eq!(
+            ddl(Backend::Sqlite, "gender,custom.tier"),
+            "CREATE INDEX IF NOT EXISTS contacts_by_gender_custom_tier ON contacts (workspace_id, \
+             json_extract(data, '$.gender'), json_extract(data, '$.custom.tier'), sort_name, id) \
+             WHERE deleted_at IS NULL;"
+        );
+    }
+
+    #[test]
+    fn postgres_gets_statistics_for_json_fields_only() {
+        let json = ddl(Backend::Postgres, "language");
+        assert!(json.ends_with(
+            "CREATE STATISTICS IF NOT EXISTS contacts_by_language_stats ON (data->>'language') FROM contacts;"
+        ), "{json}");
+        assert!(!ddl(Backend::Postgres, "owner_id").contains("STATISTICS"));
+    }
+
+    #[test]
+    fn long_names_stay_within_postgres_identifier_length() {
+        let key = format!("custom.{}", "k".repeat(60));
+        let d = ddl(Backend::Postgres, &key);
+        let name = d.split_whitespace().nth(5).unwrap();
+        assert!(name.len() <= 63, "{name}");
+    }
+}

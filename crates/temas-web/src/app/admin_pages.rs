@@ -1,6 +1,6 @@
 //! Administration (owners and admins): workspace settings, users and teams, custom field definitions.
 
-use super::{PageError, Ui, WebUser, render};
+use super::{Fields, PageError, Ui, WebUser, render};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Form, Path, State};
@@ -83,9 +83,7 @@ async fn page(
 ) -> Result<AdminPage, PageError> {
     let ui = user.ui.clone().in_section("admin");
     let fail = |e| PageError::new(e, ui.clone());
-    if !user.session.user.role.is_admin() {
-        return Err(fail(AppError::Forbidden("only owners and admins")));
-    }
+    user.session.require_admin().map_err(fail)?;
     let (users, teams) = app.users(&user.session).await.map_err(fail)?;
     let users = users
         .into_iter()
@@ -203,13 +201,9 @@ pub async fn save_visibility(
     State(app): State<AppState>,
     user: WebUser,
     headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
+    Form(fields): Form<Fields>,
 ) -> Result<Response, PageError> {
-    let csrf = fields
-        .iter()
-        .find(|(k, _)| k == "_csrf")
-        .map(|(_, v)| v.as_str());
-    user.check_csrf(&headers, csrf)?;
+    user.check_csrf(&headers, super::field(&fields, "_csrf"))?;
     let mut settings = serde_json::Map::new();
     settings.insert("owner".into(), json!("all"));
     for (role, scope) in fields.iter().filter(|(k, _)| Role::parse(k).is_some()) {

@@ -82,8 +82,8 @@ pub async fn list(
     render(&CompaniesPage {
         ui,
         base: "/companies",
-        filter: form.filter_text(),
-        sort: form.sort_text(),
+        filter: form.filter.clone(),
+        sort: form.sort.clone(),
         list_html: fragment(&list),
         trash: false,
     })
@@ -101,7 +101,7 @@ struct CompanyCard {
     handles: Vec<PointView>,
     addresses: Vec<String>,
     people: Vec<ContactRow>,
-    timeline: Vec<InteractionView>,
+    items: Vec<InteractionView>,
 }
 
 pub async fn card(
@@ -144,7 +144,7 @@ pub async fn card(
         .iter()
         .map(|c| ContactRow::of(c, &ui))
         .collect();
-    let timeline = app
+    let items = app
         .timeline(&user.session, TimelineOf::Company(id), None, None, 50)
         .await
         .map_err(fail)?
@@ -161,7 +161,7 @@ pub async fn card(
         handles,
         addresses,
         people,
-        timeline,
+        items,
         ui,
     }))
 }

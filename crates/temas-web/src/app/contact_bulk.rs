@@ -1,7 +1,7 @@
 //! Acting on many contacts at once from the list: tag them, give them an owner, or move them to the trash (and
 //! restore them from it).
 
-use super::{PageError, WebUser};
+use super::{Fields, PageError, WebUser, field};
 use crate::AppState;
 use axum::extract::{Form, Path, State};
 use axum::http::HeaderMap;
@@ -13,13 +13,6 @@ use temas_store::Uuid;
 
 /// The most rows one action takes, so that a request stays short.
 const MAX_SELECTED: usize = 500;
-
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
 
 /// One contact's change for the action; `Ok(false)` when there was nothing to do.
 async fn apply(
@@ -67,13 +60,13 @@ pub async fn run(
     State(app): State<AppState>,
     user: WebUser,
     headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
+    Form(fields): Form<Fields>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&headers, Some(field(&fields, "_csrf")))?;
-    let action = field(&fields, "action");
+    user.check_csrf(&headers, field(&fields, "_csrf"))?;
+    let action = field(&fields, "action").unwrap_or_default();
     let value = match action {
-        "tag" => field(&fields, "tag"),
-        "owner" => field(&fields, "owner"),
+        "tag" => field(&fields, "tag").unwrap_or_default(),
+        "owner" => field(&fields, "owner").unwrap_or_default(),
         _ => "",
     };
     let ids: Vec<Uuid> = fields
@@ -103,9 +96,9 @@ pub async fn restore(
     user: WebUser,
     headers: HeaderMap,
     Path(id): Path<Uuid>,
-    Form(fields): Form<Vec<(String, String)>>,
+    Form(fields): Form<Fields>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&headers, Some(field(&fields, "_csrf")))?;
+    user.check_csrf(&headers, field(&fields, "_csrf"))?;
     app.set_deleted::<Contact>(&user.session, id, false, None)
         .await
         .map_err(|e| PageError::new(e, user.ui.clone()))?;

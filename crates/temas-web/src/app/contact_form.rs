@@ -1,7 +1,7 @@
 //! Creating and editing a contact. A form that fails validation comes back with everything the user typed and a
 //! message beside each bad field; a save that lost a race with another user's is explained, not overwritten.
 
-use super::{PageError, Ui, WebUser, render};
+use super::{Fields, PageError, Ui, WebUser, field, render};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Form, Path, State};
@@ -180,16 +180,6 @@ pub async fn edit_page(
         has_errors: false,
         ui,
     }))
-}
-
-/// What the browser sent, in order (repeated names such as `email` keep every value).
-type Fields = Vec<(String, String)>;
-
-fn field<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
 }
 
 fn all<'a>(fields: &'a Fields, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::Value;
 use temas_core::contact::{Company, Contact};
-use temas_core::interaction::{Interaction, InteractionInput};
+use temas_core::interaction::{CHANNELS, DIRECTIONS, Interaction, InteractionInput};
 use temas_service::records::ListParams;
 use temas_store::{TimelineOf, Uuid};
 
@@ -78,9 +78,9 @@ struct ContactsPage {
 #[derive(Deserialize, Default)]
 pub struct ListForm {
     #[serde(default)]
-    filter: String,
+    pub(super) filter: String,
     #[serde(default)]
-    sort: String,
+    pub(super) sort: String,
     cursor: Option<String>,
     /// Show the trash instead of the live records.
     #[serde(default)]
@@ -89,16 +89,6 @@ pub struct ListForm {
     done: Option<usize>,
     failed: Option<usize>,
     undo: Option<String>,
-}
-
-impl ListForm {
-    pub(super) fn filter_text(&self) -> String {
-        self.filter.clone()
-    }
-
-    pub(super) fn sort_text(&self) -> String {
-        self.sort.clone()
-    }
 }
 
 /// Filters typed in the list's filter box: `field:op:value`, several separated by `;`.
@@ -177,8 +167,8 @@ pub async fn list(
     });
     render(&ContactsPage {
         base: "/contacts",
-        filter: form.filter_text(),
-        sort: form.sort_text(),
+        filter: form.filter.clone(),
+        sort: form.sort.clone(),
         list_html: fragment(&list),
         trash,
         owners,
@@ -307,10 +297,6 @@ impl InteractionView {
     }
 }
 
-pub(super) const CHANNELS: [&str; 8] = [
-    "call", "email", "meeting", "message", "sms", "visit", "note", "other",
-];
-
 /// A change history line.
 pub(super) struct HistoryView {
     pub when: String,
@@ -325,6 +311,7 @@ struct TimelinePartial {
     id: String,
     channel: String,
     items: Vec<InteractionView>,
+    channels: &'static [&'static str],
 }
 
 #[derive(Template)]
@@ -344,6 +331,8 @@ struct ContactCard {
     companies: Vec<(String, String, String)>,
     timeline_html: String,
     history: Vec<HistoryView>,
+    channels: &'static [&'static str],
+    directions: &'static [&'static str],
     created: String,
     updated: String,
 }
@@ -455,7 +444,10 @@ pub async fn card(
             id: id.to_string(),
             channel: q.channel,
             items,
+            channels: CHANNELS,
         }),
+        channels: CHANNELS,
+        directions: DIRECTIONS,
         history,
         created: ui.tr.t_with(
             "card-created",
@@ -484,6 +476,7 @@ pub async fn timeline(
         id: id.to_string(),
         channel: q.channel,
         items,
+        channels: CHANNELS,
     }))
 }
 
@@ -539,6 +532,7 @@ pub async fn log_interaction(
             id: id.to_string(),
             channel: String::new(),
             items,
+            channels: CHANNELS,
         }));
     }
     Ok(Redirect::to(&format!("/contacts/{id}")).into_response())

@@ -350,6 +350,17 @@ pub(crate) fn render(t: &impl Template) -> Response {
     }
 }
 
+/// What a form sent, in order (repeated names such as `email` or `ids` keep every value).
+pub(crate) type Fields = Vec<(String, String)>;
+
+/// The first value of a form field.
+pub(crate) fn field<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
 /// A fragment rendered for inclusion in a page (already escaped by its template).
 pub(crate) fn fragment(t: &impl Template) -> String {
     t.render().unwrap_or_else(|e| {
