@@ -19,5 +19,6 @@ pub mod phone;
 pub mod points;
 pub mod search;
 pub mod time;
+pub mod view;
 
 pub use errors::{FieldError, FieldErrors};

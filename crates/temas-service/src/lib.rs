@@ -8,6 +8,7 @@ pub mod demo;
 mod error;
 pub mod records;
 pub mod search;
+pub mod views;
 pub mod web_session;
 
 pub use error::AppError;

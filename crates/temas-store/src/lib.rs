@@ -15,6 +15,7 @@ mod schema;
 mod search;
 mod sql_store;
 mod types;
+mod views;
 mod web;
 
 pub use db::StoreConfig;
@@ -185,6 +186,31 @@ pub trait Store: Send + Sync {
         kind: RecordKind,
         fields: &[temas_core::filter::FilterField],
     ) -> Result<(), StoreError>;
+    /// Saves a new list view owned by the viewer (`Taken("name")` when they have one by that name).
+    async fn create_view(
+        &self,
+        viewer: &Viewer,
+        view: &temas_core::view::SavedView,
+    ) -> Result<(), StoreError>;
+    /// The views of `entity` the viewer may use: their own and those shared with their team, by name.
+    async fn views(
+        &self,
+        viewer: &Viewer,
+        entity: temas_core::view::ViewEntity,
+    ) -> Result<Vec<temas_core::view::SavedView>, StoreError>;
+    async fn view(
+        &self,
+        viewer: &Viewer,
+        id: Uuid,
+    ) -> Result<Option<temas_core::view::SavedView>, StoreError>;
+    /// Replaces a view the viewer owns (`NotFound` for any other).
+    async fn update_view(
+        &self,
+        viewer: &Viewer,
+        view: &temas_core::view::SavedView,
+    ) -> Result<(), StoreError>;
+    /// Deletes a view the viewer owns (`NotFound` for any other).
+    async fn delete_view(&self, viewer: &Viewer, id: Uuid) -> Result<(), StoreError>;
     /// Candidates for a search: records whose terms start with the probe, then records containing every word.
     async fn search_candidates(
         &self,

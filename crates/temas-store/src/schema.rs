@@ -19,6 +19,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0002_web_sessions",
         ddl: web_sessions,
     },
+    Migration {
+        name: "0003_saved_views",
+        ddl: saved_views,
+    },
 ];
 
 /// Columns every record table has: contacts, companies, interactions.
@@ -177,6 +181,27 @@ fn web_sessions(backend: Backend) -> String {
             login_key TEXT NOT NULL,
             failed_at BIGINT NOT NULL);
         CREATE INDEX login_failures_by_key ON login_failures (login_key, failed_at);
+",
+    )
+}
+
+/// Saved list views. A shared view carries its owner's team at the time it was shared (none: the whole workspace).
+fn saved_views(backend: Backend) -> String {
+    dialect::render_ddl(
+        backend,
+        "CREATE TABLE saved_views (
+            workspace_id {uuid} NOT NULL,
+            id {uuid} NOT NULL,
+            entity TEXT NOT NULL,
+            name TEXT NOT NULL,
+            owner_id {uuid} NOT NULL,
+            shared {bool} NOT NULL,
+            team_id {uuid},
+            settings {json} NOT NULL,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            PRIMARY KEY (workspace_id, id));
+        CREATE UNIQUE INDEX saved_views_name ON saved_views (workspace_id, entity, owner_id, name);
 ",
     )
 }

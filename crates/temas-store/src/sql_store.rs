@@ -683,6 +683,42 @@ impl Store for SqlStore {
         tx.commit().await
     }
 
+    async fn create_view(
+        &self,
+        viewer: &Viewer,
+        view: &temas_core::view::SavedView,
+    ) -> Result<(), StoreError> {
+        crate::views::create(&self.pools, viewer, view).await
+    }
+
+    async fn views(
+        &self,
+        viewer: &Viewer,
+        entity: temas_core::view::ViewEntity,
+    ) -> Result<Vec<temas_core::view::SavedView>, StoreError> {
+        crate::views::list(&self.pools, viewer, entity).await
+    }
+
+    async fn view(
+        &self,
+        viewer: &Viewer,
+        id: Uuid,
+    ) -> Result<Option<temas_core::view::SavedView>, StoreError> {
+        crate::views::get(&self.pools, viewer, id).await
+    }
+
+    async fn update_view(
+        &self,
+        viewer: &Viewer,
+        view: &temas_core::view::SavedView,
+    ) -> Result<(), StoreError> {
+        crate::views::update(&self.pools, viewer, view).await
+    }
+
+    async fn delete_view(&self, viewer: &Viewer, id: Uuid) -> Result<(), StoreError> {
+        crate::views::delete(&self.pools, viewer, id).await
+    }
+
     async fn search_candidates(
         &self,
         kind: RecordKind,

@@ -872,6 +872,89 @@ async fn indexed_fields_keep_filtered_lists_correct(w: World) {
     assert_eq!(names, vec!["Ayşe", "Zeynep"]);
 }
 
+async fn saved_views_are_seen_by_their_owner_and_shared_team(w: World) {
+    use temas_core::view::{SavedView, ViewEntity, ViewSettings};
+    let red = w.store.ensure_team(w.ws, "red").await.unwrap();
+    let blue = w.store.ensure_team(w.ws, "blue").await.unwrap();
+    let people = [
+        user(w.ws, "a@red.test", Role::Member, Some(red.id)),
+        user(w.ws, "b@red.test", Role::Member, Some(red.id)),
+        user(w.ws, "c@blue.test", Role::Member, Some(blue.id)),
+        user(w.ws, "d@none.test", Role::Member, None),
+    ];
+    for p in &people {
+        w.store.create_user(p).await.unwrap();
+    }
+    let [a, b, c, d] = people.map(|p| viewer_of(&p, Scope::Team));
+    let view = |owner: &Viewer, name: &str, shared: bool| SavedView {
+        id: Uuid::now_v7(),
+        entity: ViewEntity::Contacts,
+        name: name.into(),
+        owner_id: owner.user_id,
+        shared,
+        settings: ViewSettings {
+            columns: vec!["name".into(), "custom.tier".into()],
+            filters: vec!["language:eq:fa".into()],
+            sort: Some("name".into()),
+        },
+        created_at: temas_core::time::now(),
+        updated_at: temas_core::time::now(),
+    };
+    let team_view = view(&a, "Team", true);
+    let private = view(&a, "Private", false);
+    let everyone = view(&d, "Everyone", true);
+    for (owner, v) in [(&a, &team_view), (&a, &private), (&d, &everyone)] {
+        w.store.create_view(owner, v).await.unwrap();
+    }
+    assert!(matches!(
+        w.store.create_view(&a, &view(&a, "Team", false)).await,
+        Err(StoreError::Taken("name"))
+    ));
+    let names =
+        |views: Vec<SavedView>| -> Vec<String> { views.into_iter().map(|v| v.name).collect() };
+    let seen = |viewer: Viewer| {
+        let store = w.store.clone();
+        async move { names(store.views(&viewer, ViewEntity::Contacts).await.unwrap()) }
+    };
+    assert_eq!(seen(a).await, ["Everyone", "Private", "Team"]);
+    assert_eq!(seen(b).await, ["Everyone", "Team"]);
+    assert_eq!(seen(c).await, ["Everyone"]);
+    assert_eq!(seen(d).await, ["Everyone"]);
+    assert!(
+        w.store
+            .views(&a, ViewEntity::Companies)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let got = w
+        .store
+        .view(&b, team_view.id)
+        .await
+        .unwrap()
+        .expect("shared");
+    assert_eq!(got.settings, team_view.settings);
+    assert!(w.store.view(&c, team_view.id).await.unwrap().is_none());
+
+    let renamed = SavedView {
+        name: "Team (fa)".into(),
+        shared: false,
+        ..team_view.clone()
+    };
+    assert!(matches!(
+        w.store.update_view(&b, &renamed).await,
+        Err(StoreError::NotFound)
+    ));
+    w.store.update_view(&a, &renamed).await.unwrap();
+    assert_eq!(seen(b).await, ["Everyone"]);
+    assert!(matches!(
+        w.store.delete_view(&b, private.id).await,
+        Err(StoreError::NotFound)
+    ));
+    w.store.delete_view(&a, private.id).await.unwrap();
+    assert_eq!(seen(a).await, ["Everyone", "Team (fa)"]);
+}
+
 macro_rules! conformance {
     ($($story:ident),* $(,)?) => {
         mod sqlite {
@@ -903,6 +986,7 @@ conformance!(
     users_tokens_and_custom_fields,
     web_sessions_and_failed_sign_ins,
     indexed_fields_keep_filtered_lists_correct,
+    saved_views_are_seen_by_their_owner_and_shared_team,
 );
 
 #[tokio::test]

@@ -24,7 +24,8 @@ pub struct Endpoint {
     pub tag: &'static str,
     /// Schema name of the JSON request body.
     pub body: Option<&'static str>,
-    /// Success status and schema name of its body (`Page:X` for a page of X, `Items:X` for a list).
+    /// Success status and schema name of its body (`Page:X` for a page of X, `Items:X` for a list, `Empty` for
+    /// none).
     pub ok: (u16, &'static str),
     /// Query parameters: (name, description).
     pub query: &'static [(&'static str, &'static str)],
@@ -172,6 +173,11 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint { method: "get", path: "/api/v1/custom-fields", summary: "Custom field definitions", tag: "custom field", body: None, ok: (200, "Items:CustomFieldDef"), query: &[] },
         Endpoint { method: "post", path: "/api/v1/custom-fields", summary: "Define a custom field (owners and admins)", tag: "custom field", body: Some("NewCustomField"), ok: (201, "CustomFieldDef"), query: &[] },
         Endpoint { method: "patch", path: "/api/v1/custom-fields/{id}", summary: "Rename, reorder, require or retire a custom field", tag: "custom field", body: Some("CustomFieldPatch"), ok: (200, "CustomFieldDef"), query: &[] },
+        Endpoint { method: "get", path: "/api/v1/views", summary: "Saved list views you may use: yours and those shared with your team", tag: "view", body: None, ok: (200, "Items:SavedView"), query: &[("entity", "contacts (default) or companies")] },
+        Endpoint { method: "post", path: "/api/v1/views", summary: "Save a list view: columns, filters, sort; shared with your team or not", tag: "view", body: Some("ViewInput"), ok: (201, "SavedView"), query: &[] },
+        Endpoint { method: "get", path: "/api/v1/views/{id}", summary: "A saved view", tag: "view", body: None, ok: (200, "SavedView"), query: &[] },
+        Endpoint { method: "put", path: "/api/v1/views/{id}", summary: "Replace a view you saved (its list cannot change)", tag: "view", body: Some("ViewInput"), ok: (200, "SavedView"), query: &[] },
+        Endpoint { method: "delete", path: "/api/v1/views/{id}", summary: "Delete a view you saved", tag: "view", body: None, ok: (204, "Empty"), query: &[] },
         Endpoint { method: "get", path: "/api/v1/openapi.json", summary: "This document", tag: "meta", body: None, ok: (200, "Object"), query: &[] },
         Endpoint { method: "get", path: "/healthz", summary: "The process is alive", tag: "meta", body: None, ok: (200, "Text"), query: &[] },
         Endpoint { method: "get", path: "/readyz", summary: "The database answers", tag: "meta", body: None, ok: (200, "Text"), query: &[] },
@@ -213,6 +219,7 @@ fn schema_ref(name: &str) -> RefOr<Schema> {
 fn method(m: &str) -> HttpMethod {
     match m {
         "post" => HttpMethod::Post,
+        "put" => HttpMethod::Put,
         "patch" => HttpMethod::Patch,
         "delete" => HttpMethod::Delete,
         _ => HttpMethod::Get,
@@ -245,21 +252,19 @@ pub fn document() -> axum::Json<utoipa::openapi::OpenApi> {
                     .build(),
             )
             .build();
+        let success = match e.ok.1 {
+            "Empty" => ResponseBuilder::new().description("Done; no body"),
+            schema => ResponseBuilder::new().description("Success").content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(schema_ref(schema)))
+                    .build(),
+            ),
+        };
         let mut op = OperationBuilder::new()
             .summary(Some(e.summary))
             .tag(e.tag)
-            .response(
-                e.ok.0.to_string(),
-                ResponseBuilder::new()
-                    .description("Success")
-                    .content(
-                        "application/json",
-                        ContentBuilder::new()
-                            .schema(Some(schema_ref(e.ok.1)))
-                            .build(),
-                    )
-                    .build(),
-            )
+            .response(e.ok.0.to_string(), success.build())
             .response("default", problem);
         if !e.path.starts_with("/healthz")
             && !e.path.starts_with("/readyz")
@@ -347,6 +352,10 @@ pub fn document() -> axum::Json<utoipa::openapi::OpenApi> {
         .schema_from::<CustomFieldDef>()
         .schema_from::<NewCustomField>()
         .schema_from::<CustomFieldPatch>()
+        .schema_from::<temas_core::view::SavedView>()
+        .schema_from::<temas_core::view::ViewInput>()
+        .schema_from::<temas_core::view::ViewSettings>()
+        .schema_from::<temas_core::view::ViewEntity>()
         .schema_from::<PrefsPatch>()
         .schema_from::<temas_service::admin::WorkspacePatch>()
         .schema_from::<crate::routes::WorkspaceJson>()

@@ -14,6 +14,7 @@ use temas_core::contact::{Company, Contact};
 use temas_core::custom::NewCustomField;
 use temas_core::ids::CustomFieldId;
 use temas_core::interaction::Interaction;
+use temas_core::view::{ViewEntity, ViewInput};
 use temas_service::admin::{CustomFieldPatch, PrefsPatch};
 use temas_store::User;
 
@@ -57,6 +58,11 @@ pub fn router(app: AppState) -> Router {
             get(list_custom_fields).post(create_custom_field),
         )
         .route("/api/v1/custom-fields/{id}", patch(update_custom_field))
+        .route("/api/v1/views", get(list_views).post(create_view))
+        .route(
+            "/api/v1/views/{id}",
+            get(get_view).put(update_view).delete(delete_view),
+        )
         .route("/api/v1/workspace", get(workspace).patch(update_workspace))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/healthz", get(healthz))
@@ -219,6 +225,65 @@ async fn update_workspace(
     Ok(Json(
         app.update_workspace(&session, body.value).await?.into(),
     ))
+}
+
+#[derive(Deserialize)]
+struct ViewsQuery {
+    entity: Option<String>,
+}
+
+async fn list_views(
+    State(app): State<AppState>,
+    Auth(session): Auth,
+    Query(q): Query<ViewsQuery>,
+) -> Result<Response, ApiError> {
+    let entity = match q.entity.as_deref() {
+        None => ViewEntity::Contacts,
+        Some(e) => ViewEntity::parse(e).ok_or_else(|| {
+            temas_service::AppError::from(temas_core::FieldErrors::single(
+                "entity",
+                "invalid",
+                "must be contacts or companies",
+            ))
+        })?,
+    };
+    let views = app.views(&session, entity).await?;
+    Ok(Json(serde_json::json!({ "items": views })).into_response())
+}
+
+async fn create_view(
+    State(app): State<AppState>,
+    Auth(session): Auth,
+    body: JsonBody<ViewInput>,
+) -> Result<Response, ApiError> {
+    let view = app.create_view(&session, body.value).await?;
+    Ok((StatusCode::CREATED, Json(view)).into_response())
+}
+
+async fn get_view(
+    State(app): State<AppState>,
+    Auth(session): Auth,
+    Path(id): Path<temas_store::Uuid>,
+) -> Result<Response, ApiError> {
+    Ok(Json(app.view(&session, id).await?).into_response())
+}
+
+async fn update_view(
+    State(app): State<AppState>,
+    Auth(session): Auth,
+    Path(id): Path<temas_store::Uuid>,
+    body: JsonBody<ViewInput>,
+) -> Result<Response, ApiError> {
+    Ok(Json(app.update_view(&session, id, body.value).await?).into_response())
+}
+
+async fn delete_view(
+    State(app): State<AppState>,
+    Auth(session): Auth,
+    Path(id): Path<temas_store::Uuid>,
+) -> Result<Response, ApiError> {
+    app.delete_view(&session, id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn list_custom_fields(
