@@ -71,6 +71,19 @@ impl Browser {
             .unwrap()
     }
 
+    /// A page's HTML as the signed-in browser with `session` sees it.
+    async fn page(&self, session: &str, path: &str) -> String {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .header(COOKIE, session)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     async fn sign_in(&self, email: &str, password: &str, next: &str) -> reqwest::Response {
         self.http
             .post(format!("{}/login", self.base))
@@ -436,7 +449,159 @@ async fn many_contacts_are_tagged_or_trashed_at_once(t: TestApp) {
     );
 }
 
+async fn lists_show_chosen_columns_and_views_are_saved(t: TestApp) {
+    let tok = &t.owner_token;
+    let field = t
+        .post(
+            tok,
+            "/api/v1/custom-fields",
+            json!({"entity": "contact", "key": "tier", "label": "Loyalty tier", "kind": "single_select",
+                   "options": ["gold", "silver"]}),
+        )
+        .await;
+    assert_eq!(field.status, StatusCode::CREATED, "{}", field.body);
+    let acme = t
+        .post(tok, "/api/v1/companies", json!({"name": "Pars Trading"}))
+        .await;
+    let company_id = acme.body["id"].as_str().unwrap().to_owned();
+    t.contact(
+        tok,
+        json!({"first_name": "Dariush", "language": "fa", "custom": {"tier": "gold"},
+               "companies": [{"company_id": company_id, "role": "decision_maker"}]}),
+    )
+    .await;
+    t.contact(tok, json!({"first_name": "Olga", "language": "ru"}))
+        .await;
+    let b = Browser::open(&t).await;
+    let r = b.sign_in("owner@acme.test", PASSWORD, "/contacts").await;
+    let (session, _) = set_cookie(&r, "temas_session").unwrap();
+
+    let chosen = "/contacts?filter=language:eq:fa&sort=name&col=name&col=custom.tier&col=company&col=owner&col=bogus";
+    let html = b.page(&session, chosen).await;
+    assert!(
+        html.contains("<th scope=\"col\">Loyalty tier</th>"),
+        "{html}"
+    );
+    assert!(html.contains("<td>gold</td>") && html.contains("<td>Pars Trading</td>"));
+    assert!(html.contains("Dariush") && !html.contains("Olga"));
+    assert!(!html.contains("bogus"), "unknown columns are dropped");
+    let csrf = csrf_in(&html);
+
+    let form = |name: &str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("filter", "language:eq:fa".to_owned()),
+            ("sort", "name".to_owned()),
+            ("col", "name".to_owned()),
+            ("col", "custom.tier".to_owned()),
+            ("name", name.to_owned()),
+            ("shared", "1".to_owned()),
+        ]
+    };
+    let saved = b
+        .post(&session, "/contacts/views", &form("Persian gold"))
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let location = saved.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/contacts?view="), "{location}");
+    let view = b.page(&session, &location).await;
+    assert!(view.contains("<h1>Persian gold</h1>"), "{view}");
+    assert!(view.contains("Loyalty tier") && view.contains("Dariush") && !view.contains("Olga"));
+    assert!(
+        !view.contains("<th scope=\"col\">Company</th>"),
+        "the view's columns, not the last ones"
+    );
+
+    let again = b
+        .post(&session, "/contacts/views", &form("Persian gold"))
+        .await;
+    assert_eq!(again.status(), StatusCode::OK);
+    let again = again.text().await.unwrap();
+    assert!(again.contains("id=\"view-problem\""), "{again}");
+    assert!(
+        again.contains("value=\"Persian gold\""),
+        "the typed name is kept"
+    );
+
+    let id = location.trim_start_matches("/contacts?view=");
+    let deleted = b
+        .post(
+            &session,
+            &format!("/contacts/views/{id}/delete"),
+            &[("_csrf", csrf.clone())],
+        )
+        .await;
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+    let views = t.get(tok, "/api/v1/views").await;
+    assert_eq!(views.body["items"], json!([]));
+}
+
+async fn companies_are_created_and_edited_in_the_app(t: TestApp) {
+    let b = Browser::open(&t).await;
+    let r = b
+        .sign_in("owner@acme.test", PASSWORD, "/companies/new")
+        .await;
+    let (session, _) = set_cookie(&r, "temas_session").unwrap();
+    let form_html = b.page(&session, "/companies/new").await;
+    assert!(form_html.contains("name=\"domain\"") && form_html.contains("name=\"size\""));
+    let csrf = csrf_in(&form_html);
+    let typed = |domain: &str, version: &str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("version", version.to_owned()),
+            ("name", "Pars Trading".to_owned()),
+            ("domain", domain.to_owned()),
+            ("industry", "Logistics".to_owned()),
+            ("size", "51-200".to_owned()),
+            ("email", "info@pars.example".to_owned()),
+            ("tags", "partner".to_owned()),
+        ]
+    };
+    let bad = b
+        .post(&session, "/companies", &typed("not a domain", "0"))
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = bad.text().await.unwrap();
+    assert!(html.contains("id=\"e-domain\""), "{html}");
+    assert!(html.contains("value=\"Logistics\"") && html.contains("value=\"info@pars.example\""));
+    let made = b
+        .post(&session, "/companies", &typed("pars.example", "0"))
+        .await;
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let card = made.headers()[LOCATION].to_str().unwrap().to_owned();
+    let id = card.trim_start_matches("/companies/").to_owned();
+    let api = t
+        .get(&t.owner_token, &format!("/api/v1/companies/{id}"))
+        .await;
+    assert_eq!(api.body["domain"], "pars.example");
+    assert_eq!(api.body["size"], "51-200");
+    assert_eq!(api.body["tags"], json!(["partner"]));
+
+    let edit = b.page(&session, &format!("{card}/edit")).await;
+    assert!(edit.contains("value=\"pars.example\""));
+    t.patch(
+        &t.owner_token,
+        &format!("/api/v1/companies/{id}"),
+        json!({"industry": "Trade"}),
+    )
+    .await;
+    let stale = b.post(&session, &card, &typed("pars.example", "1")).await;
+    assert_eq!(
+        stale.status(),
+        StatusCode::CONFLICT,
+        "a stale version is explained"
+    );
+    let saved = b.post(&session, &card, &typed("pars.example", "2")).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let api = t
+        .get(&t.owner_token, &format!("/api/v1/companies/{id}"))
+        .await;
+    assert_eq!(api.body["industry"], "Logistics");
+}
+
 on_both_backends!(
+    companies_are_created_and_edited_in_the_app,
+    lists_show_chosen_columns_and_views_are_saved,
     sessions_are_http_only_cookies_and_forms_need_their_csrf_token,
     sign_in_is_limited_after_repeated_failures,
     pages_carry_the_users_language_and_direction,

@@ -212,3 +212,36 @@ admin-visibility-help = المالك يرى كل شيء دائمًا. يُطبَ
 scope-own = سجلاته فقط
 scope-team = سجلات فريقه
 scope-all = كل السجلات
+
+list-columns = الأعمدة
+sort-name-desc = الاسم، من الياء إلى الألف
+sort-oldest = الأقدم أولاً
+col-created = الإنشاء
+value-yes = نعم
+value-no = لا
+views = طرق العرض المحفوظة
+view-all-contacts = كل جهات الاتصال
+view-all-companies = كل الشركات
+view-shared-mark = مشتركة
+view-save = حفظ طريقة العرض هذه
+view-name = اسم طريقة العرض
+view-share = مشاركة مع فريقي
+view-delete = حذف طريقة العرض هذه
+view-name-taken = لديك طريقة عرض بهذا الاسم؛ اختر اسمًا آخر.
+
+buying-decision_maker = صاحب القرار
+buying-influencer = مؤثر
+buying-champion = داعم
+buying-user = مستخدم
+buying-billing = الفوترة
+buying-technical = فني
+buying-gatekeeper = حارس البوابة
+buying-employee = موظف
+buying-other = أخرى
+
+form-new-company = شركة جديدة
+form-edit-company = تعديل { $name }
+choice-female = أنثى
+choice-male = ذكر
+choice-other = آخر
+choice-unknown = غير معروف

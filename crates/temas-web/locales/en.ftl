@@ -198,3 +198,36 @@ admin-visibility-help = The owner always sees everything. A change applies at on
 scope-own = Their own records
 scope-team = Their team's records
 scope-all = All records
+
+list-columns = Columns
+sort-name-desc = Name, Z to A
+sort-oldest = Oldest first
+col-created = Created
+value-yes = Yes
+value-no = No
+views = Saved views
+view-all-contacts = All contacts
+view-all-companies = All companies
+view-shared-mark = shared
+view-save = Save this view
+view-name = View name
+view-share = Share with my team
+view-delete = Delete this view
+view-name-taken = You already have a view with this name; choose another.
+
+buying-decision_maker = Decision maker
+buying-influencer = Influencer
+buying-champion = Champion
+buying-user = User
+buying-billing = Billing
+buying-technical = Technical
+buying-gatekeeper = Gatekeeper
+buying-employee = Employee
+buying-other = Other
+
+form-new-company = New company
+form-edit-company = Edit { $name }
+choice-female = Female
+choice-male = Male
+choice-other = Other
+choice-unknown = Unknown

@@ -195,3 +195,36 @@ admin-visibility-help = مالک همیشه همه‌چیز را می‌بیند
 scope-own = رکوردهای خودش
 scope-team = رکوردهای تیمش
 scope-all = همهٔ رکوردها
+
+list-columns = ستون‌ها
+sort-name-desc = نام، از آخر به اول
+sort-oldest = قدیمی‌ترین اول
+col-created = ایجاد
+value-yes = بله
+value-no = خیر
+views = نماهای ذخیره‌شده
+view-all-contacts = همهٔ اشخاص
+view-all-companies = همهٔ شرکت‌ها
+view-shared-mark = مشترک
+view-save = ذخیرهٔ این نما
+view-name = نام نما
+view-share = اشتراک با تیمم
+view-delete = حذف این نما
+view-name-taken = نمایی با همین نام دارید؛ نام دیگری برگزینید.
+
+buying-decision_maker = تصمیم‌گیرنده
+buying-influencer = تأثیرگذار
+buying-champion = حامی
+buying-user = کاربر
+buying-billing = امور مالی
+buying-technical = فنی
+buying-gatekeeper = دروازه‌بان
+buying-employee = کارمند
+buying-other = دیگر
+
+form-new-company = شرکت جدید
+form-edit-company = ویرایش { $name }
+choice-female = زن
+choice-male = مرد
+choice-other = دیگر
+choice-unknown = نامشخص

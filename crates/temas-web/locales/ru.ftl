@@ -203,3 +203,36 @@ admin-visibility-help = Владелец всегда видит всё. Изм�
 scope-own = Только свои записи
 scope-team = Записи своей команды
 scope-all = Все записи
+
+list-columns = Столбцы
+sort-name-desc = Имя, от Я до А
+sort-oldest = Сначала старые
+col-created = Создан
+value-yes = Да
+value-no = Нет
+views = Сохранённые представления
+view-all-contacts = Все контакты
+view-all-companies = Все компании
+view-shared-mark = общее
+view-save = Сохранить представление
+view-name = Название представления
+view-share = Поделиться с командой
+view-delete = Удалить представление
+view-name-taken = У вас уже есть представление с таким названием; выберите другое.
+
+buying-decision_maker = Лицо, принимающее решение
+buying-influencer = Влияющий
+buying-champion = Сторонник
+buying-user = Пользователь
+buying-billing = Оплата
+buying-technical = Технический специалист
+buying-gatekeeper = Привратник
+buying-employee = Сотрудник
+buying-other = Другое
+
+form-new-company = Новая компания
+form-edit-company = Изменить: { $name }
+choice-female = Женский
+choice-male = Мужской
+choice-other = Другой
+choice-unknown = Не указан

@@ -195,3 +195,36 @@ admin-visibility-help = Sahip her zaman her şeyi görür. Değişiklik hemen ge
 scope-own = Yalnızca kendi kayıtları
 scope-team = Ekibinin kayıtları
 scope-all = Tüm kayıtlar
+
+list-columns = Sütunlar
+sort-name-desc = Ad, Z'den A'ya
+sort-oldest = Önce en eski
+col-created = Oluşturulma
+value-yes = Evet
+value-no = Hayır
+views = Kayıtlı görünümler
+view-all-contacts = Tüm kişiler
+view-all-companies = Tüm şirketler
+view-shared-mark = paylaşılan
+view-save = Bu görünümü kaydet
+view-name = Görünüm adı
+view-share = Ekibimle paylaş
+view-delete = Bu görünümü sil
+view-name-taken = Bu adla bir görünümünüz zaten var; başka bir ad seçin.
+
+buying-decision_maker = Karar verici
+buying-influencer = Etkileyici
+buying-champion = Destekçi
+buying-user = Kullanıcı
+buying-billing = Faturalama
+buying-technical = Teknik
+buying-gatekeeper = Kapı bekçisi
+buying-employee = Çalışan
+buying-other = Diğer
+
+form-new-company = Yeni şirket
+form-edit-company = Düzenle: { $name }
+choice-female = Kadın
+choice-male = Erkek
+choice-other = Diğer
+choice-unknown = Bilinmiyor

@@ -1,6 +1,6 @@
-//! Contacts: the list, the card with its timeline and history, logging an interaction, and search as you type.
+//! Contacts: the card with its timeline and history, logging an interaction, and search as you type.
 
-use super::{PageError, Ui, WebUser, fragment, is_htmx, render, urlencode};
+use super::{PageError, Ui, WebUser, fragment, is_htmx, render};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
@@ -10,173 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use temas_core::contact::{Company, Contact};
 use temas_core::interaction::{CHANNELS, DIRECTIONS, Interaction, InteractionInput};
-use temas_service::records::ListParams;
 use temas_store::{TimelineOf, Uuid};
-
-/// A row of the contacts list.
-pub(super) struct ContactRow {
-    pub id: String,
-    pub name: String,
-    pub email: String,
-    pub phone: String,
-    pub job_title: String,
-    pub tags: String,
-    pub updated: String,
-}
-
-impl ContactRow {
-    pub(super) fn of(c: &Contact, ui: &Ui) -> Self {
-        let d = &c.data;
-        Self {
-            id: c.id.0.to_string(),
-            name: d.display_name.clone(),
-            email: d
-                .points
-                .emails
-                .first()
-                .map(|e| e.address.clone())
-                .unwrap_or_default(),
-            phone: d
-                .points
-                .phones
-                .first()
-                .map(|p| p.number.clone())
-                .unwrap_or_default(),
-            job_title: d.job_title.clone().unwrap_or_default(),
-            tags: d.tags.join(", "),
-            updated: ui.instant(&c.meta.updated_at),
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "contacts_list.html")]
-struct ContactsList {
-    ui: Ui,
-    rows: Vec<ContactRow>,
-    next: Option<String>,
-    error: Option<String>,
-    trash: bool,
-}
-
-#[derive(Template)]
-#[template(path = "contacts.html")]
-struct ContactsPage {
-    ui: Ui,
-    base: &'static str,
-    filter: String,
-    sort: String,
-    list_html: String,
-    trash: bool,
-    /// Who can be made owner by the bulk action: (user id, email).
-    owners: Vec<(String, String)>,
-    /// The outcome of the last bulk action.
-    notice: Option<String>,
-    undo: bool,
-}
-
-#[derive(Deserialize, Default)]
-pub struct ListForm {
-    #[serde(default)]
-    pub(super) filter: String,
-    #[serde(default)]
-    pub(super) sort: String,
-    cursor: Option<String>,
-    /// Show the trash instead of the live records.
-    #[serde(default)]
-    trash: Option<String>,
-    /// After a bulk action: how many records changed and how many could not, and whether they went to the trash.
-    done: Option<usize>,
-    failed: Option<usize>,
-    undo: Option<String>,
-}
-
-/// Filters typed in the list's filter box: `field:op:value`, several separated by `;`.
-pub(super) fn list_params(form: &ListForm, limit: u32) -> ListParams {
-    ListParams {
-        filters: form
-            .filter
-            .split(';')
-            .map(str::trim)
-            .filter(|f| !f.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        sort: (!form.sort.is_empty()).then(|| form.sort.clone()),
-        limit: Some(limit),
-        cursor: form.cursor.clone(),
-        deleted: form.trash.is_some(),
-    }
-}
-
-/// The link to the next page, keeping the filter and sort.
-pub(super) fn next_link(base: &str, form: &ListForm, cursor: Option<String>) -> Option<String> {
-    cursor.map(|c| {
-        format!(
-            "{base}?filter={}&sort={}&cursor={c}{}",
-            urlencode(&form.filter),
-            urlencode(&form.sort),
-            if form.trash.is_some() { "&trash=1" } else { "" }
-        )
-    })
-}
-
-pub async fn list(
-    State(app): State<AppState>,
-    user: WebUser,
-    headers: HeaderMap,
-    Query(form): Query<ListForm>,
-) -> Response {
-    let ui = user.ui.clone().in_section("contacts");
-    let (rows, next, error) = match app
-        .list::<Contact>(&user.session, &list_params(&form, 50))
-        .await
-    {
-        Ok(page) => (
-            page.items.iter().map(|c| ContactRow::of(c, &ui)).collect(),
-            next_link("/contacts", &form, page.next_cursor),
-            None,
-        ),
-        Err(temas_service::AppError::Invalid(e)) => (Vec::new(), None, Some(e.to_string())),
-        Err(e) => return PageError::new(e, ui).into_response(),
-    };
-    let trash = form.trash.is_some();
-    let list = ContactsList {
-        ui: ui.clone(),
-        rows,
-        next,
-        error,
-        trash,
-    };
-    if is_htmx(&headers) {
-        return render(&list);
-    }
-    let owners = match app.users(&user.session).await {
-        Ok((users, _)) => users
-            .into_iter()
-            .map(|u| (u.id.0.to_string(), u.email))
-            .collect(),
-        Err(e) => return PageError::new(e, ui).into_response(),
-    };
-    let notice = form.done.map(|done| {
-        let mut text = ui.count("bulk-done", "count", done);
-        if let Some(failed) = form.failed.filter(|f| *f > 0) {
-            text.push(' ');
-            text.push_str(&ui.count("bulk-failed", "count", failed));
-        }
-        text
-    });
-    render(&ContactsPage {
-        base: "/contacts",
-        filter: form.filter.clone(),
-        sort: form.sort.clone(),
-        list_html: fragment(&list),
-        trash,
-        owners,
-        notice,
-        undo: form.undo.is_some(),
-        ui,
-    })
-}
 
 /// An email, phone or handle with the link that acts on it.
 pub(super) struct PointView {
@@ -385,7 +219,12 @@ pub async fn card(
         ("notes", &d.notes),
     ] {
         if let Some(v) = value.as_ref().filter(|v| !v.is_empty()) {
-            details.push((ui.t(&format!("field-{key}")), v.clone()));
+            let shown = if key == "gender" {
+                ui.t_of("choice-", v)
+            } else {
+                v.clone()
+            };
+            details.push((ui.t(&format!("field-{key}")), shown));
         }
     }
     let defs = app.custom_fields(&user.session).await.map_err(fail)?;
@@ -398,7 +237,11 @@ pub async fn card(
     for link in &d.companies {
         // A linked company the user may not see is left out rather than failing the card.
         if let Ok(c) = app.get::<Company>(&user.session, link.company_id.0).await {
-            companies.push((c.id.0.to_string(), c.data.name, link.role.clone()));
+            companies.push((
+                c.id.0.to_string(),
+                c.data.name,
+                ui.t_of("buying-", &link.role),
+            ));
         }
     }
     let history = app

@@ -7,9 +7,10 @@ mod assets;
 mod auth_pages;
 mod company_pages;
 mod contact_bulk;
-mod contact_form;
 mod contact_pages;
 pub mod i18n;
+mod lists;
+mod record_form;
 
 use crate::AppState;
 use askama::Template;
@@ -21,6 +22,7 @@ use axum::routing::{get, post};
 use chrono::{DateTime, NaiveDate, Utc};
 use i18n::Tr;
 use temas_core::calendar::{self, Calendar, Digits};
+use temas_core::contact::{Company, Contact};
 use temas_service::{AppError, Session};
 
 pub(crate) const SESSION_COOKIE: &str = "temas_session";
@@ -42,23 +44,47 @@ pub fn router() -> Router<AppState> {
         .route("/search", get(contact_pages::search))
         .route(
             "/contacts",
-            get(contact_pages::list).post(contact_form::create),
+            get(lists::list::<Contact>).post(record_form::create::<Contact>),
         )
-        .route("/contacts/new", get(contact_form::new_page))
+        .route("/contacts/views", post(lists::save_view::<Contact>))
+        .route(
+            "/contacts/views/{id}/delete",
+            post(lists::delete_view::<Contact>),
+        )
+        .route("/contacts/new", get(record_form::new_page::<Contact>))
         .route("/contacts/bulk-action", post(contact_bulk::run))
         .route("/contacts/{id}/restore", post(contact_bulk::restore))
         .route(
             "/contacts/{id}",
-            get(contact_pages::card).post(contact_form::update),
+            get(contact_pages::card).post(record_form::update::<Contact>),
         )
-        .route("/contacts/{id}/edit", get(contact_form::edit_page))
+        .route(
+            "/contacts/{id}/edit",
+            get(record_form::edit_page::<Contact>),
+        )
         .route("/contacts/{id}/timeline", get(contact_pages::timeline))
         .route(
             "/contacts/{id}/interactions",
             post(contact_pages::log_interaction),
         )
-        .route("/companies", get(company_pages::list))
-        .route("/companies/{id}", get(company_pages::card))
+        .route(
+            "/companies",
+            get(lists::list::<Company>).post(record_form::create::<Company>),
+        )
+        .route("/companies/new", get(record_form::new_page::<Company>))
+        .route(
+            "/companies/{id}/edit",
+            get(record_form::edit_page::<Company>),
+        )
+        .route("/companies/views", post(lists::save_view::<Company>))
+        .route(
+            "/companies/views/{id}/delete",
+            post(lists::delete_view::<Company>),
+        )
+        .route(
+            "/companies/{id}",
+            get(company_pages::card).post(record_form::update::<Company>),
+        )
         .route("/admin", get(admin_pages::show))
         .route("/admin/workspace", post(admin_pages::save_workspace))
         .route("/admin/users", post(admin_pages::add_user))

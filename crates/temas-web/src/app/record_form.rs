@@ -1,6 +1,8 @@
-//! Creating and editing a contact. A form that fails validation comes back with everything the user typed and a
-//! message beside each bad field; a save that lost a race with another user's is explained, not overwritten.
+//! Creating and editing contacts and companies. A form that fails validation comes back with everything the user
+//! typed and a message beside each bad field; a save that lost a race with another user's is explained, not
+//! overwritten.
 
+use super::lists::Listed;
 use super::{Fields, PageError, Ui, WebUser, field, render};
 use crate::AppState;
 use askama::Template;
@@ -10,26 +12,119 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use temas_core::FieldErrors;
-use temas_core::contact::{Contact, ContactInput};
-use temas_core::custom::{CustomFieldDef, Entity, FieldKind};
+use temas_core::contact::{Company, Contact};
+use temas_core::custom::{CustomFieldDef, FieldKind};
+use temas_core::points::ContactPoints;
 use temas_service::AppError;
 use temas_store::Uuid;
 
-/// Plain text fields of the form, in order.
-const TEXT_FIELDS: [&str; 10] = [
-    "first_name",
-    "middle_name",
-    "last_name",
-    "display_name",
-    "salutation",
-    "job_title",
-    "language",
-    "time_zone",
-    "source",
-    "notes",
-];
 /// How many email and phone inputs the form offers.
 const SLOTS: usize = 3;
+
+/// A field chosen from a list: its name, its choices (the empty one first), whether they have translated labels.
+pub type Choice = (&'static str, &'static [&'static str], bool);
+
+/// What the form needs to know of a record type.
+pub trait Editable: Listed {
+    /// One-line text inputs, in order (notes come last as a text area on every form).
+    const TEXT_FIELDS: &'static [&'static str];
+    /// Fields chosen from a list: (name, choices with the empty one first, whether each choice has a translated
+    /// label `choice-<value>` or shows as it is stored).
+    const CHOICES: &'static [Choice];
+    /// Date fields, typed in the user's calendar.
+    const DATES: &'static [&'static str];
+    /// Message ids of the page titles.
+    const NEW_TITLE: &'static str;
+    const EDIT_TITLE: &'static str;
+    fn points(&self) -> &ContactPoints;
+    fn tags(&self) -> &[String];
+    fn version(&self) -> i64;
+    fn date(&self, field: &str) -> Option<chrono::NaiveDate>;
+    /// The record's data as JSON, to read the text and choice fields from.
+    fn data_json(&self) -> Value;
+}
+
+impl Editable for Contact {
+    const TEXT_FIELDS: &'static [&'static str] = &[
+        "first_name",
+        "middle_name",
+        "last_name",
+        "display_name",
+        "salutation",
+        "job_title",
+        "language",
+        "time_zone",
+        "source",
+    ];
+    const CHOICES: &'static [Choice] =
+        &[("gender", &["", "female", "male", "other", "unknown"], true)];
+    const DATES: &'static [&'static str] = &["birth_date"];
+    const NEW_TITLE: &'static str = "form-new-contact";
+    const EDIT_TITLE: &'static str = "form-edit-contact";
+
+    fn points(&self) -> &ContactPoints {
+        &self.data.points
+    }
+    fn tags(&self) -> &[String] {
+        &self.data.tags
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn date(&self, field: &str) -> Option<chrono::NaiveDate> {
+        (field == "birth_date")
+            .then_some(self.data.birth_date)
+            .flatten()
+    }
+    fn data_json(&self) -> Value {
+        serde_json::to_value(&self.data).unwrap_or_default()
+    }
+}
+
+impl Editable for Company {
+    const TEXT_FIELDS: &'static [&'static str] = &["name", "domain", "industry"];
+    const CHOICES: &'static [Choice] = &[(
+        "size",
+        &[
+            "",
+            "1-10",
+            "11-50",
+            "51-200",
+            "201-1000",
+            "1001-5000",
+            "5000+",
+        ],
+        false,
+    )];
+    const DATES: &'static [&'static str] = &[];
+    const NEW_TITLE: &'static str = "form-new-company";
+    const EDIT_TITLE: &'static str = "form-edit-company";
+
+    fn points(&self) -> &ContactPoints {
+        &self.data.points
+    }
+    fn tags(&self) -> &[String] {
+        &self.data.tags
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn date(&self, _field: &str) -> Option<chrono::NaiveDate> {
+        None
+    }
+    fn data_json(&self) -> Value {
+        serde_json::to_value(&self.data).unwrap_or_default()
+    }
+}
+
+/// Every field read as text from the form: the text inputs, the choices, the dates and the notes.
+fn plain_fields<R: Editable>() -> impl Iterator<Item = &'static str> {
+    R::TEXT_FIELDS
+        .iter()
+        .copied()
+        .chain(R::CHOICES.iter().map(|(name, _, _)| *name))
+        .chain(["notes"])
+}
 
 pub(super) struct CustomInput {
     pub key: String,
@@ -40,10 +135,14 @@ pub(super) struct CustomInput {
 }
 
 #[derive(Template)]
-#[template(path = "contact_form.html")]
-struct ContactForm {
+#[template(path = "record_form.html")]
+struct RecordForm {
     ui: Ui,
-    /// `None` for a new contact.
+    base: &'static str,
+    text_fields: &'static [&'static str],
+    choices: &'static [Choice],
+    dates: &'static [&'static str],
+    /// `None` for a new record.
     id: Option<String>,
     title: String,
     values: HashMap<String, String>,
@@ -56,11 +155,7 @@ struct ContactForm {
     has_errors: bool,
 }
 
-impl ContactForm {
-    fn text_fields(&self) -> [&'static str; 10] {
-        TEXT_FIELDS
-    }
-
+impl RecordForm {
     fn value(&self, name: &str) -> String {
         self.values.get(name).cloned().unwrap_or_default()
     }
@@ -70,9 +165,12 @@ impl ContactForm {
     }
 }
 
-fn custom_inputs(defs: &[CustomFieldDef], values: &HashMap<String, String>) -> Vec<CustomInput> {
+fn custom_inputs<R: Editable>(
+    defs: &[CustomFieldDef],
+    values: &HashMap<String, String>,
+) -> Vec<CustomInput> {
     defs.iter()
-        .filter(|d| d.entity == Entity::Contact && !d.retired)
+        .filter(|d| d.entity == R::CUSTOM && !d.retired)
         .map(|d| CustomInput {
             key: d.key.clone(),
             label: d.label.clone(),
@@ -86,19 +184,19 @@ fn custom_inputs(defs: &[CustomFieldDef], values: &HashMap<String, String>) -> V
         .collect()
 }
 
-/// The form's values for an existing contact.
-fn values_of(c: &Contact, ui: &Ui) -> HashMap<String, String> {
-    let v = serde_json::to_value(&c.data).unwrap_or_default();
-    let mut values: HashMap<String, String> = TEXT_FIELDS
-        .iter()
-        .chain(["gender"].iter())
-        .filter_map(|k| Some(((*k).to_owned(), v.get(*k)?.as_str()?.to_owned())))
+/// The form's values for an existing record.
+fn values_of<R: Editable>(r: &R, ui: &Ui) -> HashMap<String, String> {
+    let v = r.data_json();
+    let mut values: HashMap<String, String> = plain_fields::<R>()
+        .filter_map(|k| Some((k.to_owned(), v.get(k)?.as_str()?.to_owned())))
         .collect();
-    if let Some(b) = &c.data.birth_date {
-        values.insert("birth_date".into(), ui.date_input(b));
+    for name in R::DATES {
+        if let Some(d) = r.date(name) {
+            values.insert((*name).to_owned(), ui.date_input(&d));
+        }
     }
-    values.insert("tags".into(), c.data.tags.join(", "));
-    for (key, value) in &c.data.custom {
+    values.insert("tags".into(), r.tags().join(", "));
+    for (key, value) in r.custom() {
         values.insert(
             format!("custom.{key}"),
             super::contact_pages::value_text(value),
@@ -119,67 +217,89 @@ async fn defs(app: &AppState, user: &WebUser) -> Result<Vec<CustomFieldDef>, Pag
         .map_err(|e| PageError::new(e, user.ui.clone()))
 }
 
-pub async fn new_page(State(app): State<AppState>, user: WebUser) -> Result<Response, PageError> {
-    let defs = defs(&app, &user).await?;
-    let ui = user.ui.clone().in_section("contacts");
-    Ok(render(&ContactForm {
-        title: ui.t("form-new-contact"),
-        id: None,
-        values: HashMap::new(),
-        errors: HashMap::new(),
-        emails: slots(Vec::new()),
-        phones: slots(Vec::new()),
-        custom: custom_inputs(&defs, &HashMap::new()),
-        version: 0,
-        conflict: None,
-        has_errors: false,
-        ui,
-    }))
+/// The form with everything it shows; values and errors are empty for a fresh form.
+struct FormState {
+    id: Option<Uuid>,
+    title: String,
+    values: HashMap<String, String>,
+    errors: HashMap<String, String>,
+    emails: Vec<String>,
+    phones: Vec<String>,
+    version: i64,
+    conflict: Option<String>,
 }
 
-pub async fn edit_page(
+fn form_page<R: Editable>(ui: Ui, defs: &[CustomFieldDef], state: FormState) -> RecordForm {
+    RecordForm {
+        base: R::BASE,
+        text_fields: R::TEXT_FIELDS,
+        choices: R::CHOICES,
+        dates: R::DATES,
+        id: state.id.map(|i| i.to_string()),
+        title: state.title,
+        custom: custom_inputs::<R>(defs, &state.values),
+        has_errors: !state.errors.is_empty(),
+        values: state.values,
+        errors: state.errors,
+        emails: slots(state.emails),
+        phones: slots(state.phones),
+        version: state.version,
+        conflict: state.conflict,
+        ui,
+    }
+}
+
+pub async fn new_page<R: Editable>(
+    State(app): State<AppState>,
+    user: WebUser,
+) -> Result<Response, PageError> {
+    let defs = defs(&app, &user).await?;
+    let ui = user.ui.clone().in_section(R::LIST.as_str());
+    let state = FormState {
+        id: None,
+        title: ui.t(R::NEW_TITLE),
+        values: HashMap::new(),
+        errors: HashMap::new(),
+        emails: Vec::new(),
+        phones: Vec::new(),
+        version: 0,
+        conflict: None,
+    };
+    Ok(render(&form_page::<R>(ui, &defs, state)))
+}
+
+pub async fn edit_page<R: Editable>(
     State(app): State<AppState>,
     user: WebUser,
     Path(id): Path<Uuid>,
 ) -> Result<Response, PageError> {
-    let ui = user.ui.clone().in_section("contacts");
-    let contact = app
-        .get::<Contact>(&user.session, id)
+    let ui = user.ui.clone().in_section(R::LIST.as_str());
+    let record = app
+        .get::<R>(&user.session, id)
         .await
         .map_err(|e| PageError::new(e, ui.clone()))?;
     let defs = defs(&app, &user).await?;
-    let values = values_of(&contact, &ui);
-    Ok(render(&ContactForm {
-        title: ui
-            .tr
-            .t_with("form-edit-contact", "name", &contact.data.display_name),
-        id: Some(id.to_string()),
-        emails: slots(
-            contact
-                .data
-                .points
-                .emails
-                .iter()
-                .map(|e| e.address.clone())
-                .collect(),
-        ),
-        phones: slots(
-            contact
-                .data
-                .points
-                .phones
-                .iter()
-                .map(|p| p.number.clone())
-                .collect(),
-        ),
-        custom: custom_inputs(&defs, &values),
-        values,
+    let state = FormState {
+        id: Some(id),
+        title: ui.tr.t_with(R::EDIT_TITLE, "name", &record.name()),
+        values: values_of(&record, &ui),
         errors: HashMap::new(),
-        version: contact.version,
+        emails: record
+            .points()
+            .emails
+            .iter()
+            .map(|e| e.address.clone())
+            .collect(),
+        phones: record
+            .points()
+            .phones
+            .iter()
+            .map(|p| p.number.clone())
+            .collect(),
+        version: record.version(),
         conflict: None,
-        has_errors: false,
-        ui,
-    }))
+    };
+    Ok(render(&form_page::<R>(ui, &defs, state)))
 }
 
 fn all<'a>(fields: &'a Fields, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
@@ -213,20 +333,20 @@ fn custom_value(kind: FieldKind, text: &str) -> Value {
     }
 }
 
-/// The contact's writable form built from the submitted fields. Emails and phones that were not retyped keep
-/// their kind and flags. A birth date is read in the user's calendar; one that does not parse is an error here.
-fn body_of(
+/// The record's writable form built from the submitted fields. Emails and phones that were not retyped keep
+/// their kind and flags. Dates are read in the user's calendar; one that does not parse is an error here.
+fn body_of<R: Editable>(
     fields: &Fields,
     defs: &[CustomFieldDef],
-    before: Option<&Contact>,
+    before: Option<&R>,
     ui: &Ui,
     errors: &mut FieldErrors,
 ) -> Map<String, Value> {
     let mut body = Map::new();
-    for name in TEXT_FIELDS.iter().chain(["gender"].iter()) {
+    for name in plain_fields::<R>() {
         let text = field(fields, name).unwrap_or_default().trim();
         body.insert(
-            (*name).to_owned(),
+            name.to_owned(),
             if text.is_empty() {
                 Value::Null
             } else {
@@ -234,22 +354,22 @@ fn body_of(
             },
         );
     }
-    let birth = field(fields, "birth_date").unwrap_or_default().trim();
-    body.insert(
-        "birth_date".into(),
-        match birth {
+    for name in R::DATES {
+        let typed = field(fields, name).unwrap_or_default().trim();
+        let value = match typed {
             "" => Value::Null,
             typed => match ui.parse_date(typed) {
                 Ok(d) => json!(d.format("%Y-%m-%d").to_string()),
                 Err(reason) => {
-                    errors.add("birth_date", "invalid_date", reason);
+                    errors.add(*name, "invalid_date", reason);
                     Value::Null
                 }
             },
-        },
-    );
+        };
+        body.insert((*name).to_owned(), value);
+    }
     let old_emails = before
-        .map(|c| c.data.points.emails.as_slice())
+        .map(|r| r.points().emails.as_slice())
         .unwrap_or_default();
     let emails: Vec<Value> = all(fields, "email")
         .map(str::trim)
@@ -261,7 +381,7 @@ fn body_of(
         .collect();
     body.insert("emails".into(), Value::Array(emails));
     let old_phones = before
-        .map(|c| c.data.points.phones.as_slice())
+        .map(|r| r.points().phones.as_slice())
         .unwrap_or_default();
     let phones: Vec<Value> = all(fields, "phone")
         .map(str::trim)
@@ -280,10 +400,7 @@ fn body_of(
         .collect();
     body.insert("tags".into(), json!(tags));
     let mut custom = Map::new();
-    for def in defs
-        .iter()
-        .filter(|d| d.entity == Entity::Contact && !d.retired)
-    {
+    for def in defs.iter().filter(|d| d.entity == R::CUSTOM && !d.retired) {
         let text = field(fields, &format!("custom.{}", def.key))
             .unwrap_or_default()
             .trim();
@@ -322,7 +439,7 @@ fn input_of(fields: &Fields, error_field: &str) -> String {
 }
 
 /// The form again, as the user filled it, with the errors beside their fields.
-fn refill(
+fn refill<R: Editable>(
     ui: Ui,
     id: Option<Uuid>,
     title: String,
@@ -341,7 +458,6 @@ fn refill(
         .iter()
         .map(|e| (input_of(fields, &e.field), e.message.clone()))
         .collect();
-    let has_errors = !errors.is_empty();
     // After a conflict the form carries the version now stored, so that saving again applies the user's values
     // over it, knowingly.
     let (conflict, version) = match conflict {
@@ -358,50 +474,47 @@ fn refill(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let page = ContactForm {
-        id: id.map(|i| i.to_string()),
+    let state = FormState {
+        id,
         title,
-        emails: slots(all(fields, "email").map(str::to_owned).collect()),
-        phones: slots(all(fields, "phone").map(str::to_owned).collect()),
-        custom: custom_inputs(defs, &values),
         values,
         errors,
+        emails: all(fields, "email").map(str::to_owned).collect(),
+        phones: all(fields, "phone").map(str::to_owned).collect(),
         version,
         conflict,
-        has_errors,
-        ui,
     };
-    (status, render(&page)).into_response()
+    (status, render(&form_page::<R>(ui, defs, state))).into_response()
 }
 
-pub async fn create(
+pub async fn create<R: Editable>(
     State(app): State<AppState>,
     user: WebUser,
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&headers, field(&fields, "_csrf"))?;
-    let ui = user.ui.clone().in_section("contacts");
+    let ui = user.ui.clone().in_section(R::LIST.as_str());
     let defs = defs(&app, &user).await?;
     let mut errors = FieldErrors::default();
-    let body = body_of(&fields, &defs, None, &ui, &mut errors);
-    let input: Result<ContactInput, _> = serde_json::from_value(Value::Object(body));
+    let body = body_of::<R>(&fields, &defs, None, &ui, &mut errors);
+    let input: Result<R::Input, _> = serde_json::from_value(Value::Object(body));
     let result = match input {
-        Ok(input) if errors.0.is_empty() => app.create::<Contact>(&user.session, input).await,
+        Ok(input) if errors.0.is_empty() => app.create::<R>(&user.session, input).await,
         Ok(_) => Err(AppError::Invalid(errors)),
         Err(e) => Err(AppError::Internal(e.to_string())),
     };
     match result {
-        Ok(contact) => Ok(Redirect::to(&format!("/contacts/{}", contact.id.0)).into_response()),
+        Ok(record) => Ok(Redirect::to(&format!("{}/{}", R::BASE, record.id())).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let title = ui.t("form-new-contact");
-            Ok(refill(ui, None, title, &fields, &defs, &errors, None))
+            let title = ui.t(R::NEW_TITLE);
+            Ok(refill::<R>(ui, None, title, &fields, &defs, &errors, None))
         }
         Err(e) => Err(PageError::new(e, ui)),
     }
 }
 
-pub async fn update(
+pub async fn update<R: Editable>(
     State(app): State<AppState>,
     user: WebUser,
     headers: HeaderMap,
@@ -409,32 +522,44 @@ pub async fn update(
     Form(fields): Form<Fields>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&headers, field(&fields, "_csrf"))?;
-    let ui = user.ui.clone().in_section("contacts");
+    let ui = user.ui.clone().in_section(R::LIST.as_str());
     let fail = |e| PageError::new(e, ui.clone());
-    let before = app.get::<Contact>(&user.session, id).await.map_err(fail)?;
+    let before = app.get::<R>(&user.session, id).await.map_err(fail)?;
     let defs = defs(&app, &user).await?;
-    let title = ui
-        .tr
-        .t_with("form-edit-contact", "name", &before.data.display_name);
+    let title = ui.tr.t_with(R::EDIT_TITLE, "name", &before.name());
     let mut errors = FieldErrors::default();
     let body = body_of(&fields, &defs, Some(&before), &ui, &mut errors);
     if !errors.0.is_empty() {
-        return Ok(refill(ui, Some(id), title, &fields, &defs, &errors, None));
+        return Ok(refill::<R>(
+            ui,
+            Some(id),
+            title,
+            &fields,
+            &defs,
+            &errors,
+            None,
+        ));
     }
     let version = field(&fields, "version").and_then(|v| v.parse().ok());
     match app
-        .patch::<Contact>(&user.session, id, &Value::Object(body), version)
+        .patch::<R>(&user.session, id, &Value::Object(body), version)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/contacts/{id}")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            Ok(refill(ui, Some(id), title, &fields, &defs, &errors, None))
-        }
+        Ok(_) => Ok(Redirect::to(&format!("{}/{id}", R::BASE)).into_response()),
+        Err(AppError::Invalid(errors)) => Ok(refill::<R>(
+            ui,
+            Some(id),
+            title,
+            &fields,
+            &defs,
+            &errors,
+            None,
+        )),
         Err(AppError::VersionMismatch { current }) => {
-            let now = current.unwrap_or(before.version);
+            let now = current.unwrap_or(before.version());
             let message = ui.tr.t_count("form-conflict", "version", now);
             let conflict = Some((message, now));
-            Ok(refill(
+            Ok(refill::<R>(
                 ui,
                 Some(id),
                 title,
