@@ -8,6 +8,7 @@
 
 mod support;
 
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use std::process::{Child, Command, Stdio};
@@ -112,6 +113,25 @@ async fn set_value(c: &Client, css: &str, value: &str) {
     e.send_keys(value).await.expect("type");
 }
 
+/// Presses a key in the focused element.
+async fn press(c: &Client, key: Key) {
+    c.active_element()
+        .await
+        .expect("a focused element")
+        .send_keys(&char::from(key).to_string())
+        .await
+        .expect("key press");
+}
+
+/// The id (or, without one, the name) of the focused element.
+async fn focused(c: &Client) -> String {
+    let e = c.active_element().await.expect("a focused element");
+    match e.attr("id").await.expect("id") {
+        Some(id) if !id.is_empty() => id,
+        _ => e.attr("name").await.expect("name").unwrap_or_default(),
+    }
+}
+
 async fn html_attr(c: &Client, attr: &str) -> String {
     c.find(Locator::Css("html"))
         .await
@@ -133,6 +153,22 @@ async fn a_working_day_in_the_web_app(t: TestApp, screenshots: bool) {
         )
         .await;
     let id = karimi["id"].as_str().unwrap().to_owned();
+    let company = t
+        .post(
+            &t.owner_token,
+            "/api/v1/companies",
+            json!({"name": "بازرگانی پارس", "domain": "pars.example", "industry": "بازرگانی"}),
+        )
+        .await;
+    let company_id = company.body["id"].as_str().unwrap().to_owned();
+    let linked = t
+        .patch(
+            &t.owner_token,
+            &format!("/api/v1/contacts/{id}"),
+            json!({"companies": [{"company_id": company_id, "role": "decision_maker"}]}),
+        )
+        .await;
+    assert_eq!(linked.status, reqwest::StatusCode::OK, "{}", linked.body);
     t.contact(&t.owner_token, json!({"first_name": "Oliver", "last_name": "Smith", "emails": [{"address": "oliver@example.com"}]}))
         .await;
     let (_driver, c) = browser().await;
@@ -142,22 +178,36 @@ async fn a_working_day_in_the_web_app(t: TestApp, screenshots: bool) {
     wait_css(&c, "input[name=email]").await;
     assert!(c.current_url().await.unwrap().path().starts_with("/login"));
     shot(&c, "login-en", screenshots).await;
+    // By keyboard: type the email, Tab to the password, Enter to sign in; then `/` jumps to the search box.
     set_value(&c, "input[name=email]", "owner@acme.test").await;
-    set_value(&c, "input[name=password]", PASSWORD).await;
-    c.find(Locator::Css("button[type=submit]"))
+    press(&c, Key::Tab).await;
+    assert_eq!(focused(&c).await, "password");
+    c.active_element()
         .await
         .unwrap()
-        .click()
+        .send_keys(PASSWORD)
         .await
         .unwrap();
+    press(&c, Key::Enter).await;
     wait_text(&c, "main h1", "Contacts").await;
+    c.find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys("/")
+        .await
+        .unwrap();
+    assert_eq!(focused(&c).await, "search");
     assert_eq!(html_attr(&c, "lang").await, "en");
     assert_eq!(html_attr(&c, "dir").await, "ltr");
     shot(&c, "contacts-en", screenshots).await;
 
     // Search with Arabic letters (ي, ك) for the Persian spelling (ی, ک), then open the card.
-    let search = wait_css(&c, "#search").await;
-    search.send_keys("كريمي").await.unwrap();
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys("كريمي")
+        .await
+        .unwrap();
     wait_text(&c, "#search-results", "یاسمین کریمی").await;
     shot(&c, "search-en", screenshots).await;
     c.find(Locator::Css("#search-results a"))
@@ -245,6 +295,47 @@ async fn a_working_day_in_the_web_app(t: TestApp, screenshots: bool) {
     wait_text(&c, "main", "y.karimi@example.com").await;
     wait_text(&c, "main", "Head of purchasing").await;
 
+    // Choose columns, then save the list as a view shared with the team.
+    c.goto(&format!("{}/contacts?sort=name", t.base))
+        .await
+        .unwrap();
+    c.find(Locator::Css("details.columns summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("details.columns input[value=owner]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("#list-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "#list thead", "Owner").await;
+    c.find(Locator::Css("details.save-view summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    set_value(&c, "#view-name", "Everyone by name").await;
+    c.find(Locator::Css("details.save-view button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "main h1", "Everyone by name").await;
+    wait_text(&c, "nav.views", "Everyone by name").await;
+    wait_text(&c, "#list thead", "Owner").await;
+    shot(&c, "contacts-view-en", screenshots).await;
+
     // Owners see the administration page.
     c.goto(&format!("{}/admin", t.base)).await.unwrap();
     wait_text(&c, "main h1", "Administration").await;
@@ -290,6 +381,24 @@ async fn a_working_day_in_the_web_app(t: TestApp, screenshots: bool) {
         .unwrap();
     wait_text(&c, "main h1", "اشخاص").await;
     shot(&c, "contacts-fa", screenshots).await;
+
+    c.goto(&format!("{}/companies/{company_id}", t.base))
+        .await
+        .unwrap();
+    wait_text(&c, "main", "تصمیم‌گیرنده").await;
+    shot(&c, "company-fa", screenshots).await;
+    c.goto(&format!("{}/contacts/{id}/edit", t.base))
+        .await
+        .unwrap();
+    set_value(&c, "#f-email_1", "نه-ایمیل").await;
+    c.find(Locator::Css("main form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "#e-email_1", "نشانی ایمیل معتبر نیست").await;
+    shot(&c, "edit-error-fa", screenshots).await;
 
     // A phone-sized window keeps the card usable.
     c.set_window_size(360, 780).await.unwrap();

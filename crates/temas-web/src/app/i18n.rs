@@ -80,6 +80,21 @@ impl Tr {
         self.format(id, None)
     }
 
+    /// A field's validation message in the user's language when its code has one (`err-<code>`), else the
+    /// service's own (English) message, which is more specific than nothing.
+    pub fn field_error(&self, error: &temas_core::FieldError) -> String {
+        let id = format!("err-{}", error.code);
+        let translated = catalog()
+            .0
+            .iter()
+            .any(|(_, bundle)| bundle.has_message(&id));
+        if translated {
+            self.t(&id)
+        } else {
+            error.message.clone()
+        }
+    }
+
     /// The message `id` with one text argument.
     pub fn t_with(&self, id: &str, name: &str, value: &str) -> String {
         let mut args = FluentArgs::new();

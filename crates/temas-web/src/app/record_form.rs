@@ -456,7 +456,7 @@ fn refill<R: Editable>(
     let errors: HashMap<String, String> = errors
         .0
         .iter()
-        .map(|e| (input_of(fields, &e.field), e.message.clone()))
+        .map(|e| (input_of(fields, &e.field), ui.tr.field_error(e)))
         .collect();
     // After a conflict the form carries the version now stored, so that saving again applies the user's values
     // over it, knowingly.
