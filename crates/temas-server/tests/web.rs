@@ -599,7 +599,54 @@ async fn companies_are_created_and_edited_in_the_app(t: TestApp) {
     assert_eq!(api.body["industry"], "Logistics");
 }
 
+async fn admins_declare_the_fields_lists_are_filtered_by(t: TestApp) {
+    let b = Browser::open(&t).await;
+    let r = b.sign_in("owner@acme.test", PASSWORD, "/admin").await;
+    let (session, _) = set_cookie(&r, "temas_session").unwrap();
+    let csrf = csrf_in(&b.page(&session, "/admin").await);
+    let bad = b
+        .post(
+            &session,
+            "/admin/indexed-fields",
+            &[
+                ("_csrf", csrf.clone()),
+                ("contacts", "language\nshoe_size".into()),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text()
+            .await
+            .unwrap()
+            .contains("indexed_fields.contacts[1]")
+    );
+    let saved = b
+        .post(
+            &session,
+            "/admin/indexed-fields",
+            &[
+                ("_csrf", csrf),
+                ("contacts", "language\r\n gender , language \n\n".into()),
+                ("companies", "industry".into()),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let w = t.get(&t.owner_token, "/api/v1/workspace").await;
+    assert_eq!(
+        w.body["indexed_fields"],
+        json!({"contacts": ["language", "gender,language"], "companies": ["industry"]})
+    );
+    let page = b.page(&session, "/admin").await;
+    assert!(
+        page.contains("language\ngender,language</textarea>"),
+        "{page}"
+    );
+}
+
 on_both_backends!(
+    admins_declare_the_fields_lists_are_filtered_by,
     companies_are_created_and_edited_in_the_app,
     lists_show_chosen_columns_and_views_are_saved,
     sessions_are_http_only_cookies_and_forms_need_their_csrf_token,

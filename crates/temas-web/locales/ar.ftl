@@ -263,3 +263,6 @@ err-duplicate = مكرر مرتين.
 err-unknown_user = ليس مستخدمًا في مساحة العمل هذه.
 err-unknown_record = يشير إلى سجل غير موجود.
 err-taken = مستخدم في سجل آخر.
+
+admin-indexed = الحقول التي تُصفّى بها القوائم
+admin-indexed-help = واحد في كل سطر: حقل (language أو source أو custom.tier) أو حتى ثلاثة حقول تُصفّى معًا (gender,language). يحصل كل منها على فهرس لتبقى القوائم المصفاة سريعة في قاعدة كبيرة؛ بناء الفهرس يستغرق ثوانيَ لكل مليون سجل.

@@ -246,3 +246,6 @@ err-duplicate = İki kez geçiyor.
 err-unknown_user = Bu çalışma alanının kullanıcısı değil.
 err-unknown_record = Var olmayan bir kayda işaret ediyor.
 err-taken = Başka bir kayıt tarafından kullanılıyor.
+
+admin-indexed = Listelerin süzüldüğü alanlar
+admin-indexed-help = Her satıra bir tane: bir alan (language, source, custom.tier) ya da birlikte süzülen en fazla üç alan (gender,language). Her birine bir dizin kurulur, böylece süzülmüş listeler büyük bir tabanda da hızlı kalır; kurulması milyon kayıt başına birkaç saniye sürer.

@@ -61,6 +61,9 @@ struct AdminPage {
     fields: Vec<FieldRow>,
     /// Each role but the owner's, with the records it sees: `own`, `team` or `all`.
     scopes: Vec<(&'static str, String)>,
+    /// Indexed list fields, one entry per line, for contacts and for companies.
+    indexed_contacts: String,
+    indexed_companies: String,
     error: Option<String>,
     saved: bool,
 }
@@ -129,8 +132,11 @@ async fn page(
             (r.as_str(), scope)
         })
         .collect();
+    let indexed = &w.settings.indexed_fields;
     Ok(AdminPage {
         scopes,
+        indexed_contacts: indexed.contacts.join("\n"),
+        indexed_companies: indexed.companies.join("\n"),
         name: w.name.clone(),
         region: w.default_region.clone(),
         currency: w.default_currency.clone(),
@@ -221,6 +227,34 @@ pub async fn save_visibility(
             Err(temas_core::FieldErrors::single("visibility", "invalid", e.to_string()).into())
         }
     };
+    outcome(&app, &user, result).await
+}
+
+/// Declares the fields lists are filtered by, one entry per line (`language`, `custom.tier`, `gender,language`);
+/// each new entry builds its index before the page comes back.
+pub async fn save_indexed_fields(
+    State(app): State<AppState>,
+    user: WebUser,
+    headers: HeaderMap,
+    Form(fields): Form<Fields>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&headers, super::field(&fields, "_csrf"))?;
+    let lines = |name: &str| -> Vec<String> {
+        super::field(&fields, name)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| l.split(',').map(str::trim).collect::<Vec<_>>().join(","))
+            .filter(|l| !l.is_empty())
+            .collect()
+    };
+    let patch = WorkspacePatch {
+        indexed_fields: Some(temas_store::IndexedFields {
+            contacts: lines("contacts"),
+            companies: lines("companies"),
+        }),
+        ..Default::default()
+    };
+    let result = app.update_workspace(&user.session, patch).await;
     outcome(&app, &user, result).await
 }
 

@@ -89,6 +89,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/workspace", post(admin_pages::save_workspace))
         .route("/admin/users", post(admin_pages::add_user))
         .route("/admin/visibility", post(admin_pages::save_visibility))
+        .route(
+            "/admin/indexed-fields",
+            post(admin_pages::save_indexed_fields),
+        )
         .route("/admin/custom-fields", post(admin_pages::add_field))
         .route("/admin/custom-fields/{id}", post(admin_pages::update_field))
         .route("/assets/{file}", get(assets::serve))
