@@ -678,6 +678,33 @@ async fn users_set_their_language_calendar_digits_and_zone(t: TestApp) {
         )
         .await;
     assert_eq!(bad.error_fields(), vec!["language", "time_zone"]);
+
+    // The workspace chooses what new users start with; existing users keep theirs.
+    let defaults = t
+        .patch(
+            tok,
+            "/api/v1/workspace",
+            json!({"user_defaults": {"language": "tr", "time_zone": "Europe/Istanbul"}}),
+        )
+        .await;
+    assert_eq!(defaults.status, StatusCode::OK, "{}", defaults.body);
+    assert_eq!(
+        defaults.body["user_defaults"],
+        json!({"language": "tr", "calendar": "gregorian", "digits": "latin", "time_zone": "Europe/Istanbul"})
+    );
+    let newcomer = t.user("ayse@acme.test", Role::Member, None).await;
+    let me = t.get(&newcomer, "/api/v1/users/me").await;
+    assert_eq!(me.body["language"], "tr");
+    assert_eq!(me.body["time_zone"], "Europe/Istanbul");
+    assert_eq!(t.get(tok, "/api/v1/users/me").await.body["language"], "fa");
+    let bad = t
+        .patch(
+            tok,
+            "/api/v1/workspace",
+            json!({"user_defaults": {"calendar": "julian"}}),
+        )
+        .await;
+    assert_eq!(bad.error_fields(), vec!["user_defaults.calendar"]);
 }
 
 async fn companies_link_people_and_show_their_timeline(t: TestApp) {

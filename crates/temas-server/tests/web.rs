@@ -599,7 +599,7 @@ async fn companies_are_created_and_edited_in_the_app(t: TestApp) {
     assert_eq!(api.body["industry"], "Logistics");
 }
 
-async fn admins_declare_the_fields_lists_are_filtered_by(t: TestApp) {
+async fn admins_set_workspace_defaults_and_indexed_fields(t: TestApp) {
     let b = Browser::open(&t).await;
     let r = b.sign_in("owner@acme.test", PASSWORD, "/admin").await;
     let (session, _) = set_cookie(&r, "temas_session").unwrap();
@@ -646,7 +646,7 @@ async fn admins_declare_the_fields_lists_are_filtered_by(t: TestApp) {
 }
 
 on_both_backends!(
-    admins_declare_the_fields_lists_are_filtered_by,
+    admins_set_workspace_defaults_and_indexed_fields,
     companies_are_created_and_edited_in_the_app,
     lists_show_chosen_columns_and_views_are_saved,
     sessions_are_http_only_cookies_and_forms_need_their_csrf_token,

@@ -69,6 +69,64 @@ pub struct PrefsPatch {
     pub time_zone: Option<String>,
 }
 
+/// Display preferences as a workspace sets them for its new users: any of the four, the rest unchanged.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserDefaultsPatch {
+    /// en, fa, ar, ru or tr.
+    pub language: Option<String>,
+    /// gregorian, persian or hijri.
+    pub calendar: Option<String>,
+    /// latin, persian or arabic.
+    pub digits: Option<String>,
+    /// IANA time zone.
+    pub time_zone: Option<String>,
+}
+
+/// Applies the given preferences to `prefs`, naming each bad one as `<prefix><field>`.
+fn apply_prefs(
+    errors: &mut FieldErrors,
+    prefix: &str,
+    patch: UserDefaultsPatch,
+    prefs: &mut UserPrefs,
+) {
+    let mut pick = |field: &str, value: Option<String>, allowed: &[&str], target: &mut String| {
+        if let Some(v) = value {
+            if allowed.contains(&v.as_str()) {
+                *target = v;
+            } else {
+                errors.add(
+                    format!("{prefix}{field}"),
+                    "invalid_value",
+                    format!("must be one of {}", allowed.join(", ")),
+                );
+            }
+        }
+    };
+    pick(
+        "language",
+        patch.language,
+        &["en", "fa", "ar", "ru", "tr"],
+        &mut prefs.language,
+    );
+    pick(
+        "calendar",
+        patch.calendar,
+        &["gregorian", "persian", "hijri"],
+        &mut prefs.calendar,
+    );
+    pick(
+        "digits",
+        patch.digits,
+        &["latin", "persian", "arabic"],
+        &mut prefs.digits,
+    );
+    let field = format!("{prefix}time_zone");
+    if let Some(tz) = temas_core::contact::check_time_zone(errors, &field, patch.time_zone) {
+        prefs.time_zone = tz;
+    }
+}
+
 /// Changes to the workspace's settings (owners and admins).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -84,6 +142,8 @@ pub struct WorkspacePatch {
     /// large base). Plain fields such as `language`, custom fields as `custom.<key>`, or up to three fields
     /// filtered together as `gender,language`.
     pub indexed_fields: Option<IndexedFields>,
+    /// The language, calendar, digits and time zone new users start with (each user can change theirs).
+    pub user_defaults: Option<UserDefaultsPatch>,
 }
 
 /// Changes to a custom field definition: rename, reorder, make required or not, retire.
@@ -161,6 +221,12 @@ impl App {
             Some(name) => Some(self.store.ensure_team(workspace, name).await?.id),
             None => None,
         };
+        let prefs = self
+            .store
+            .workspace(workspace)
+            .await?
+            .map(|w| w.settings.user_defaults)
+            .unwrap_or_default();
         let user = User {
             id: UserId::new(),
             workspace_id: workspace,
@@ -168,7 +234,7 @@ impl App {
             email,
             role,
             team_id,
-            prefs: UserPrefs::default(),
+            prefs,
             created_at: temas_core::time::now(),
         };
         let password_hash = hash_password(password)?;
@@ -225,43 +291,13 @@ impl App {
     ) -> Result<User, AppError> {
         let mut errors = FieldErrors::default();
         let mut user = session.user.clone();
-        let mut pick =
-            |field: &str, value: Option<String>, allowed: &[&str], target: &mut String| {
-                if let Some(v) = value {
-                    if allowed.contains(&v.as_str()) {
-                        *target = v;
-                    } else {
-                        errors.add(
-                            field,
-                            "invalid_value",
-                            format!("must be one of {}", allowed.join(", ")),
-                        );
-                    }
-                }
-            };
-        pick(
-            "language",
-            patch.language,
-            &["en", "fa", "ar", "ru", "tr"],
-            &mut user.prefs.language,
-        );
-        pick(
-            "calendar",
-            patch.calendar,
-            &["gregorian", "persian", "hijri"],
-            &mut user.prefs.calendar,
-        );
-        pick(
-            "digits",
-            patch.digits,
-            &["latin", "persian", "arabic"],
-            &mut user.prefs.digits,
-        );
-        if let Some(tz) =
-            temas_core::contact::check_time_zone(&mut errors, "time_zone", patch.time_zone)
-        {
-            user.prefs.time_zone = tz;
-        }
+        let prefs = UserDefaultsPatch {
+            language: patch.language,
+            calendar: patch.calendar,
+            digits: patch.digits,
+            time_zone: patch.time_zone,
+        };
+        apply_prefs(&mut errors, "", prefs, &mut user.prefs);
         if let Some(name) = temas_core::errors::clean_text(&mut errors, "name", patch.name, 200) {
             user.name = name;
         }
@@ -299,6 +335,14 @@ impl App {
         }
         if let Some(visibility) = patch.visibility {
             workspace.settings.visibility = visibility;
+        }
+        if let Some(defaults) = patch.user_defaults {
+            apply_prefs(
+                &mut errors,
+                "user_defaults.",
+                defaults,
+                &mut workspace.settings.user_defaults,
+            );
         }
         let mut to_index = Vec::new();
         if let Some(fields) = patch.indexed_fields {

@@ -74,6 +74,9 @@ pub struct WorkspaceSettings {
     pub visibility: VisibilitySettings,
     #[serde(default)]
     pub indexed_fields: IndexedFields,
+    /// The language, calendar, digits and time zone new users start with.
+    #[serde(default)]
+    pub user_defaults: UserPrefs,
 }
 
 /// The fields lists are often filtered by, per entity: `language`, `custom.tier`, or fields filtered together as

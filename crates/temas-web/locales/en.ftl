@@ -252,3 +252,4 @@ err-taken = Already used by another record.
 
 admin-indexed = Fields lists are filtered by
 admin-indexed-help = One per line: a field (language, source, custom.tier) or up to three filtered together (gender,language). Each gets an index, so filtered lists stay fast on a large base; building one takes seconds per million records.
+admin-user-defaults = New users start with

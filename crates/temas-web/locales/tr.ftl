@@ -249,3 +249,4 @@ err-taken = Başka bir kayıt tarafından kullanılıyor.
 
 admin-indexed = Listelerin süzüldüğü alanlar
 admin-indexed-help = Her satıra bir tane: bir alan (language, source, custom.tier) ya da birlikte süzülen en fazla üç alan (gender,language). Her birine bir dizin kurulur, böylece süzülmüş listeler büyük bir tabanda da hızlı kalır; kurulması milyon kayıt başına birkaç saniye sürer.
+admin-user-defaults = Yeni kullanıcıların başlangıç ayarları

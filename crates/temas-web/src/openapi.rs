@@ -169,7 +169,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint { method: "get", path: "/api/v1/users/me", summary: "The signed-in user", tag: "user", body: None, ok: (200, "User"), query: &[] },
         Endpoint { method: "patch", path: "/api/v1/users/me", summary: "Set language, calendar, digits and time zone", tag: "user", body: Some("PrefsPatch"), ok: (200, "User"), query: &[] },
         Endpoint { method: "get", path: "/api/v1/workspace", summary: "The workspace and its settings", tag: "workspace", body: None, ok: (200, "WorkspaceJson"), query: &[] },
-        Endpoint { method: "patch", path: "/api/v1/workspace", summary: "Change the name, default region and currency, and each role's visibility scope (owners and admins)", tag: "workspace", body: Some("WorkspacePatch"), ok: (200, "WorkspaceJson"), query: &[] },
+        Endpoint { method: "patch", path: "/api/v1/workspace", summary: "Change the name, default region and currency, each role's visibility scope, indexed list fields and new users' display defaults (owners and admins)", tag: "workspace", body: Some("WorkspacePatch"), ok: (200, "WorkspaceJson"), query: &[] },
         Endpoint { method: "get", path: "/api/v1/custom-fields", summary: "Custom field definitions", tag: "custom field", body: None, ok: (200, "Items:CustomFieldDef"), query: &[] },
         Endpoint { method: "post", path: "/api/v1/custom-fields", summary: "Define a custom field (owners and admins)", tag: "custom field", body: Some("NewCustomField"), ok: (201, "CustomFieldDef"), query: &[] },
         Endpoint { method: "patch", path: "/api/v1/custom-fields/{id}", summary: "Rename, reorder, require or retire a custom field", tag: "custom field", body: Some("CustomFieldPatch"), ok: (200, "CustomFieldDef"), query: &[] },
@@ -358,6 +358,8 @@ pub fn document() -> axum::Json<utoipa::openapi::OpenApi> {
         .schema_from::<temas_core::view::ViewEntity>()
         .schema_from::<PrefsPatch>()
         .schema_from::<temas_service::admin::WorkspacePatch>()
+        .schema_from::<temas_service::admin::UserDefaultsPatch>()
+        .schema_from::<temas_store::UserPrefs>()
         .schema_from::<crate::routes::WorkspaceJson>()
         .schema_from::<crate::error::Problem>()
         .schema_from::<crate::routes::UserJson>()

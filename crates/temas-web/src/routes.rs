@@ -198,6 +198,8 @@ pub struct WorkspaceJson {
     default_currency: String,
     visibility: temas_core::access::VisibilitySettings,
     indexed_fields: temas_store::IndexedFields,
+    /// The language, calendar, digits and time zone new users start with.
+    user_defaults: temas_store::UserPrefs,
 }
 
 impl From<temas_service::admin::Workspace> for WorkspaceJson {
@@ -209,6 +211,7 @@ impl From<temas_service::admin::Workspace> for WorkspaceJson {
             default_currency: w.default_currency,
             visibility: w.settings.visibility,
             indexed_fields: w.settings.indexed_fields,
+            user_defaults: w.settings.user_defaults,
         }
     }
 }

@@ -12,7 +12,7 @@ use temas_core::access::Role;
 use temas_core::custom::{Entity, FieldKind, NewCustomField};
 use temas_core::ids::CustomFieldId;
 use temas_service::AppError;
-use temas_service::admin::{CustomFieldPatch, WorkspacePatch};
+use temas_service::admin::{CustomFieldPatch, UserDefaultsPatch, WorkspacePatch};
 use temas_store::Uuid;
 
 /// A user as the page lists them.
@@ -64,6 +64,8 @@ struct AdminPage {
     /// Indexed list fields, one entry per line, for contacts and for companies.
     indexed_contacts: String,
     indexed_companies: String,
+    /// What new users start with.
+    prefs: temas_store::UserPrefs,
     error: Option<String>,
     saved: bool,
 }
@@ -134,6 +136,7 @@ async fn page(
         .collect();
     let indexed = &w.settings.indexed_fields;
     Ok(AdminPage {
+        prefs: w.settings.user_defaults.clone(),
         scopes,
         indexed_contacts: indexed.contacts.join("\n"),
         indexed_companies: indexed.companies.join("\n"),
@@ -181,6 +184,11 @@ pub struct WorkspaceForm {
     name: String,
     default_region: String,
     default_currency: String,
+    /// New users' display defaults; absent ones stay as they are.
+    language: Option<String>,
+    calendar: Option<String>,
+    digits: Option<String>,
+    time_zone: Option<String>,
     #[serde(default, rename = "_csrf")]
     csrf: String,
 }
@@ -196,6 +204,12 @@ pub async fn save_workspace(
         name: Some(form.name),
         default_region: Some(form.default_region),
         default_currency: Some(form.default_currency),
+        user_defaults: Some(UserDefaultsPatch {
+            language: form.language,
+            calendar: form.calendar,
+            digits: form.digits,
+            time_zone: form.time_zone,
+        }),
         ..Default::default()
     };
     let result = app.update_workspace(&user.session, patch).await;

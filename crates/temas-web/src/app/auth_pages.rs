@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use temas_service::AppError;
 use temas_service::admin::PrefsPatch;
 use temas_service::web_session::ABSOLUTE_TIMEOUT;
+use temas_store::UserPrefs;
 
 /// The login form's CSRF token lives in a cookie of its own until there is a session (double submit).
 const LOGIN_CSRF_COOKIE: &str = "temas_login";
@@ -173,24 +174,9 @@ pub async fn logout(
 #[template(path = "profile.html")]
 struct ProfilePage {
     ui: Ui,
-    language: String,
-    calendar: String,
-    digits: String,
-    time_zone: String,
+    prefs: UserPrefs,
     error: Option<String>,
     saved: bool,
-}
-
-impl ProfilePage {
-    fn languages(&self) -> [(&'static str, &'static str); 5] {
-        [
-            ("en", "English"),
-            ("fa", "فارسی"),
-            ("ar", "العربية"),
-            ("ru", "Русский"),
-            ("tr", "Türkçe"),
-        ]
-    }
 }
 
 /// `?saved=1` after a form that redirects back to its page.
@@ -207,13 +193,9 @@ impl SavedParam {
 }
 
 pub async fn profile_page(user: WebUser, Query(q): Query<SavedParam>) -> Response {
-    let prefs = user.session.user.prefs.clone();
     render(&ProfilePage {
+        prefs: user.session.user.prefs.clone(),
         ui: user.ui.in_section("profile"),
-        language: prefs.language,
-        calendar: prefs.calendar,
-        digits: prefs.digits,
-        time_zone: prefs.time_zone,
         error: None,
         saved: q.is_saved(),
     })
@@ -250,10 +232,12 @@ pub async fn save_profile(
             StatusCode::UNPROCESSABLE_ENTITY,
             render(&ProfilePage {
                 ui: user.ui.in_section("profile"),
-                language: form.language,
-                calendar: form.calendar,
-                digits: form.digits,
-                time_zone: form.time_zone,
+                prefs: UserPrefs {
+                    language: form.language,
+                    calendar: form.calendar,
+                    digits: form.digits,
+                    time_zone: form.time_zone,
+                },
                 error: Some(errors.to_string()),
                 saved: false,
             }),

@@ -175,6 +175,17 @@ impl Ui {
             .t_count(id, name, i64::try_from(n).unwrap_or(i64::MAX))
     }
 
+    /// The interface languages, each named in itself.
+    pub fn languages(&self) -> [(&'static str, &'static str); 5] {
+        [
+            ("en", "English"),
+            ("fa", "فارسی"),
+            ("ar", "العربية"),
+            ("ru", "Русский"),
+            ("tr", "Türkçe"),
+        ]
+    }
+
     /// For templates, which cannot compare `&&str` with `&str` directly.
     pub fn same(&self, a: &str, b: &str) -> bool {
         a == b
