@@ -707,6 +707,63 @@ async fn users_set_their_language_calendar_digits_and_zone(t: TestApp) {
     assert_eq!(bad.error_fields(), vec!["user_defaults.calendar"]);
 }
 
+async fn admins_change_roles_and_teams_and_the_workspace_keeps_an_owner(t: TestApp) {
+    let owner = &t.owner_token;
+    let admin = t.user("admin@acme.test", Role::Admin, None).await;
+    let member = t.user("mina@acme.test", Role::Member, Some("red")).await;
+    let mina = t.get(&member, "/api/v1/users/me").await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/users/{mina}");
+    let moved = t
+        .patch(&admin, &path, json!({"role": "manager", "team": "blue"}))
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    assert_eq!(moved.body["role"], "manager");
+    let me = t.get(&member, "/api/v1/users/me").await;
+    assert_eq!(me.body["role"], "manager", "open sessions take the change");
+    assert_eq!(me.body["team_id"], moved.body["team_id"]);
+    let solo = t.patch(&admin, &path, json!({"team": ""})).await;
+    assert_eq!(solo.body["team_id"], serde_json::Value::Null);
+
+    assert_eq!(
+        t.patch(&admin, &path, json!({"role": "owner"}))
+            .await
+            .status,
+        StatusCode::FORBIDDEN,
+        "only an owner makes owners"
+    );
+    assert_eq!(
+        t.patch(&member, &path, json!({"role": "admin"}))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let owner_id = t.get(owner, "/api/v1/users/me").await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let last = t
+        .patch(
+            owner,
+            &format!("/api/v1/users/{owner_id}"),
+            json!({"role": "admin"}),
+        )
+        .await;
+    assert_eq!(last.error_fields(), ["role"]);
+    assert_eq!(
+        t.patch(
+            owner,
+            "/api/v1/users/01a203b4-b514-72e6-9246-840a26702ed6",
+            json!({"role": "viewer"})
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
 async fn companies_link_people_and_show_their_timeline(t: TestApp) {
     let tok = &t.owner_token;
     let co = t
@@ -758,4 +815,5 @@ on_both_backends!(
     trash_and_restore,
     users_set_their_language_calendar_digits_and_zone,
     companies_link_people_and_show_their_timeline,
+    admins_change_roles_and_teams_and_the_workspace_keeps_an_owner,
 );

@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
 use support::{PASSWORD, TestApp, spawn_app};
+use temas_core::access::Role;
 
 fn client() -> reqwest::Client {
     reqwest::Client::builder()

@@ -146,6 +146,15 @@ pub struct WorkspacePatch {
     pub user_defaults: Option<UserDefaultsPatch>,
 }
 
+/// An admin's change to a user: their role, their team (by name; empty for none), or both.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    pub role: Option<Role>,
+    /// The team's name; it is created when new. An empty name takes the user out of their team.
+    pub team: Option<String>,
+}
+
 /// Changes to a custom field definition: rename, reorder, make required or not, retire.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -244,6 +253,57 @@ impl App {
                 password_hash,
             })
             .await?;
+        Ok(user)
+    }
+
+    /// An owner or admin changes a user's role or team. Only an owner makes or unmakes owners, and the last owner
+    /// stays one. The user's open sessions take the change at once.
+    pub async fn change_user(
+        &self,
+        session: &Session,
+        id: UserId,
+        patch: UserPatch,
+    ) -> Result<User, AppError> {
+        session.require_admin()?;
+        let mut user = self
+            .store
+            .user(session.workspace.id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if let Some(role) = patch.role {
+            let touches_owner = role == Role::Owner || user.role == Role::Owner;
+            if touches_owner && session.user.role != Role::Owner {
+                return Err(AppError::Forbidden(
+                    "only an owner can make or change an owner",
+                ));
+            }
+            if user.role == Role::Owner && role != Role::Owner {
+                let owners = self
+                    .store
+                    .users(session.workspace.id)
+                    .await?
+                    .iter()
+                    .filter(|u| u.role == Role::Owner)
+                    .count();
+                if owners <= 1 {
+                    return Err(FieldErrors::single(
+                        "role",
+                        "last_owner",
+                        "the workspace needs an owner; make someone else owner first",
+                    )
+                    .into());
+                }
+            }
+            user.role = role;
+        }
+        if let Some(team) = patch.team {
+            user.team_id = match team.trim() {
+                "" => None,
+                name => Some(self.store.ensure_team(session.workspace.id, name).await?.id),
+            };
+        }
+        self.store.update_user(&user).await?;
+        self.forget_sessions();
         Ok(user)
     }
 

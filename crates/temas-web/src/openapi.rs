@@ -166,6 +166,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint { method: "get", path: "/api/v1/search", summary: "Find contacts and companies by any fragment of a name, email, phone or domain, in any script, ranked", tag: "search", body: None, ok: (200, "Items:SearchHit"), query: &[("q", "the text typed (required)"), ("limit", "1 to 50, default 20")] },
         Endpoint { method: "get", path: "/api/v1/users", summary: "Users of the workspace", tag: "user", body: None, ok: (200, "Items:User"), query: &[] },
         Endpoint { method: "post", path: "/api/v1/users", summary: "Add a user (owners and admins)", tag: "user", body: Some("NewUser"), ok: (201, "User"), query: &[] },
+        Endpoint { method: "patch", path: "/api/v1/users/{id}", summary: "Change a user's role or team (owners and admins; only owners make owners)", tag: "user", body: Some("UserPatch"), ok: (200, "User"), query: &[] },
         Endpoint { method: "get", path: "/api/v1/users/me", summary: "The signed-in user", tag: "user", body: None, ok: (200, "User"), query: &[] },
         Endpoint { method: "patch", path: "/api/v1/users/me", summary: "Set language, calendar, digits and time zone", tag: "user", body: Some("PrefsPatch"), ok: (200, "User"), query: &[] },
         Endpoint { method: "get", path: "/api/v1/workspace", summary: "The workspace and its settings", tag: "workspace", body: None, ok: (200, "WorkspaceJson"), query: &[] },
@@ -359,6 +360,7 @@ pub fn document() -> axum::Json<utoipa::openapi::OpenApi> {
         .schema_from::<PrefsPatch>()
         .schema_from::<temas_service::admin::WorkspacePatch>()
         .schema_from::<temas_service::admin::UserDefaultsPatch>()
+        .schema_from::<temas_service::admin::UserPatch>()
         .schema_from::<temas_store::UserPrefs>()
         .schema_from::<crate::routes::WorkspaceJson>()
         .schema_from::<crate::error::Problem>()

@@ -53,6 +53,7 @@ pub fn router(app: AppState) -> Router {
         .route("/api/v1/search", get(search))
         .route("/api/v1/users", get(list_users).post(create_user))
         .route("/api/v1/users/me", get(me).patch(update_me))
+        .route("/api/v1/users/{id}", patch(change_user))
         .route(
             "/api/v1/custom-fields",
             get(list_custom_fields).post(create_custom_field),
@@ -186,6 +187,18 @@ async fn create_user(
         .create_user(&session, &u.email, &u.password, u.role, u.team.as_deref())
         .await?;
     Ok((StatusCode::CREATED, Json(UserJson::from(user))).into_response())
+}
+
+async fn change_user(
+    State(app): State<AppState>,
+    Auth(session): Auth,
+    Path(id): Path<uuid::Uuid>,
+    body: JsonBody<temas_service::admin::UserPatch>,
+) -> Result<Response, ApiError> {
+    let user = app
+        .change_user(&session, temas_core::ids::UserId(id), body.value)
+        .await?;
+    Ok(Json(UserJson::from(user)).into_response())
 }
 
 /// The workspace as the API shows it.

@@ -17,6 +17,7 @@ use temas_store::Uuid;
 
 /// A user as the page lists them.
 struct UserRow {
+    id: String,
     email: String,
     role: &'static str,
     team: String,
@@ -93,6 +94,7 @@ async fn page(
     let users = users
         .into_iter()
         .map(|u| UserRow {
+            id: u.id.0.to_string(),
             team: u
                 .team_id
                 .and_then(|t| teams.iter().find(|x| x.id == t))
@@ -269,6 +271,30 @@ pub async fn save_indexed_fields(
         ..Default::default()
     };
     let result = app.update_workspace(&user.session, patch).await;
+    outcome(&app, &user, result).await
+}
+
+/// Changes a user's role and team.
+pub async fn change_user(
+    State(app): State<AppState>,
+    user: WebUser,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<uuid::Uuid>,
+    Form(fields): Form<Fields>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&headers, super::field(&fields, "_csrf"))?;
+    let role = super::field(&fields, "role").unwrap_or_default();
+    let result = match Role::parse(role) {
+        Some(role) => {
+            let patch = temas_service::admin::UserPatch {
+                role: Some(role),
+                team: Some(super::field(&fields, "team").unwrap_or_default().to_owned()),
+            };
+            app.change_user(&user.session, temas_core::ids::UserId(id), patch)
+                .await
+        }
+        None => Err(temas_core::FieldErrors::single("role", "invalid_role", "unknown role").into()),
+    };
     outcome(&app, &user, result).await
 }
 

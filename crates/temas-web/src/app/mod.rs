@@ -88,6 +88,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin", get(admin_pages::show))
         .route("/admin/workspace", post(admin_pages::save_workspace))
         .route("/admin/users", post(admin_pages::add_user))
+        .route("/admin/users/{id}", post(admin_pages::change_user))
         .route("/admin/visibility", post(admin_pages::save_visibility))
         .route(
             "/admin/indexed-fields",
