@@ -644,6 +644,63 @@ async fn admins_set_workspace_defaults_and_indexed_fields(t: TestApp) {
         page.contains("language\ngender,language</textarea>"),
         "{page}"
     );
+
+    let csrf = csrf_in(&page);
+    let workspace = |calendar: &str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("name", "Acme Iran".to_owned()),
+            ("default_region", "IR".to_owned()),
+            ("default_currency", "IRR".to_owned()),
+            ("language", "fa".to_owned()),
+            ("calendar", calendar.to_owned()),
+            ("digits", "persian".to_owned()),
+            ("time_zone", "Asia/Tehran".to_owned()),
+        ]
+    };
+    let bad = b
+        .post(&session, "/admin/workspace", &workspace("julian"))
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let saved = b
+        .post(&session, "/admin/workspace", &workspace("persian"))
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let w = t.get(&t.owner_token, "/api/v1/workspace").await;
+    assert_eq!(w.body["name"], "Acme Iran");
+    assert_eq!(
+        w.body["user_defaults"],
+        json!({"language": "fa", "calendar": "persian", "digits": "persian", "time_zone": "Asia/Tehran"})
+    );
+
+    let member = t.user("omid@acme.test", Role::Member, None).await;
+    let me = t.get(&member, "/api/v1/users/me").await;
+    assert_eq!(
+        me.body["language"], "fa",
+        "new users start with the workspace's defaults"
+    );
+    let id = me.body["id"].as_str().unwrap().to_owned();
+    let changed = b
+        .post(
+            &session,
+            &format!("/admin/users/{id}"),
+            &[
+                ("_csrf", csrf.clone()),
+                ("role", "manager".into()),
+                ("team", "Tehran".into()),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        t.get(&member, "/api/v1/users/me").await.body["role"],
+        "manager"
+    );
+    assert!(
+        b.page(&session, "/admin")
+            .await
+            .contains("value=\"Tehran\"")
+    );
 }
 
 on_both_backends!(
