@@ -12,6 +12,7 @@ pub mod email;
 pub mod errors;
 pub mod filter;
 pub mod ids;
+pub mod import;
 pub mod interaction;
 pub mod normalize;
 pub mod patch;
