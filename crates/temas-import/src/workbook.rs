@@ -31,7 +31,7 @@ fn kind(book: &Book) -> &'static str {
 }
 
 pub(crate) fn sheet_names(name: &str, bytes: Vec<u8>) -> Result<Vec<String>, ReadError> {
-    Ok(book(name, bytes)?.sheet_names())
+    guarded(name, || Ok(book(name, bytes)?.sheet_names()))
 }
 
 /// A cell as text: numbers without a needless `.0`, dates as ISO 8601, booleans as `true`/`false`.
@@ -53,7 +53,18 @@ fn cell_text(cell: &Data) -> Result<String, String> {
     })
 }
 
+/// Runs a calamine call, turning a panic inside it into an error: damaged workbooks can make calamine index out
+/// of bounds (found by the fuzz tests), and a bad upload must not take the server down.
+fn guarded<T>(name: &str, read: impl FnOnce() -> Result<T, ReadError>) -> Result<T, ReadError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read))
+        .unwrap_or_else(|_| Err(failure(name, "the workbook is damaged".into())))
+}
+
 pub(crate) fn open(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Table, ReadError> {
+    guarded(name, || read_sheet(name, bytes, sheet))
+}
+
+fn read_sheet(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Table, ReadError> {
     let mut book = book(name, bytes)?;
     let names = book.sheet_names();
     let chosen = match sheet {
