@@ -711,6 +711,27 @@ impl MappedRow {
     }
 }
 
+/// Characters that make a spreadsheet treat a cell as a formula.
+const FORMULA_STARTS: &[char] = &['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as written to an exported spreadsheet: text that a spreadsheet would run as a formula gets a leading
+/// apostrophe (`=HYPERLINK(…)` becomes `'=HYPERLINK(…)`), which spreadsheets show as text.
+pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(FORMULA_STARTS) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// The reverse of [`spreadsheet_safe`] for cells read back in, so that an exported file imports unchanged.
+pub fn from_spreadsheet(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => text,
+    }
+}
+
 /// Splits a list typed in one cell: `vip, expo; 2024` or Persian `vip، expo`.
 fn split_list(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split([',', ';', '،', '؛', '|'])
@@ -734,7 +755,7 @@ pub fn map_row(
     let mut has_address = false;
     let mut full_name: Option<String> = None;
     for ((target, header), cell) in targets.iter().zip(headers).zip(cells) {
-        let text = cell.trim();
+        let text = from_spreadsheet(cell.trim());
         if text.is_empty() {
             continue;
         }
@@ -1014,6 +1035,22 @@ mod tests {
         assert_eq!(i.tags, ["vip", "expo"]);
         assert_eq!(i.birth_date.as_deref(), Some("1990-03-21"));
         assert_eq!(i.gender.as_deref(), Some("female"));
+    }
+
+    #[test]
+    fn formulas_are_neutralised_on_export_and_restored_on_import() {
+        for (cell, safe) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+7 912 345-67-89", "'+7 912 345-67-89"),
+            ("-5", "'-5"),
+            ("@ali", "'@ali"),
+            ("\tx", "'\tx"),
+            ("Ali", "Ali"),
+            ("'quoted'", "'quoted'"),
+        ] {
+            assert_eq!(spreadsheet_safe(cell), safe);
+            assert_eq!(from_spreadsheet(&spreadsheet_safe(cell)), cell);
+        }
     }
 
     #[test]

@@ -73,6 +73,8 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Import contacts from a CSV, TSV, XLSX or ODS file, or undo an import (--rollback ID).
+    Import(crate::import_cmd::ImportArgs),
     /// Apply pending migrations.
     Migrate,
     /// Write a consistent online copy of the database to FILE.
@@ -125,7 +127,7 @@ fn read_password(vars: &[&str]) -> anyhow::Result<String> {
     Ok(password)
 }
 
-fn describe(e: AppError) -> anyhow::Error {
+pub(crate) fn describe(e: AppError) -> anyhow::Error {
     match e {
         AppError::Invalid(errors) => anyhow::anyhow!("invalid input: {errors}"),
         other => anyhow::anyhow!("{other}"),
@@ -234,6 +236,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "generated {contacts} contacts in {:.1} s",
                 started.elapsed().as_secs_f64()
             );
+        }
+        Command::Import(args) => {
+            let session = first_session(&app).await?;
+            crate::import_cmd::run(&app, &session, args).await?;
         }
         Command::Migrate => {
             let applied = app.store.migrate().await?;

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auth;
 pub mod demo;
 mod error;
+pub mod imports;
 pub mod records;
 pub mod search;
 pub mod views;

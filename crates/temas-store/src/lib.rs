@@ -10,6 +10,7 @@ mod db;
 mod dialect;
 mod filters;
 mod group_commit;
+mod imports;
 mod records;
 mod schema;
 mod search;
@@ -185,6 +186,42 @@ pub trait Store: Send + Sync {
         &self,
         kind: RecordKind,
         fields: &[temas_core::filter::FilterField],
+    ) -> Result<(), StoreError>;
+    /// Saves an import's state (a new one, or a later status and summary).
+    async fn save_import(&self, workspace: WorkspaceId, run: &ImportRun) -> Result<(), StoreError>;
+    async fn import_run(
+        &self,
+        workspace: WorkspaceId,
+        id: Uuid,
+    ) -> Result<Option<ImportRun>, StoreError>;
+    /// Appends to an import's journal.
+    async fn add_import_items(
+        &self,
+        workspace: WorkspaceId,
+        import_id: Uuid,
+        items: &[ImportItem],
+    ) -> Result<(), StoreError>;
+    /// An import's journal after `after_seq`, in order.
+    async fn import_items(
+        &self,
+        workspace: WorkspaceId,
+        import_id: Uuid,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<ImportItem>, StoreError>;
+    /// Live records having any of `terms`, with the matching term and whether the viewer may see each.
+    async fn records_by_terms(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        terms: &[String],
+    ) -> Result<Vec<(String, StoredRecord, bool)>, StoreError>;
+    /// Removes records for good, with their terms, links and history.
+    async fn purge_records(
+        &self,
+        kind: RecordKind,
+        workspace: WorkspaceId,
+        ids: &[Uuid],
     ) -> Result<(), StoreError>;
     /// Saves a new list view owned by the viewer (`Taken("name")` when they have one by that name).
     async fn create_view(

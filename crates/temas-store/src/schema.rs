@@ -23,6 +23,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0003_saved_views",
         ddl: saved_views,
     },
+    Migration {
+        name: "0004_imports",
+        ddl: imports,
+    },
 ];
 
 /// Columns every record table has: contacts, companies, interactions.
@@ -202,6 +206,36 @@ fn saved_views(backend: Backend) -> String {
             updated_at BIGINT NOT NULL,
             PRIMARY KEY (workspace_id, id));
         CREATE UNIQUE INDEX saved_views_name ON saved_views (workspace_id, entity, owner_id, name);
+",
+    )
+}
+
+/// Imports and their journals (what each created or changed, and the state before).
+fn imports(backend: Backend) -> String {
+    dialect::render_ddl(
+        backend,
+        "CREATE TABLE imports (
+            workspace_id {uuid} NOT NULL,
+            id {uuid} NOT NULL,
+            entity TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            status TEXT NOT NULL,
+            summary {json} NOT NULL,
+            created_by {uuid} NOT NULL,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            PRIMARY KEY (workspace_id, id));
+        CREATE TABLE import_items (
+            workspace_id {uuid} NOT NULL,
+            import_id {uuid} NOT NULL,
+            seq BIGINT NOT NULL,
+            record_kind TEXT NOT NULL,
+            record_id {uuid} NOT NULL,
+            action TEXT NOT NULL,
+            before_version BIGINT,
+            before_data {json},
+            after_version BIGINT NOT NULL,
+            PRIMARY KEY (workspace_id, import_id, seq));
 ",
     )
 }

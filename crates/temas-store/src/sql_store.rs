@@ -683,6 +683,55 @@ impl Store for SqlStore {
         tx.commit().await
     }
 
+    async fn save_import(&self, workspace: WorkspaceId, run: &ImportRun) -> Result<(), StoreError> {
+        crate::imports::save_run(&self.pools, workspace, run).await
+    }
+
+    async fn import_run(
+        &self,
+        workspace: WorkspaceId,
+        id: Uuid,
+    ) -> Result<Option<ImportRun>, StoreError> {
+        crate::imports::run(&self.pools, workspace, id).await
+    }
+
+    async fn add_import_items(
+        &self,
+        workspace: WorkspaceId,
+        import_id: Uuid,
+        items: &[ImportItem],
+    ) -> Result<(), StoreError> {
+        crate::imports::add_items(&self.pools, workspace, import_id, items).await
+    }
+
+    async fn import_items(
+        &self,
+        workspace: WorkspaceId,
+        import_id: Uuid,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<ImportItem>, StoreError> {
+        crate::imports::items(&self.pools, workspace, import_id, after_seq, limit).await
+    }
+
+    async fn records_by_terms(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        terms: &[String],
+    ) -> Result<Vec<(String, StoredRecord, bool)>, StoreError> {
+        crate::imports::records_by_terms(&self.pools, kind, viewer, terms).await
+    }
+
+    async fn purge_records(
+        &self,
+        kind: RecordKind,
+        workspace: WorkspaceId,
+        ids: &[Uuid],
+    ) -> Result<(), StoreError> {
+        crate::imports::purge(&self.pools, kind, workspace, ids).await
+    }
+
     async fn create_view(
         &self,
         viewer: &Viewer,

@@ -261,3 +261,53 @@ pub struct SearchCandidate {
     pub record: StoredRecord,
     pub doc: String,
 }
+
+/// An import as the store keeps it: what was read, where it stands, and its summary (counts, samples, errors).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportRun {
+    pub id: Uuid,
+    pub entity: String,
+    pub file_name: String,
+    /// `committed`, `rolled_back` or `failed`.
+    pub status: String,
+    pub summary: serde_json::Value,
+    pub created_by: UserId,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportAction {
+    Created,
+    Updated,
+}
+
+impl ImportAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportAction::Created => "created",
+            ImportAction::Updated => "updated",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "created" => Some(ImportAction::Created),
+            "updated" => Some(ImportAction::Updated),
+            _ => None,
+        }
+    }
+}
+
+/// One record an import created or changed, in the order it did: enough to undo it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportItem {
+    pub seq: i64,
+    pub kind: RecordKind,
+    pub record_id: Uuid,
+    pub action: ImportAction,
+    /// The version and data before an update.
+    pub before: Option<(i64, serde_json::Value)>,
+    /// The version the import left, to tell later edits apart.
+    pub after_version: i64,
+}

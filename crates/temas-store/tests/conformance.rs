@@ -955,6 +955,128 @@ async fn saved_views_are_seen_by_their_owner_and_shared_team(w: World) {
     assert_eq!(seen(a).await, ["Everyone", "Team (fa)"]);
 }
 
+async fn imports_keep_a_journal_match_by_terms_and_purge(w: World) {
+    let a = contact(
+        "Yasmin Karimi",
+        &w.owner,
+        None,
+        "yasmin@example.ir",
+        &["9123456789"],
+    );
+    let b = contact("Olga Ivanova", &w.owner, None, "olga@example.ru", &[]);
+    let ids = [a.id, b.id];
+    w.store
+        .insert_records(RecordKind::Contact, &w.owner, vec![a, b])
+        .await
+        .unwrap();
+    let found = w
+        .store
+        .records_by_terms(
+            RecordKind::Contact,
+            &w.owner,
+            &[
+                "9123456789".into(),
+                "olga@example.ru".into(),
+                "nobody@x.test".into(),
+            ],
+        )
+        .await
+        .unwrap();
+    let mut matched: Vec<(String, Uuid, bool)> =
+        found.into_iter().map(|(t, r, v)| (t, r.id, v)).collect();
+    matched.sort();
+    assert_eq!(
+        matched,
+        vec![
+            ("9123456789".into(), ids[0], true),
+            ("olga@example.ru".into(), ids[1], true)
+        ]
+    );
+
+    let at = temas_core::time::now();
+    let run = ImportRun {
+        id: Uuid::now_v7(),
+        entity: "contacts".into(),
+        file_name: "people.csv".into(),
+        status: "running".into(),
+        summary: json!({"rows": 2}),
+        created_by: w.owner.user_id,
+        created_at: at,
+        updated_at: at,
+    };
+    w.store.save_import(w.ws, &run).await.unwrap();
+    let items: Vec<ImportItem> = (1..=3)
+        .map(|seq| ImportItem {
+            seq,
+            kind: RecordKind::Contact,
+            record_id: ids[(seq as usize) % 2],
+            action: if seq == 2 {
+                ImportAction::Updated
+            } else {
+                ImportAction::Created
+            },
+            before: (seq == 2).then(|| (1, json!({"display_name": "Before"}))),
+            after_version: seq,
+        })
+        .collect();
+    w.store
+        .add_import_items(w.ws, run.id, &items)
+        .await
+        .unwrap();
+    assert_eq!(
+        w.store.import_items(w.ws, run.id, 0, 10).await.unwrap(),
+        items
+    );
+    assert_eq!(
+        w.store.import_items(w.ws, run.id, 2, 10).await.unwrap(),
+        items[2..]
+    );
+    let done = ImportRun {
+        status: "committed".into(),
+        ..run.clone()
+    };
+    w.store.save_import(w.ws, &done).await.unwrap();
+    assert_eq!(w.store.import_run(w.ws, run.id).await.unwrap(), Some(done));
+    assert_eq!(
+        w.store
+            .import_run(WorkspaceId::new(), run.id)
+            .await
+            .unwrap(),
+        None
+    );
+
+    w.store
+        .purge_records(RecordKind::Contact, w.ws, &ids[..1])
+        .await
+        .unwrap();
+    assert!(
+        w.store
+            .get_record(RecordKind::Contact, &w.owner, ids[0])
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(matches!(
+        w.store
+            .history(&w.owner, RecordKind::Contact, ids[0], None, 10)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    let left = w
+        .store
+        .records_by_terms(RecordKind::Contact, &w.owner, &["yasmin@example.ir".into()])
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "a purged record's terms are gone");
+    assert!(
+        w.store
+            .get_record(RecordKind::Contact, &w.owner, ids[1])
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
 macro_rules! conformance {
     ($($story:ident),* $(,)?) => {
         mod sqlite {
@@ -987,6 +1109,7 @@ conformance!(
     web_sessions_and_failed_sign_ins,
     indexed_fields_keep_filtered_lists_correct,
     saved_views_are_seen_by_their_owner_and_shared_team,
+    imports_keep_a_journal_match_by_terms_and_purge,
 );
 
 #[tokio::test]

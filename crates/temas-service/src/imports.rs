@@ -1,0 +1,753 @@
+//! Importing contacts from a spreadsheet: each row mapped, validated and matched against the base (and against
+//! the rows before it), then — unless it is a dry run — written in batches with a journal of what was created and
+//! what each update replaced, so that a rollback can put the base back as it was.
+
+use crate::records::RecordType;
+use crate::{App, AppError, Session};
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use temas_core::calendar::Calendar;
+use temas_core::contact::{Company, CompanyInput, CompanyLink, Contact, ContactInput};
+use temas_core::custom::Entity;
+use temas_core::ids::CompanyId;
+use temas_core::import::{DateOrder, MappedRow, RowContext, Target, map_row};
+use temas_core::phone::national_of_e164;
+use temas_store::{ImportAction, ImportItem, ImportRun, NewRecord, RecordKind, Uuid};
+
+/// Rows validated and written together.
+const BATCH_ROWS: usize = 1000;
+/// How many examples of each outcome the summary keeps.
+const SAMPLES: usize = 5;
+
+/// What identifies an existing contact to update instead of creating a new one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MatchOn {
+    Nothing,
+    ExternalId,
+    Email,
+    Phone,
+}
+
+impl MatchOn {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "" | "none" => MatchOn::Nothing,
+            "external_id" => MatchOn::ExternalId,
+            "email" => MatchOn::Email,
+            "phone" => MatchOn::Phone,
+            _ => return None,
+        })
+    }
+}
+
+/// One spreadsheet row as the importer sees it: its number in the file and its cells, or why it could not be read.
+pub type SourceRow = Result<(u64, Vec<String>), (u64, String)>;
+
+pub struct ImportRequest {
+    pub file_name: String,
+    pub format: String,
+    pub headers: Vec<String>,
+    pub targets: Vec<Target>,
+    pub match_on: MatchOn,
+    pub dry_run: bool,
+}
+
+/// A row that was not imported, and why.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RowProblem {
+    pub row: u64,
+    /// The column or field at fault, when one is.
+    pub field: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportSummary {
+    /// Set once the import is committed.
+    pub id: Option<Uuid>,
+    pub dry_run: bool,
+    pub format: String,
+    /// Each column and the field it feeds.
+    pub mapping: Vec<(String, String)>,
+    pub rows: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub skipped: u64,
+    pub failed: u64,
+    pub companies_created: u64,
+    /// Rows whose email or phone already belongs to a contact, when they are not matched on it.
+    pub likely_duplicates: u64,
+    pub created_samples: Vec<u64>,
+    pub updated_samples: Vec<u64>,
+    pub skipped_rows: Vec<RowProblem>,
+    pub duplicate_rows: Vec<RowProblem>,
+    /// Every row that failed, with the reason (the error report).
+    pub failed_rows: Vec<RowProblem>,
+}
+
+impl ImportSummary {
+    fn skip(&mut self, row: u64, reason: &str) {
+        self.skipped += 1;
+        if self.skipped_rows.len() < SAMPLES * 20 {
+            self.skipped_rows.push(RowProblem {
+                row,
+                field: String::new(),
+                reason: reason.to_owned(),
+            });
+        }
+    }
+
+    fn fail(&mut self, row: u64, field: &str, reason: String) {
+        self.failed += 1;
+        self.failed_rows.push(RowProblem {
+            row,
+            field: field.to_owned(),
+            reason,
+        });
+    }
+}
+
+/// A validated row on its way into the base.
+struct Ready {
+    row: u64,
+    input: ContactInput,
+    company: Option<String>,
+    keys: Vec<String>,
+}
+
+/// State carried across batches.
+struct Run<'a> {
+    app: &'a App,
+    session: &'a Session,
+    req: &'a ImportRequest,
+    ctx: RowContext,
+    summary: ImportSummary,
+    /// Match keys seen in earlier rows, with the row that had them first.
+    seen: HashMap<String, u64>,
+    /// Companies by name, found or created during this import.
+    companies: HashMap<String, CompanyId>,
+    journal: Vec<ImportItem>,
+    seq: i64,
+    id: Uuid,
+    started: chrono::DateTime<chrono::Utc>,
+}
+
+fn row_context(session: &Session) -> RowContext {
+    let region = session.region();
+    let calendar = match session.workspace.default_region.as_str() {
+        "IR" | "AF" => Calendar::Persian,
+        "SA" => Calendar::Hijri,
+        _ => Calendar::Gregorian,
+    };
+    let date_order = match session.workspace.default_region.as_str() {
+        "US" | "PH" => DateOrder::MonthFirst,
+        _ => DateOrder::DayFirst,
+    };
+    RowContext {
+        region,
+        date_order,
+        calendar,
+    }
+}
+
+impl App {
+    /// Guesses the field each column feeds from its header and sample values, knowing the workspace's custom
+    /// fields and default region.
+    pub async fn suggest_mapping(
+        &self,
+        session: &Session,
+        headers: &[String],
+        samples: &[Vec<String>],
+    ) -> Result<Vec<Target>, AppError> {
+        let custom: Vec<(String, String)> = self
+            .store
+            .custom_fields(session.workspace.id)
+            .await?
+            .into_iter()
+            .filter(|d| d.entity == Entity::Contact && !d.retired)
+            .map(|d| (d.key, d.label))
+            .collect();
+        Ok(temas_core::import::suggest(
+            headers,
+            samples,
+            &custom,
+            session.region(),
+        ))
+    }
+
+    /// Imports contacts row by row from `rows`. `progress` hears the number of rows read so far.
+    pub async fn import_contacts(
+        &self,
+        session: &Session,
+        req: &ImportRequest,
+        rows: &mut (dyn Iterator<Item = SourceRow> + Send),
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<ImportSummary, AppError> {
+        session.require_write()?;
+        let mut run = Run {
+            app: self,
+            session,
+            req,
+            ctx: row_context(session),
+            summary: ImportSummary {
+                dry_run: req.dry_run,
+                format: req.format.clone(),
+                mapping: req
+                    .headers
+                    .iter()
+                    .cloned()
+                    .zip(req.targets.iter().cloned().map(String::from))
+                    .collect(),
+                ..ImportSummary::default()
+            },
+            seen: HashMap::new(),
+            companies: HashMap::new(),
+            journal: Vec::new(),
+            seq: 0,
+            id: Uuid::now_v7(),
+            started: temas_core::time::now(),
+        };
+        if !req.dry_run {
+            // Saved before any write, so that an import cut short can still be rolled back.
+            run.save("running").await?;
+        }
+        let mut batch: Vec<SourceRow> = Vec::with_capacity(BATCH_ROWS);
+        for row in rows {
+            batch.push(row);
+            if batch.len() == BATCH_ROWS {
+                run.batch(std::mem::take(&mut batch)).await?;
+                progress(run.summary.rows);
+            }
+        }
+        run.batch(batch).await?;
+        progress(run.summary.rows);
+        if !req.dry_run {
+            run.summary.id = Some(run.id);
+            run.save("committed").await?;
+        }
+        Ok(run.summary)
+    }
+
+    /// Undoes a committed import: records it updated get their earlier values back, records it created are
+    /// removed. Records changed by someone since the import are restored all the same; their ids are reported.
+    pub async fn rollback_import(&self, session: &Session, id: Uuid) -> Result<Value, AppError> {
+        session.require_write()?;
+        let ws = session.workspace.id;
+        let mut run = self
+            .store
+            .import_run(ws, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if run.status != "committed" && run.status != "running" {
+            return Err(temas_core::FieldErrors::single(
+                "import",
+                "not_committed",
+                format!("this import is {}, not committed", run.status),
+            )
+            .into());
+        }
+        let mut items = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = self.store.import_items(ws, id, after, 5000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            items.extend(page);
+        }
+        let mut changed_since: Vec<Uuid> = Vec::new();
+        let mut removed: HashMap<RecordKind, Vec<Uuid>> = HashMap::new();
+        let mut restored = 0u64;
+        for item in items.iter().rev() {
+            let current = self
+                .store
+                .get_record(item.kind, &session.viewer, item.record_id)
+                .await?;
+            if current
+                .as_ref()
+                .is_some_and(|c| c.version != item.after_version)
+            {
+                changed_since.push(item.record_id);
+            }
+            match (&item.action, &item.before) {
+                (ImportAction::Created, _) => {
+                    removed.entry(item.kind).or_default().push(item.record_id);
+                }
+                (ImportAction::Updated, Some((_, before))) if current.is_some() => {
+                    self.restore_contact(session, item.record_id, before)
+                        .await?;
+                    restored += 1;
+                }
+                (ImportAction::Updated, _) => {}
+            }
+        }
+        for kind in [RecordKind::Contact, RecordKind::Company] {
+            if let Some(ids) = removed.get(&kind) {
+                self.store.purge_records(kind, ws, ids).await?;
+            }
+        }
+        let report = json!({
+            "restored": restored,
+            "removed": removed.values().map(Vec::len).sum::<usize>(),
+            "changed_since_import": changed_since,
+        });
+        run.status = "rolled_back".into();
+        if let Some(summary) = run.summary.as_object_mut() {
+            summary.insert("rollback".into(), report.clone());
+        }
+        run.updated_at = temas_core::time::now();
+        self.store.save_import(ws, &run).await?;
+        Ok(report)
+    }
+
+    /// Puts a contact's data back as it was, as one more change in its history.
+    async fn restore_contact(
+        &self,
+        session: &Session,
+        id: Uuid,
+        before: &Value,
+    ) -> Result<(), AppError> {
+        let data: temas_core::contact::ContactData = serde_json::from_value(before.clone())
+            .map_err(|e| AppError::Internal(format!("journal of contact {id}: {e}")))?;
+        let mut patch = serde_json::to_value(Contact::to_input(&data))
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        // Custom values the import added are removed: a merge patch removes what it sets to null.
+        let now: Contact = self.get(session, id).await?;
+        if let Some(custom) = patch.get_mut("custom").and_then(Value::as_object_mut) {
+            for key in now.data.custom.keys() {
+                custom.entry(key.clone()).or_insert(Value::Null);
+            }
+        }
+        self.patch::<Contact>(session, id, &patch, None).await?;
+        Ok(())
+    }
+}
+
+impl Run<'_> {
+    async fn save(&self, status: &str) -> Result<(), AppError> {
+        let run = ImportRun {
+            id: self.id,
+            entity: "contacts".into(),
+            file_name: self.req.file_name.clone(),
+            status: status.into(),
+            summary: serde_json::to_value(&self.summary)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            created_by: self.session.user.id,
+            created_at: self.started,
+            updated_at: temas_core::time::now(),
+        };
+        self.app
+            .store
+            .save_import(self.session.workspace.id, &run)
+            .await?;
+        Ok(())
+    }
+
+    /// The keys a row is matched on (and checked for duplicates inside the file).
+    fn keys(&self, input: &ContactInput, data: &temas_core::contact::ContactData) -> Vec<String> {
+        match self.req.match_on {
+            MatchOn::Nothing => Vec::new(),
+            MatchOn::ExternalId => input
+                .external_id
+                .iter()
+                .map(|e| e.trim().to_owned())
+                .collect(),
+            MatchOn::Email => data
+                .points
+                .emails
+                .iter()
+                .map(|e| e.normalized.clone())
+                .collect(),
+            MatchOn::Phone => data
+                .points
+                .phones
+                .iter()
+                .map(|p| national_of_e164(&p.e164).to_owned())
+                .collect(),
+        }
+    }
+
+    async fn batch(&mut self, rows: Vec<SourceRow>) -> Result<(), AppError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let ctx = self.session.validation(self.app, Entity::Contact).await?;
+        let mut ready: Vec<Ready> = Vec::with_capacity(rows.len());
+        for row in rows {
+            self.summary.rows += 1;
+            let (number, cells) = match row {
+                Ok(r) => r,
+                Err((number, reason)) => {
+                    self.summary.fail(number, "", reason);
+                    continue;
+                }
+            };
+            let mapped: MappedRow =
+                match map_row(&self.req.targets, &self.req.headers, &cells, &self.ctx) {
+                    Ok(m) => m,
+                    Err(errors) => {
+                        for e in errors.0 {
+                            self.summary.fail(number, &e.field, e.message);
+                        }
+                        continue;
+                    }
+                };
+            if mapped.is_empty() {
+                self.summary
+                    .skip(number, "no name, email, phone or company");
+                continue;
+            }
+            let data = match Contact::validate(mapped.input.clone(), &ctx, None) {
+                Ok(d) => d,
+                Err(errors) => {
+                    for e in errors.0 {
+                        self.summary.fail(number, &e.field, e.message);
+                    }
+                    continue;
+                }
+            };
+            let keys = self.keys(&mapped.input, &data);
+            if let Some(first) = keys.iter().find_map(|k| self.seen.get(k)) {
+                self.summary.skipped += 1;
+                self.summary.duplicate_rows.push(RowProblem {
+                    row: number,
+                    field: String::new(),
+                    reason: format!("the same {:?} as row {first}", self.req.match_on)
+                        .to_lowercase(),
+                });
+                continue;
+            }
+            for k in &keys {
+                self.seen.insert(k.clone(), number);
+            }
+            ready.push(Ready {
+                row: number,
+                input: mapped.input,
+                company: mapped.company,
+                keys,
+            });
+        }
+        let existing = self.existing(&ready).await?;
+        self.count_likely_duplicates(&ready).await?;
+        let mut creates: Vec<(u64, NewRecord)> = Vec::new();
+        for mut r in ready {
+            if let Some(company) = r.company.take() {
+                match self.company_id(&company).await {
+                    Ok(Some(id)) => r.input.companies.push(CompanyLink {
+                        company_id: id,
+                        role: "employee".into(),
+                    }),
+                    Ok(None) => {}
+                    Err(e) => {
+                        self.summary.fail(r.row, "company", e.to_string());
+                        continue;
+                    }
+                }
+            }
+            match r.keys.iter().find_map(|k| existing.get(k)) {
+                Some((_, false)) => {
+                    self.summary
+                        .fail(r.row, "", "matches a contact you cannot see".into())
+                }
+                Some((record, true)) => {
+                    self.update(r.row, record, r.input).await?;
+                }
+                None => match self
+                    .app
+                    .prepare_new::<Contact>(self.session, &ctx, r.input, false)
+                    .await
+                {
+                    Ok(record) => creates.push((r.row, record)),
+                    Err(AppError::Invalid(errors)) => {
+                        for e in errors.0 {
+                            self.summary.fail(r.row, &e.field, e.message);
+                        }
+                    }
+                    Err(e) => return Err(e),
+                },
+            }
+        }
+        self.create(creates).await?;
+        if !self.journal.is_empty() {
+            let journal = std::mem::take(&mut self.journal);
+            self.app
+                .store
+                .add_import_items(self.session.workspace.id, self.id, &journal)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Existing contacts the rows match, by key, with whether the user may see each.
+    async fn existing(
+        &self,
+        ready: &[Ready],
+    ) -> Result<HashMap<String, (temas_store::StoredRecord, bool)>, AppError> {
+        let keys: Vec<String> = ready.iter().flat_map(|r| r.keys.iter().cloned()).collect();
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let viewer = &self.session.viewer;
+        let store = &self.app.store;
+        Ok(match self.req.match_on {
+            MatchOn::Nothing => HashMap::new(),
+            MatchOn::ExternalId => store
+                .records_by_external_id(RecordKind::Contact, viewer, &keys)
+                .await?
+                .into_iter()
+                .filter_map(|(r, visible)| {
+                    let key = r.data.get("external_id")?.as_str()?.to_owned();
+                    Some((key, (r, visible)))
+                })
+                .collect(),
+            MatchOn::Email | MatchOn::Phone => store
+                .records_by_terms(RecordKind::Contact, viewer, &keys)
+                .await?
+                .into_iter()
+                .map(|(term, r, visible)| (term, (r, visible)))
+                .collect(),
+        })
+    }
+
+    /// Counts rows that will become new contacts although their email already belongs to one.
+    async fn count_likely_duplicates(&mut self, ready: &[Ready]) -> Result<(), AppError> {
+        if matches!(self.req.match_on, MatchOn::Email) {
+            return Ok(());
+        }
+        let emails: Vec<String> = ready
+            .iter()
+            .flat_map(|r| r.input.emails.iter())
+            .filter_map(|e| temas_core::email::normalize_email(&e.address).ok())
+            .collect();
+        if emails.is_empty() {
+            return Ok(());
+        }
+        let found = self
+            .app
+            .store
+            .records_by_terms(RecordKind::Contact, &self.session.viewer, &emails)
+            .await?;
+        let known: std::collections::HashSet<String> =
+            found.into_iter().map(|(t, _, _)| t).collect();
+        for r in ready {
+            let dup = r.input.emails.iter().any(|e| {
+                temas_core::email::normalize_email(&e.address).is_ok_and(|n| known.contains(&n))
+            });
+            if dup {
+                self.summary.likely_duplicates += 1;
+                self.summary.duplicate_rows.push(RowProblem {
+                    row: r.row,
+                    field: "email".into(),
+                    reason: "a contact with this email already exists".into(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The company a row names: one with exactly that name, or a new one (none in a dry run, which only counts).
+    async fn company_id(&mut self, name: &str) -> Result<Option<CompanyId>, AppError> {
+        if let Some(id) = self.companies.get(name) {
+            // A dry run remembers companies it would create under the nil id.
+            return Ok((!id.0.is_nil()).then_some(*id));
+        }
+        let params = crate::records::ListParams {
+            filters: vec![format!("name:eq:{name}")],
+            limit: Some(1),
+            ..Default::default()
+        };
+        if let Some(found) = self
+            .app
+            .list::<Company>(self.session, &params)
+            .await?
+            .items
+            .first()
+        {
+            self.companies.insert(name.to_owned(), found.id);
+            return Ok(Some(found.id));
+        }
+        self.summary.companies_created += 1;
+        if self.req.dry_run {
+            self.companies
+                .insert(name.to_owned(), CompanyId(Uuid::nil()));
+            return Ok(None);
+        }
+        let input = CompanyInput {
+            name: Some(name.to_owned()),
+            ..CompanyInput::default()
+        };
+        let company: Company = self.app.create(self.session, input).await?;
+        self.record(
+            RecordKind::Company,
+            company.id.0,
+            ImportAction::Created,
+            None,
+            1,
+        );
+        self.companies.insert(name.to_owned(), company.id);
+        Ok(Some(company.id))
+    }
+
+    fn record(
+        &mut self,
+        kind: RecordKind,
+        id: Uuid,
+        action: ImportAction,
+        before: Option<(i64, Value)>,
+        after: i64,
+    ) {
+        self.seq += 1;
+        self.journal.push(ImportItem {
+            seq: self.seq,
+            kind,
+            record_id: id,
+            action,
+            before,
+            after_version: after,
+        });
+    }
+
+    async fn create(&mut self, creates: Vec<(u64, NewRecord)>) -> Result<(), AppError> {
+        if creates.is_empty() {
+            return Ok(());
+        }
+        for (row, _) in &creates {
+            if self.summary.created_samples.len() < SAMPLES {
+                self.summary.created_samples.push(*row);
+            }
+        }
+        self.summary.created += creates.len() as u64;
+        if self.req.dry_run {
+            return Ok(());
+        }
+        let records: Vec<NewRecord> = creates.into_iter().map(|(_, r)| r).collect();
+        for r in &records {
+            self.record(RecordKind::Contact, r.id, ImportAction::Created, None, 1);
+        }
+        self.app
+            .store
+            .insert_records(RecordKind::Contact, &self.session.viewer, records)
+            .await?;
+        Ok(())
+    }
+
+    /// Applies a row to the contact it matched: values in the row replace the contact's, emails, phones, handles,
+    /// tags and company links are added to the ones it has.
+    async fn update(
+        &mut self,
+        row: u64,
+        record: &temas_store::StoredRecord,
+        input: ContactInput,
+    ) -> Result<(), AppError> {
+        let mut patch = serde_json::Map::new();
+        let fields = serde_json::to_value(&input).map_err(|e| AppError::Internal(e.to_string()))?;
+        let current = record.data.clone();
+        if let Value::Object(fields) = fields {
+            for (key, value) in fields {
+                match (&value, key.as_str()) {
+                    (Value::Null, _) => {}
+                    (
+                        Value::Array(items),
+                        "emails" | "phones" | "handles" | "tags" | "companies",
+                    ) => {
+                        if items.is_empty() {
+                            continue;
+                        }
+                        let mut merged: Vec<Value> = current_list(&current, &key);
+                        for item in items {
+                            let same = |v: &Value| same_entry(&key, v, item);
+                            if !merged.iter().any(same) {
+                                merged.push(item.clone());
+                            }
+                        }
+                        patch.insert(key, Value::Array(merged));
+                    }
+                    (Value::Array(items), _) if items.is_empty() => {}
+                    (Value::Object(map), "custom") if map.is_empty() => {}
+                    _ => {
+                        patch.insert(key, value);
+                    }
+                }
+            }
+        }
+        if self.summary.updated_samples.len() < SAMPLES {
+            self.summary.updated_samples.push(row);
+        }
+        self.summary.updated += 1;
+        if self.req.dry_run {
+            return Ok(());
+        }
+        let updated: Contact = match self
+            .app
+            .patch(
+                self.session,
+                record.id,
+                &Value::Object(patch),
+                Some(record.version),
+            )
+            .await
+        {
+            Ok(c) => c,
+            Err(AppError::Invalid(errors)) => {
+                self.summary.updated -= 1;
+                for e in errors.0 {
+                    self.summary.fail(row, &e.field, e.message);
+                }
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        self.record(
+            RecordKind::Contact,
+            record.id,
+            ImportAction::Updated,
+            Some((record.version, current)),
+            updated.version,
+        );
+        Ok(())
+    }
+}
+
+/// A contact's list field in its writable form (emails and phones as typed).
+fn current_list(data: &Value, key: &str) -> Vec<Value> {
+    let items = data
+        .get(key)
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    match key {
+        "emails" => items
+            .into_iter()
+            .map(|e| json!({"address": e["address"], "kind": e["kind"], "primary": e["primary"], "opted_out": e["opted_out"]}))
+            .collect(),
+        "phones" => items
+            .into_iter()
+            .map(|p| json!({"number": p["number"], "kind": p["kind"], "primary": p["primary"], "opted_out": p["opted_out"]}))
+            .collect(),
+        _ => items,
+    }
+}
+
+/// Whether two entries of a list field are the same point: same email (any case), same phone digits, same tag,
+/// same company.
+fn same_entry(key: &str, a: &Value, b: &Value) -> bool {
+    let text = |v: &Value, field: &str| {
+        v.get(field)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    match key {
+        "emails" => text(a, "address").eq_ignore_ascii_case(&text(b, "address")),
+        "phones" => {
+            let digits = |s: String| s.chars().filter(char::is_ascii_digit).collect::<String>();
+            let (da, db) = (digits(text(a, "number")), digits(text(b, "number")));
+            !da.is_empty() && (da.ends_with(&db) || db.ends_with(&da))
+        }
+        "companies" => text(a, "company_id") == text(b, "company_id"),
+        "handles" => {
+            text(a, "network") == text(b, "network") && text(a, "value") == text(b, "value")
+        }
+        _ => a == b,
+    }
+}

@@ -1,0 +1,284 @@
+//! Imports and their journals: what each committed import created or changed, with the state before, so that a
+//! rollback can put the base back. Also the statements imports need beyond the record ones: matching rows to
+//! records by email or phone, and removing created records for good.
+
+use crate::db::Pools;
+use crate::records::{RecordRow, delete_links, select_records, table, terms_table};
+use crate::types::*;
+use sea_query::{Alias, Condition, Expr, ExprTrait, Order, Query};
+use sqlx::types::Json;
+use temas_core::time::{from_micros, to_micros};
+
+fn a(name: &str) -> Alias {
+    Alias::new(name)
+}
+
+const RUN_COLUMNS: [&str; 8] = [
+    "id",
+    "entity",
+    "file_name",
+    "status",
+    "summary",
+    "created_by",
+    "created_at",
+    "updated_at",
+];
+
+#[derive(sqlx::FromRow)]
+struct RunRow {
+    id: Uuid,
+    entity: String,
+    file_name: String,
+    status: String,
+    summary: Json<serde_json::Value>,
+    created_by: Uuid,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<RunRow> for ImportRun {
+    fn from(r: RunRow) -> Self {
+        ImportRun {
+            id: r.id,
+            entity: r.entity,
+            file_name: r.file_name,
+            status: r.status,
+            summary: r.summary.0,
+            created_by: UserId(r.created_by),
+            created_at: from_micros(r.created_at),
+            updated_at: from_micros(r.updated_at),
+        }
+    }
+}
+
+pub(crate) async fn save_run(
+    pools: &Pools,
+    ws: WorkspaceId,
+    run: &ImportRun,
+) -> Result<(), StoreError> {
+    let mut tx = pools.begin().await?;
+    let del = Query::delete()
+        .from_table(a("imports"))
+        .and_where(Expr::col(a("workspace_id")).eq(ws.0))
+        .and_where(Expr::col(a("id")).eq(run.id))
+        .to_owned();
+    tx.execute(&del).await?;
+    let mut ins = Query::insert();
+    ins.into_table(a("imports"))
+        .columns(std::iter::once("workspace_id").chain(RUN_COLUMNS).map(a))
+        .values([
+            ws.0.into(),
+            run.id.into(),
+            run.entity.clone().into(),
+            run.file_name.clone().into(),
+            run.status.clone().into(),
+            run.summary.clone().into(),
+            run.created_by.0.into(),
+            to_micros(run.created_at).into(),
+            to_micros(run.updated_at).into(),
+        ])
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    tx.execute(&ins).await?;
+    tx.commit().await
+}
+
+pub(crate) async fn run(
+    pools: &Pools,
+    ws: WorkspaceId,
+    id: Uuid,
+) -> Result<Option<ImportRun>, StoreError> {
+    let q = Query::select()
+        .columns(RUN_COLUMNS.map(a))
+        .from(a("imports"))
+        .and_where(Expr::col(a("workspace_id")).eq(ws.0))
+        .and_where(Expr::col(a("id")).eq(id))
+        .to_owned();
+    Ok(pools.fetch_optional::<RunRow, _>(&q).await?.map(Into::into))
+}
+
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    seq: i64,
+    record_kind: String,
+    record_id: Uuid,
+    action: String,
+    before_version: Option<i64>,
+    before_data: Option<Json<serde_json::Value>>,
+    after_version: i64,
+}
+
+fn kind_of(name: &str) -> Result<RecordKind, StoreError> {
+    match name {
+        "contact" => Ok(RecordKind::Contact),
+        "company" => Ok(RecordKind::Company),
+        "interaction" => Ok(RecordKind::Interaction),
+        other => Err(StoreError::Corrupt(format!("import item of kind {other}"))),
+    }
+}
+
+pub(crate) async fn add_items(
+    pools: &Pools,
+    ws: WorkspaceId,
+    import_id: Uuid,
+    items: &[ImportItem],
+) -> Result<(), StoreError> {
+    let mut tx = pools.begin().await?;
+    for chunk in items.chunks(500) {
+        let mut ins = Query::insert();
+        ins.into_table(a("import_items")).columns(
+            [
+                "workspace_id",
+                "import_id",
+                "seq",
+                "record_kind",
+                "record_id",
+                "action",
+                "before_version",
+                "before_data",
+                "after_version",
+            ]
+            .map(a),
+        );
+        for item in chunk {
+            let (before_version, before_data) = match &item.before {
+                Some((v, d)) => (Some(*v), Some(d.clone())),
+                None => (None, None),
+            };
+            ins.values([
+                ws.0.into(),
+                import_id.into(),
+                item.seq.into(),
+                item.kind.entity().into(),
+                item.record_id.into(),
+                item.action.as_str().into(),
+                before_version.into(),
+                before_data.into(),
+                item.after_version.into(),
+            ])
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        }
+        tx.execute(&ins).await?;
+    }
+    tx.commit().await
+}
+
+pub(crate) async fn items(
+    pools: &Pools,
+    ws: WorkspaceId,
+    import_id: Uuid,
+    after_seq: i64,
+    limit: u32,
+) -> Result<Vec<ImportItem>, StoreError> {
+    let q = Query::select()
+        .columns(
+            [
+                "seq",
+                "record_kind",
+                "record_id",
+                "action",
+                "before_version",
+                "before_data",
+                "after_version",
+            ]
+            .map(a),
+        )
+        .from(a("import_items"))
+        .and_where(Expr::col(a("workspace_id")).eq(ws.0))
+        .and_where(Expr::col(a("import_id")).eq(import_id))
+        .and_where(Expr::col(a("seq")).gt(after_seq))
+        .order_by(a("seq"), Order::Asc)
+        .limit(u64::from(limit))
+        .to_owned();
+    pools
+        .fetch_all::<ItemRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(|r| {
+            Ok(ImportItem {
+                seq: r.seq,
+                kind: kind_of(&r.record_kind)?,
+                record_id: r.record_id,
+                action: ImportAction::parse(&r.action)
+                    .ok_or_else(|| StoreError::Corrupt(format!("import action {}", r.action)))?,
+                before: match (r.before_version, r.before_data) {
+                    (Some(v), Some(d)) => Some((v, d.0)),
+                    _ => None,
+                },
+                after_version: r.after_version,
+            })
+        })
+        .collect()
+}
+
+/// Live records that have any of `terms` (normalised emails, national phone digits, `#tags`), with the term that
+/// matched and whether the viewer may see the record.
+pub(crate) async fn records_by_terms(
+    pools: &Pools,
+    kind: RecordKind,
+    viewer: &Viewer,
+    terms: &[String],
+) -> Result<Vec<(String, StoredRecord, bool)>, StoreError> {
+    let (t, Some(tt)) = (table(kind), terms_table(kind)) else {
+        return Ok(Vec::new());
+    };
+    let mut found = Vec::new();
+    for chunk in terms.chunks(500) {
+        let mut q = select_records(kind);
+        q.expr_as(Expr::col((a(tt), a("term"))), a("matched_term"))
+            .inner_join(
+                a(tt),
+                Condition::all()
+                    .add(Expr::col((a(tt), a("workspace_id"))).equals((a(t), a("workspace_id"))))
+                    .add(Expr::col((a(tt), a("record_id"))).equals((a(t), a("id")))),
+            )
+            .and_where(Expr::col((a(tt), a("workspace_id"))).eq(viewer.workspace_id.0))
+            .and_where(Expr::col((a(tt), a("term"))).is_in(chunk.iter().cloned()))
+            .and_where(Expr::col((a(t), a("deleted_at"))).is_null());
+        let rows: Vec<TermMatchRow> = pools.fetch_all(&q).await?;
+        for r in rows {
+            let visible = viewer.can_see(r.record.owner(), r.record.team());
+            found.push((r.matched_term, r.record.into_record(), visible));
+        }
+    }
+    Ok(found)
+}
+
+#[derive(sqlx::FromRow)]
+struct TermMatchRow {
+    #[sqlx(flatten)]
+    record: RecordRow,
+    matched_term: String,
+}
+
+/// Removes records for good, with their terms, links and history: what a rollback does to records an import
+/// created.
+pub(crate) async fn purge(
+    pools: &Pools,
+    kind: RecordKind,
+    ws: WorkspaceId,
+    ids: &[Uuid],
+) -> Result<(), StoreError> {
+    let mut tx = pools.begin().await?;
+    for id in ids {
+        delete_links(&mut tx, kind, ws, *id).await?;
+    }
+    for chunk in ids.chunks(500) {
+        let mut dependents = vec![("changes", "record_id")];
+        if let Some(tt) = terms_table(kind) {
+            dependents.push((tt, "record_id"));
+        }
+        if kind == RecordKind::Company {
+            dependents.push(("contact_companies", "company_id"));
+        }
+        dependents.push((table(kind), "id"));
+        for (from, column) in dependents {
+            let del = Query::delete()
+                .from_table(a(from))
+                .and_where(Expr::col(a("workspace_id")).eq(ws.0))
+                .and_where(Expr::col(a(column)).is_in(chunk.iter().copied()))
+                .to_owned();
+            tx.execute(&del).await?;
+        }
+    }
+    tx.commit().await
+}
