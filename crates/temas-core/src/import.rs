@@ -535,6 +535,14 @@ fn header_key(header: &str) -> String {
 
 /// The target a header names, if any. `custom` are the workspace's custom field (key, label) pairs.
 pub fn target_for_header(header: &str, custom: &[(String, String)]) -> Option<Target> {
+    // A header that is a field's own name (as exports write them) is that field.
+    match Target::try_from(header.trim().to_owned()) {
+        Ok(Target::Custom(k)) if custom.iter().any(|(key, _)| *key == k) => {
+            return Some(Target::Custom(k));
+        }
+        Ok(Target::Custom(_)) | Err(_) => {}
+        Ok(t) => return Some(t),
+    }
     let key = header_key(header);
     if key.is_empty() {
         return None;

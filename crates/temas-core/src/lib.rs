@@ -10,6 +10,7 @@ pub mod custom;
 pub mod diff;
 pub mod email;
 pub mod errors;
+pub mod export;
 pub mod filter;
 pub mod ids;
 pub mod import;

@@ -75,6 +75,8 @@ enum Command {
     },
     /// Import contacts from a CSV, TSV, XLSX or ODS file, or undo an import (--rollback ID).
     Import(crate::import_cmd::ImportArgs),
+    /// Export contacts as CSV, XLSX or vCard.
+    Export(crate::export_cmd::ExportArgs),
     /// Apply pending migrations.
     Migrate,
     /// Write a consistent online copy of the database to FILE.
@@ -240,6 +242,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => {
             let session = first_session(&app).await?;
             crate::import_cmd::run(&app, &session, args).await?;
+        }
+        Command::Export(args) => {
+            let session = first_session(&app).await?;
+            crate::export_cmd::run(&app, &session, args).await?;
         }
         Command::Migrate => {
             let applied = app.store.migrate().await?;

@@ -1,6 +1,7 @@
 //! The `temas` binary. Each subcommand parses its arguments, opens the store and calls one library function.
 
 mod cli;
+mod export_cmd;
 mod import_cmd;
 
 // glibc's allocator spent a third of the CPU of a bulk import in malloc/free; mimalloc is made for this load.

@@ -348,6 +348,61 @@ async fn import_dry_run_commit_update_and_roll_back(backend: Backend) {
         "{report}"
     );
 
+    // Exports read back in: the same two contacts, matched on email, nothing new.
+    for (format, name) in [("csv", "out.csv"), ("xlsx", "out.xlsx")] {
+        let out_path = cli.dir.join(name);
+        let out_file = out_path.to_str().unwrap();
+        let export = cli.run(
+            &[
+                "export", "--entity", "contacts", "--format", format, "--out", out_file,
+            ],
+            &[],
+            None,
+        );
+        assert!(
+            export.status.success(),
+            "{}",
+            String::from_utf8_lossy(&export.stderr)
+        );
+        let back = cli.run(
+            &["import", out_file, "--match-on", "email", "--dry-run"],
+            &[],
+            None,
+        );
+        assert!(
+            back.status.success(),
+            "{}",
+            String::from_utf8_lossy(&back.stderr)
+        );
+        assert_eq!(
+            (
+                count(&back, "would create"),
+                count(&back, "would update"),
+                count(&back, "failed")
+            ),
+            (0, 2, 0),
+            "{format}: {}",
+            stdout(&back)
+        );
+    }
+    let cp1256 = cli.run(
+        &["export", "--format", "csv", "--encoding", "windows-1256"],
+        &[],
+        None,
+    );
+    let (text, _, bad) = encoding_rs::WINDOWS_1256.decode(&cp1256.stdout);
+    assert!(!bad && text.contains("ياسمين"), "{text}");
+    let cards = stdout(&cli.run(&["export", "--format", "vcf"], &[], None));
+    assert_eq!(
+        cards.matches("BEGIN:VCARD\r\nVERSION:4.0\r\n").count(),
+        2,
+        "{cards}"
+    );
+    assert!(
+        cards.contains("TEL;VALUE=uri;TYPE=\"cell\";PREF=1:tel:+989123456789"),
+        "{cards}"
+    );
+
     // The same file again, matched on email: the two contacts are updated, not duplicated.
     let again = import(&[]);
     let again_id = lines(&again).last().unwrap().clone();
