@@ -32,6 +32,17 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         concurrency: usize,
     },
+    /// Write a CSV of N realistic contacts as a CRM export would have them: name, 2 emails, 2 phones, company,
+    /// city and 3 custom fields (tier, score, segment).
+    Csv {
+        #[arg(long)]
+        rows: usize,
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Number the emails from here, so that two files do not share contacts.
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+    },
     /// Write sample inputs: contact ids (for wrk), search fragments and list queries.
     Sample {
         #[arg(long)]
@@ -507,6 +518,59 @@ async fn raw_search(url: &str, fragments: &std::path::Path) -> anyhow::Result<()
     Ok(())
 }
 
+fn write_csv(rows: usize, out: &std::path::Path, offset: usize) -> anyhow::Result<()> {
+    let mut rng = StdRng::seed_from_u64(7 + offset as u64);
+    let mut w = csv::Writer::from_path(out)?;
+    w.write_record([
+        "First name",
+        "Last name",
+        "Email",
+        "Email 2",
+        "Mobile",
+        "Work phone",
+        "Company",
+        "City",
+        "Tier",
+        "Score",
+        "Segment",
+    ])?;
+    let companies: Vec<String> = (0..2000).map(|i| format!("Company {i}")).collect();
+    for i in offset..offset + rows {
+        let c = temas_service::demo::demo_contact(&mut rng, i, None);
+        let email = c
+            .emails
+            .first()
+            .map(|e| e.address.clone())
+            .unwrap_or_default();
+        let phone = c
+            .phones
+            .first()
+            .map(|p| p.number.clone())
+            .unwrap_or_default();
+        let work = format!("+90 212 {:03} {:04}", i % 1000, (i / 1000) % 10_000);
+        let tier = ["gold", "silver", "bronze"][i % 3];
+        w.write_record([
+            c.first_name.as_deref().unwrap_or_default(),
+            c.last_name.as_deref().unwrap_or_default(),
+            &email,
+            &format!("c{i}@mail.example"),
+            &phone,
+            &work,
+            &companies[i % companies.len()],
+            c.addresses
+                .first()
+                .and_then(|a| a.city.as_deref())
+                .unwrap_or_default(),
+            tier,
+            &((i * 37) % 100).to_string(),
+            ["retail", "wholesale", "online"][(i / 3) % 3],
+        ])?;
+    }
+    w.flush()?;
+    println!("wrote {rows} rows to {}", out.display());
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
@@ -538,6 +602,7 @@ async fn main() -> anyhow::Result<()> {
             rounds,
             max_seconds,
         } => pages(&base, &email, &password, &paths, rounds, max_seconds).await,
+        Command::Csv { rows, out, offset } => write_csv(rows, &out, offset),
         Command::RawInsert { url, rows } => raw_insert(&url, rows).await,
         Command::RawSearch { url, fragments } => raw_search(&url, &fragments).await,
     }

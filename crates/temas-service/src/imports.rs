@@ -8,10 +8,11 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use temas_core::calendar::Calendar;
-use temas_core::contact::{Company, CompanyInput, CompanyLink, Contact, ContactInput};
+use temas_core::contact::{Company, CompanyInput, CompanyLink, Contact, ContactData, ContactInput};
 use temas_core::custom::Entity;
 use temas_core::ids::CompanyId;
 use temas_core::import::{DateOrder, MappedRow, RowContext, Target, map_row};
+use temas_core::normalize::search_key;
 use temas_core::phone::national_of_e164;
 use temas_store::{ImportAction, ImportItem, ImportRun, NewRecord, RecordKind, Uuid};
 
@@ -112,7 +113,10 @@ impl ImportSummary {
 struct Ready {
     row: u64,
     input: ContactInput,
+    data: ContactData,
     company: Option<String>,
+    /// The company's name as companies are matched: normalised.
+    company_key: Option<String>,
     keys: Vec<String>,
 }
 
@@ -125,8 +129,9 @@ struct Run<'a> {
     summary: ImportSummary,
     /// Match keys seen in earlier rows, with the row that had them first.
     seen: HashMap<String, u64>,
-    /// Companies by name, found or created during this import.
+    /// Companies by normalised name, read from the workspace or created during this import.
     companies: HashMap<String, CompanyId>,
+    companies_loaded: bool,
     journal: Vec<ImportItem>,
     seq: i64,
     id: Uuid,
@@ -203,6 +208,7 @@ impl App {
             },
             seen: HashMap::new(),
             companies: HashMap::new(),
+            companies_loaded: false,
             journal: Vec::new(),
             seq: 0,
             id: Uuid::now_v7(),
@@ -423,26 +429,29 @@ impl Run<'_> {
             ready.push(Ready {
                 row: number,
                 input: mapped.input,
+                data,
+                company_key: mapped.company.as_deref().map(search_key),
                 company: mapped.company,
                 keys,
             });
         }
         let existing = self.existing(&ready).await?;
         self.count_likely_duplicates(&ready).await?;
+        self.add_companies(&ready).await?;
         let mut creates: Vec<(u64, NewRecord)> = Vec::new();
         for mut r in ready {
-            if let Some(company) = r.company.take() {
-                match self.company_id(&company).await {
-                    Ok(Some(id)) => r.input.companies.push(CompanyLink {
-                        company_id: id,
-                        role: "employee".into(),
-                    }),
-                    Ok(None) => {}
-                    Err(e) => {
-                        self.summary.fail(r.row, "company", e.to_string());
-                        continue;
-                    }
-                }
+            let company = r
+                .company_key
+                .take()
+                .and_then(|key| self.companies.get(&key).copied())
+                .filter(|id| !id.0.is_nil());
+            if let Some(id) = company {
+                let link = CompanyLink {
+                    company_id: id,
+                    role: "employee".into(),
+                };
+                r.input.companies.push(link.clone());
+                r.data.companies.push(link);
             }
             match r.keys.iter().find_map(|k| existing.get(k)) {
                 Some((_, false)) => {
@@ -452,19 +461,13 @@ impl Run<'_> {
                 Some((record, true)) => {
                     self.update(r.row, record, r.input).await?;
                 }
-                None => match self
-                    .app
-                    .prepare_new::<Contact>(self.session, &ctx, r.input, false)
-                    .await
-                {
-                    Ok(record) => creates.push((r.row, record)),
-                    Err(AppError::Invalid(errors)) => {
-                        for e in errors.0 {
-                            self.summary.fail(r.row, &e.field, e.message);
-                        }
-                    }
-                    Err(e) => return Err(e),
-                },
+                None => {
+                    let record = self
+                        .app
+                        .prepare_validated::<Contact>(self.session, r.data, false)
+                        .await?;
+                    creates.push((r.row, record));
+                }
             }
         }
         self.create(creates).await?;
@@ -545,47 +548,74 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// The company a row names: one with exactly that name, or a new one (none in a dry run, which only counts).
-    async fn company_id(&mut self, name: &str) -> Result<Option<CompanyId>, AppError> {
-        if let Some(id) = self.companies.get(name) {
-            // A dry run remembers companies it would create under the nil id.
-            return Ok((!id.0.is_nil()).then_some(*id));
+    /// Makes sure every company the rows name is known: the workspace's companies are read once (by normalised
+    /// name), and those still missing are created together (in a dry run only counted, under the nil id).
+    async fn add_companies(&mut self, ready: &[Ready]) -> Result<(), AppError> {
+        if ready.iter().all(|r| r.company.is_none()) {
+            return Ok(());
         }
-        let params = crate::records::ListParams {
-            filters: vec![format!("name:eq:{name}")],
-            limit: Some(1),
-            ..Default::default()
-        };
-        if let Some(found) = self
-            .app
-            .list::<Company>(self.session, &params)
-            .await?
-            .items
-            .first()
-        {
-            self.companies.insert(name.to_owned(), found.id);
-            return Ok(Some(found.id));
+        if !self.companies_loaded {
+            self.companies_loaded = true;
+            let mut params = crate::records::ListParams {
+                limit: Some(500),
+                ..Default::default()
+            };
+            loop {
+                let page = self.app.list::<Company>(self.session, &params).await?;
+                for c in page.items {
+                    self.companies
+                        .entry(search_key(&c.data.name))
+                        .or_insert(c.id);
+                }
+                match page.next_cursor {
+                    Some(next) => params.cursor = Some(next),
+                    None => break,
+                }
+            }
         }
-        self.summary.companies_created += 1;
+        let mut missing: HashMap<String, &str> = HashMap::new();
+        for r in ready {
+            if let (Some(name), Some(key)) = (r.company.as_deref(), r.company_key.as_ref())
+                && !self.companies.contains_key(key)
+            {
+                missing.entry(key.clone()).or_insert(name);
+            }
+        }
+        self.summary.companies_created += missing.len() as u64;
         if self.req.dry_run {
-            self.companies
-                .insert(name.to_owned(), CompanyId(Uuid::nil()));
-            return Ok(None);
+            for key in missing.into_keys() {
+                self.companies.insert(key, CompanyId(Uuid::nil()));
+            }
+            return Ok(());
         }
-        let input = CompanyInput {
-            name: Some(name.to_owned()),
-            ..CompanyInput::default()
-        };
-        let company: Company = self.app.create(self.session, input).await?;
-        self.record(
-            RecordKind::Company,
-            company.id.0,
-            ImportAction::Created,
-            None,
-            1,
-        );
-        self.companies.insert(name.to_owned(), company.id);
-        Ok(Some(company.id))
+        let ctx = self.session.validation(self.app, Entity::Company).await?;
+        let mut records = Vec::with_capacity(missing.len());
+        for (key, name) in missing {
+            let input = CompanyInput {
+                name: Some(name.to_owned()),
+                ..CompanyInput::default()
+            };
+            let record = self
+                .app
+                .prepare_new::<Company>(self.session, &ctx, input, false)
+                .await?;
+            self.companies.insert(key, CompanyId(record.id));
+            self.record(
+                RecordKind::Company,
+                record.id,
+                ImportAction::Created,
+                None,
+                1,
+            );
+            records.push(record);
+        }
+        if !records.is_empty() {
+            self.app
+                .store
+                .insert_records(RecordKind::Company, &self.session.viewer, records)
+                .await?;
+        }
+        Ok(())
     }
 
     fn record(

@@ -329,7 +329,18 @@ impl App {
         input: R::Input,
         check_refs: bool,
     ) -> Result<NewRecord, AppError> {
-        let mut data = R::validate(input, ctx, None)?;
+        let data = R::validate(input, ctx, None)?;
+        self.prepare_validated::<R>(session, data, check_refs).await
+    }
+
+    /// Prepares already validated data for the store: owner and team, references checked (unless `check_refs`
+    /// is off), search terms and indexed columns.
+    pub(crate) async fn prepare_validated<R: RecordType>(
+        &self,
+        session: &Session,
+        mut data: R::Data,
+        check_refs: bool,
+    ) -> Result<NewRecord, AppError> {
         let owner = R::owner(&data).unwrap_or(session.user.id);
         R::set_owner(&mut data, owner);
         let team = self.team_of(session, owner).await?;
