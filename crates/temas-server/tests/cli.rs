@@ -433,6 +433,41 @@ async fn import_dry_run_commit_update_and_roll_back(backend: Backend) {
     );
     let twice = cli.run(&["import", "--rollback", &first_id], &[], None);
     assert!(!twice.status.success(), "an import is rolled back once");
+
+    // External ids must be new unless rows are matched on them: a repeat in the file fails its row.
+    let ids = cli.dir.join("ids.csv");
+    std::fs::write(&ids, "external_id,name\ncrm-1,Ada\ncrm-1,Bob\ncrm-2,Cem\n").unwrap();
+    let out = cli.run(&["import", ids.to_str().unwrap()], &[], None);
+    assert_eq!(
+        (count(&out, "created"), count(&out, "failed")),
+        (2, 1),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("row 3: external_id: the same as row 2"),
+        "{}",
+        stdout(&out)
+    );
+    let again = cli.run(&["import", ids.to_str().unwrap(), "--dry-run"], &[], None);
+    assert_eq!(count(&again, "failed"), 3, "{}", stdout(&again));
+    let matched = cli.run(
+        &[
+            "import",
+            ids.to_str().unwrap(),
+            "--dry-run",
+            "--match-on",
+            "external_id",
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(
+        (count(&matched, "would update"), count(&matched, "skipped")),
+        (2, 1),
+        "{}",
+        stdout(&matched)
+    );
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ use crate::{App, AppError, Session};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use temas_core::calendar::Calendar;
 use temas_core::contact::{Company, CompanyInput, CompanyLink, Contact, ContactData, ContactInput};
 use temas_core::custom::Entity;
@@ -132,6 +133,8 @@ struct Run<'a> {
     /// Companies by normalised name, read from the workspace or created during this import.
     companies: HashMap<String, CompanyId>,
     companies_loaded: bool,
+    /// External ids brought by earlier rows, with the row that brought each.
+    external_ids: HashMap<String, u64>,
     journal: Vec<ImportItem>,
     seq: i64,
     id: Uuid,
@@ -209,6 +212,7 @@ impl App {
             seen: HashMap::new(),
             companies: HashMap::new(),
             companies_loaded: false,
+            external_ids: HashMap::new(),
             journal: Vec::new(),
             seq: 0,
             id: Uuid::now_v7(),
@@ -435,6 +439,7 @@ impl Run<'_> {
                 keys,
             });
         }
+        let ready = self.without_taken_external_ids(ready).await?;
         let existing = self.existing(&ready).await?;
         self.count_likely_duplicates(&ready).await?;
         self.add_companies(&ready).await?;
@@ -479,6 +484,55 @@ impl Run<'_> {
                 .await?;
         }
         Ok(())
+    }
+
+    /// Unless rows are matched on it, an external id must be new: one that a contact already has, or that an
+    /// earlier row brought, fails the row (it would collide when written).
+    async fn without_taken_external_ids(
+        &mut self,
+        ready: Vec<Ready>,
+    ) -> Result<Vec<Ready>, AppError> {
+        if self.req.match_on == MatchOn::ExternalId {
+            return Ok(ready);
+        }
+        let ids: Vec<String> = ready
+            .iter()
+            .filter_map(|r| r.data.external_id.clone())
+            .collect();
+        if ids.is_empty() {
+            return Ok(ready);
+        }
+        let taken: std::collections::HashSet<String> = self
+            .app
+            .store
+            .records_by_external_id(RecordKind::Contact, &self.session.viewer, &ids)
+            .await?
+            .into_iter()
+            .filter_map(|(r, _)| Some(r.data.get("external_id")?.as_str()?.to_owned()))
+            .collect();
+        let mut kept = Vec::with_capacity(ready.len());
+        for r in ready {
+            match &r.data.external_id {
+                Some(id) if taken.contains(id) => self.summary.fail(
+                    r.row,
+                    "external_id",
+                    "already used by another contact; match on external_id to update it".into(),
+                ),
+                Some(id) => match self.external_ids.entry(id.clone()) {
+                    Entry::Occupied(first) => {
+                        let first = *first.get();
+                        self.summary
+                            .fail(r.row, "external_id", format!("the same as row {first}"));
+                    }
+                    Entry::Vacant(slot) => {
+                        slot.insert(r.row);
+                        kept.push(r);
+                    }
+                },
+                None => kept.push(r),
+            }
+        }
+        Ok(kept)
     }
 
     /// Existing contacts the rows match, by key, with whether the user may see each.
@@ -723,6 +777,15 @@ impl Run<'_> {
                 for e in errors.0 {
                     self.summary.fail(row, &e.field, e.message);
                 }
+                return Ok(());
+            }
+            Err(AppError::VersionMismatch { .. }) => {
+                self.summary.updated -= 1;
+                self.summary.fail(
+                    row,
+                    "",
+                    "the contact was changed by someone else during the import; import the row again".into(),
+                );
                 return Ok(());
             }
             Err(e) => return Err(e),

@@ -96,6 +96,16 @@ pub(crate) async fn run(
     Ok(pools.fetch_optional::<RunRow, _>(&q).await?.map(Into::into))
 }
 
+const ITEM_COLUMNS: [&str; 7] = [
+    "seq",
+    "record_kind",
+    "record_id",
+    "action",
+    "before_version",
+    "before_data",
+    "after_version",
+];
+
 #[derive(sqlx::FromRow)]
 struct ItemRow {
     seq: i64,
@@ -126,18 +136,10 @@ pub(crate) async fn add_items(
     for chunk in items.chunks(500) {
         let mut ins = Query::insert();
         ins.into_table(a("import_items")).columns(
-            [
-                "workspace_id",
-                "import_id",
-                "seq",
-                "record_kind",
-                "record_id",
-                "action",
-                "before_version",
-                "before_data",
-                "after_version",
-            ]
-            .map(a),
+            ["workspace_id", "import_id"]
+                .into_iter()
+                .chain(ITEM_COLUMNS)
+                .map(a),
         );
         for item in chunk {
             let (before_version, before_data) = match &item.before {
@@ -170,18 +172,7 @@ pub(crate) async fn items(
     limit: u32,
 ) -> Result<Vec<ImportItem>, StoreError> {
     let q = Query::select()
-        .columns(
-            [
-                "seq",
-                "record_kind",
-                "record_id",
-                "action",
-                "before_version",
-                "before_data",
-                "after_version",
-            ]
-            .map(a),
-        )
+        .columns(ITEM_COLUMNS.map(a))
         .from(a("import_items"))
         .and_where(Expr::col(a("workspace_id")).eq(ws.0))
         .and_where(Expr::col(a("import_id")).eq(import_id))
