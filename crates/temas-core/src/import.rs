@@ -559,6 +559,27 @@ pub fn target_for_header(header: &str, custom: &[(String, String)]) -> Option<Ta
         .and_then(|(target, _)| Target::try_from((*target).to_owned()).ok())
 }
 
+/// The key a new custom field gets from a column's header: transliterated to Latin, lower case, words joined by
+/// `_` (`Shoe size` → `shoe_size`, `رنگ مورد علاقه` → a Latin spelling). `None` when nothing usable is left.
+pub fn field_key_for_header(header: &str) -> Option<String> {
+    let latin = crate::normalize::transliterate(&search_key(header));
+    let mut key = String::new();
+    for c in latin.chars() {
+        if c.is_ascii_alphanumeric() {
+            key.push(c.to_ascii_lowercase());
+        } else if !key.ends_with('_') && !key.is_empty() {
+            key.push('_');
+        }
+    }
+    let mut key = key.trim_end_matches('_').to_owned();
+    key.truncate(40);
+    let key = key.trim_end_matches('_').to_owned();
+    if key.starts_with(|c: char| c.is_ascii_digit()) {
+        return Some(format!("f_{key}")).filter(|k| crate::custom::is_valid_key(k));
+    }
+    Some(key).filter(|k| crate::custom::is_valid_key(k))
+}
+
 /// What the values of a column look like: mostly emails, phones or dates.
 fn target_for_values(values: &[&str], region: Option<phonenumber::country::Id>) -> Option<Target> {
     let filled: Vec<&str> = values
@@ -1043,6 +1064,25 @@ mod tests {
         assert_eq!(i.tags, ["vip", "expo"]);
         assert_eq!(i.birth_date.as_deref(), Some("1990-03-21"));
         assert_eq!(i.gender.as_deref(), Some("female"));
+    }
+
+    #[test]
+    fn unknown_headers_give_custom_field_keys() {
+        assert_eq!(
+            field_key_for_header("Shoe size").as_deref(),
+            Some("shoe_size")
+        );
+        assert_eq!(
+            field_key_for_header("  VAT no. (EU) ").as_deref(),
+            Some("vat_no_eu")
+        );
+        assert_eq!(
+            field_key_for_header("2nd phone").as_deref(),
+            Some("f_2nd_phone")
+        );
+        let persian = field_key_for_header("رنگ مورد علاقه").expect("a key");
+        assert!(persian.is_ascii() && persian.contains('_'), "{persian}");
+        assert_eq!(field_key_for_header("!!!"), None);
     }
 
     #[test]

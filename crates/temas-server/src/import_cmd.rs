@@ -38,6 +38,9 @@ pub struct ImportArgs {
     /// Where to write the rows that failed, with the reason (default: beside the file, `NAME.errors.csv`).
     #[arg(long)]
     errors: Option<PathBuf>,
+    /// Columns that feed no field become text custom fields of contacts, named after their headers.
+    #[arg(long)]
+    new_fields: bool,
     /// Undo the import with this id.
     #[arg(long, conflicts_with_all = ["file", "dry_run"])]
     rollback: Option<Uuid>,
@@ -87,6 +90,27 @@ pub async fn run(app: &App, session: &Session, args: ImportArgs) -> anyhow::Resu
         .map_err(crate::cli::describe)?;
     if let Some(file) = &args.mapping {
         apply_mapping(file, &headers, &mut targets)?;
+    }
+    if args.new_fields {
+        if args.dry_run {
+            let unmapped: Vec<&str> = headers
+                .iter()
+                .zip(&targets)
+                .filter(|(_, t)| **t == Target::Ignore)
+                .map(|(h, _)| h.as_str())
+                .collect();
+            if !unmapped.is_empty() {
+                println!("would add custom fields for: {}", unmapped.join(", "));
+            }
+        } else {
+            let added = app
+                .add_fields_for_unmapped(session, &headers, &mut targets)
+                .await
+                .map_err(crate::cli::describe)?;
+            if !added.is_empty() {
+                println!("custom fields added for: {}", added.join(", "));
+            }
+        }
     }
     if let Some(out) = &args.save_mapping {
         let map: BTreeMap<&String, String> = headers

@@ -468,6 +468,41 @@ async fn import_dry_run_commit_update_and_roll_back(backend: Backend) {
         "{}",
         stdout(&matched)
     );
+
+    // Unknown columns become custom fields on request, and come back out in exports.
+    let shoes = cli.dir.join("shoes.csv");
+    std::fs::write(&shoes, "name,Shoe size\nAda Lovelace,38\n").unwrap();
+    let dry = cli.run(
+        &[
+            "import",
+            shoes.to_str().unwrap(),
+            "--new-fields",
+            "--dry-run",
+        ],
+        &[],
+        None,
+    );
+    assert!(
+        stdout(&dry).contains("would add custom fields for: Shoe size"),
+        "{}",
+        stdout(&dry)
+    );
+    let out = cli.run(
+        &["import", shoes.to_str().unwrap(), "--new-fields"],
+        &[],
+        None,
+    );
+    assert!(
+        stdout(&out).contains("custom fields added for: Shoe size"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(count(&out, "created"), 1, "{}", stdout(&out));
+    let csv = stdout(&cli.run(&["export", "--format", "csv"], &[], None));
+    assert!(
+        csv.contains("custom:shoe_size") && csv.contains(",38,"),
+        "{csv}"
+    );
 }
 
 #[tokio::test]

@@ -185,6 +185,53 @@ impl App {
         ))
     }
 
+    /// Turns columns mapped to nothing into text custom fields of contacts, named after their headers (a field
+    /// with that key already defined is reused). Returns the labels of the columns that now feed a custom field.
+    /// Columns without a header (`column 3`) stay unmapped. Defining fields needs an owner or admin.
+    pub async fn add_fields_for_unmapped(
+        &self,
+        session: &Session,
+        headers: &[String],
+        targets: &mut [Target],
+    ) -> Result<Vec<String>, AppError> {
+        let defined: Vec<String> = self
+            .store
+            .custom_fields(session.workspace.id)
+            .await?
+            .into_iter()
+            .filter(|d| d.entity == Entity::Contact)
+            .map(|d| d.key)
+            .collect();
+        let mut added = Vec::new();
+        for (header, target) in headers.iter().zip(targets.iter_mut()) {
+            let unnamed = header.starts_with("column ")
+                && header["column ".len()..]
+                    .chars()
+                    .all(|c| c.is_ascii_digit());
+            if *target != Target::Ignore || unnamed {
+                continue;
+            }
+            let Some(key) = temas_core::import::field_key_for_header(header) else {
+                continue;
+            };
+            if !defined.contains(&key) {
+                let field = temas_core::custom::NewCustomField {
+                    entity: Entity::Contact,
+                    key: key.clone(),
+                    label: header.trim().to_owned(),
+                    kind: temas_core::custom::FieldKind::Text,
+                    required: false,
+                    default: None,
+                    options: Vec::new(),
+                };
+                self.create_custom_field(session, field).await?;
+            }
+            *target = Target::Custom(key);
+            added.push(header.trim().to_owned());
+        }
+        Ok(added)
+    }
+
     /// Imports contacts row by row from `rows`. `progress` hears the number of rows read so far.
     pub async fn import_contacts(
         &self,
