@@ -136,7 +136,8 @@ pub struct Contact {
     pub meta: RecordMeta,
 }
 
-const GENDERS: &[&str] = &["female", "male", "other", "unknown"];
+/// The genders a contact may have.
+pub const GENDERS: &[&str] = &["female", "male", "other", "unknown"];
 
 /// Checks a two-letter ISO 639-1 language code.
 fn check_language(errors: &mut FieldErrors, field: &str, value: Option<String>) -> Option<String> {
@@ -374,7 +375,8 @@ pub struct Company {
     pub meta: RecordMeta,
 }
 
-const SIZES: &[&str] = &["1-10", "11-50", "51-200", "201-1000", "1001-5000", "5000+"];
+/// The head-count bands a company may have.
+pub const SIZES: &[&str] = &["1-10", "11-50", "51-200", "201-1000", "1001-5000", "5000+"];
 
 /// Normalises a web domain: lower case, no scheme, no `www.`, no path, punycode.
 pub fn normalize_domain(text: &str) -> Result<String, &'static str> {

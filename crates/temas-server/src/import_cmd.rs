@@ -78,7 +78,7 @@ pub async fn run(app: &App, session: &Session, args: ImportArgs) -> anyhow::Resu
     let headers = table.headers.clone();
     let format = table.format.to_string();
     // The first rows serve the mapping guess and are then imported like the rest.
-    let mut first: Vec<Result<temas_import::Row, temas_import::ReadError>> =
+    let first: Vec<Result<temas_import::Row, temas_import::ReadError>> =
         table.by_ref().take(SAMPLE_ROWS).collect();
     let samples: Vec<Vec<String>> = first
         .iter()
@@ -133,13 +133,10 @@ pub async fn run(app: &App, session: &Session, args: ImportArgs) -> anyhow::Resu
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     let report = |rows: u64| bar.set_position(rows);
-    first.reverse();
-    let mut rows = std::iter::from_fn(move || first.pop())
-        .chain(table)
-        .map(|r| -> SourceRow {
-            r.map(|row| (row.number, row.cells))
-                .map_err(|e| (e.row, e.to_string()))
-        });
+    let mut rows = first.into_iter().chain(table).map(|r| -> SourceRow {
+        r.map(|row| (row.number, row.cells))
+            .map_err(|e| (e.row, e.to_string()))
+    });
     let summary = app
         .import_contacts(session, &req, &mut rows, &report)
         .await

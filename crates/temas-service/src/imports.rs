@@ -19,8 +19,11 @@ use temas_store::{ImportAction, ImportItem, ImportRun, NewRecord, RecordKind, Uu
 
 /// Rows validated and written together.
 const BATCH_ROWS: usize = 1000;
-/// How many examples of each outcome the summary keeps.
+/// How many examples of created and updated rows the summary keeps.
 const SAMPLES: usize = 5;
+/// How many skipped and duplicate rows the summary lists (all are counted; failed rows are all listed, for the
+/// error report).
+const PROBLEM_SAMPLES: usize = 100;
 
 /// What identifies an existing contact to update instead of creating a new one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,11 +94,21 @@ pub struct ImportSummary {
 impl ImportSummary {
     fn skip(&mut self, row: u64, reason: &str) {
         self.skipped += 1;
-        if self.skipped_rows.len() < SAMPLES * 20 {
+        if self.skipped_rows.len() < PROBLEM_SAMPLES {
             self.skipped_rows.push(RowProblem {
                 row,
                 field: String::new(),
                 reason: reason.to_owned(),
+            });
+        }
+    }
+
+    fn duplicate(&mut self, row: u64, field: &str, reason: String) {
+        if self.duplicate_rows.len() < PROBLEM_SAMPLES {
+            self.duplicate_rows.push(RowProblem {
+                row,
+                field: field.to_owned(),
+                reason,
             });
         }
     }
@@ -467,12 +480,9 @@ impl Run<'_> {
             let keys = self.keys(&mapped.input, &data);
             if let Some(first) = keys.iter().find_map(|k| self.seen.get(&key_hash(k))) {
                 self.summary.skipped += 1;
-                self.summary.duplicate_rows.push(RowProblem {
-                    row: number,
-                    field: String::new(),
-                    reason: format!("the same {:?} as row {first}", self.req.match_on)
-                        .to_lowercase(),
-                });
+                let reason =
+                    format!("the same {:?} as row {first}", self.req.match_on).to_lowercase();
+                self.summary.duplicate(number, "", reason);
                 continue;
             }
             for k in &keys {
@@ -621,8 +631,7 @@ impl Run<'_> {
         }
         let emails: Vec<String> = ready
             .iter()
-            .flat_map(|r| r.input.emails.iter())
-            .filter_map(|e| temas_core::email::normalize_email(&e.address).ok())
+            .flat_map(|r| r.data.points.emails.iter().map(|e| e.normalized.clone()))
             .collect();
         if emails.is_empty() {
             return Ok(());
@@ -635,16 +644,15 @@ impl Run<'_> {
         let known: std::collections::HashSet<String> =
             found.into_iter().map(|(t, _, _)| t).collect();
         for r in ready {
-            let dup = r.input.emails.iter().any(|e| {
-                temas_core::email::normalize_email(&e.address).is_ok_and(|n| known.contains(&n))
-            });
-            if dup {
+            if r.data
+                .points
+                .emails
+                .iter()
+                .any(|e| known.contains(&e.normalized))
+            {
                 self.summary.likely_duplicates += 1;
-                self.summary.duplicate_rows.push(RowProblem {
-                    row: r.row,
-                    field: "email".into(),
-                    reason: "a contact with this email already exists".into(),
-                });
+                let reason = "a contact with this email already exists".to_owned();
+                self.summary.duplicate(r.row, "email", reason);
             }
         }
         Ok(())

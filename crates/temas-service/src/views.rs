@@ -101,8 +101,14 @@ impl App {
         session: &Session,
         input: ViewInput,
     ) -> Result<(ViewEntity, String, bool, ViewSettings), AppError> {
-        let record_entity = match input.entity.as_deref().map(str::trim) {
-            Some("companies") => Entity::Company,
+        // An unknown entity is named by `validate`; the custom fields of contacts serve meanwhile.
+        let record_entity = match input
+            .entity
+            .as_deref()
+            .map(str::trim)
+            .and_then(ViewEntity::parse)
+        {
+            Some(ViewEntity::Companies) => Entity::Company,
             _ => Entity::Contact,
         };
         let custom_keys: Vec<String> = self

@@ -1068,6 +1068,19 @@ async fn imports_keep_a_journal_match_by_terms_and_purge(w: World) {
         .await
         .unwrap();
     assert!(left.is_empty(), "a purged record's terms are gone");
+    // The same id inserted again starts a history of its own: the purged record's entries are gone too.
+    let mut again = contact("Yasmin Karimi", &w.owner, None, "yasmin@example.ir", &[]);
+    again.id = ids[0];
+    w.store
+        .insert_records(RecordKind::Contact, &w.owner, vec![again])
+        .await
+        .unwrap();
+    let history = w
+        .store
+        .history(&w.owner, RecordKind::Contact, ids[0], None, 10)
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1, "{history:?}");
     assert!(
         w.store
             .get_record(RecordKind::Contact, &w.owner, ids[1])

@@ -14,7 +14,7 @@ use temas_core::custom::{CustomFieldDef, Entity, FieldKind};
 use temas_core::view::{SavedView, ViewEntity, ViewInput, is_column};
 use temas_service::records::{ListParams, RecordType};
 use temas_service::{App, AppError, Session};
-use temas_store::Uuid;
+use temas_store::{User, Uuid};
 
 /// How many rows a page shows.
 const PAGE_ROWS: u32 = 50;
@@ -303,21 +303,24 @@ impl ListPage {
     }
 }
 
-/// Names of the users and of the companies the rows link to, when a shown column needs them.
+/// Names of the users (when read) and of the companies the rows link to, when a shown column needs them.
 async fn names_for<R: Listed>(
     app: &App,
     session: &Session,
     items: &[R],
     columns: &[String],
+    users: &[User],
 ) -> Result<Names, AppError> {
-    let mut names = Names::default();
-    if columns.iter().any(|c| c == "owner") {
-        let (users, _) = app.users(session).await?;
-        names.users = users
-            .into_iter()
-            .map(|u| (u.id.0, if u.name.is_empty() { u.email } else { u.name }))
-            .collect();
-    }
+    let mut names = Names {
+        users: users
+            .iter()
+            .map(|u| {
+                let name = if u.name.is_empty() { &u.email } else { &u.name };
+                (u.id.0, name.clone())
+            })
+            .collect(),
+        ..Names::default()
+    };
     if columns.iter().any(|c| c == "company") {
         let mut ids: Vec<Uuid> = items
             .iter()
@@ -385,9 +388,16 @@ pub async fn list_page<R: Listed>(
         .cloned()
         .collect();
 
+    // The users are read once, for the owner column and for the bulk action's owner menu.
+    let owner_menu = !is_htmx(headers) && R::LIST == ViewEntity::Contacts && !form.trash;
+    let users = if owner_menu || shown.iter().any(|c| c == "owner") {
+        app.users(&user.session).await.map_err(fail)?.0
+    } else {
+        Vec::new()
+    };
     let (rows, next, error) = match app.list::<R>(&user.session, &form.params()).await {
         Ok(page) => {
-            let names = names_for(app, &user.session, &page.items, &shown)
+            let names = names_for(app, &user.session, &page.items, &shown, &users)
                 .await
                 .map_err(fail)?;
             let rows = page
@@ -468,11 +478,8 @@ pub async fn list_page<R: Listed>(
             });
         }
     }
-    let owners = if R::LIST == ViewEntity::Contacts && !form.trash {
-        app.users(&user.session)
-            .await
-            .map_err(fail)?
-            .0
+    let owners = if owner_menu {
+        users
             .into_iter()
             .map(|u| (u.id.0.to_string(), u.email))
             .collect()

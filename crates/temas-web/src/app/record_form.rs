@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use temas_core::FieldErrors;
-use temas_core::contact::{Company, Contact};
+use temas_core::contact::{Company, Contact, GENDERS, SIZES};
 use temas_core::custom::{CustomFieldDef, FieldKind};
 use temas_core::points::ContactPoints;
 use temas_service::AppError;
@@ -21,15 +21,16 @@ use temas_store::Uuid;
 /// How many email and phone inputs the form offers.
 const SLOTS: usize = 3;
 
-/// A field chosen from a list: its name, its choices (the empty one first), whether they have translated labels.
+/// A field chosen from a list: its name, its choices (the form adds an empty one), whether they have translated
+/// labels.
 pub type Choice = (&'static str, &'static [&'static str], bool);
 
 /// What the form needs to know of a record type.
 pub trait Editable: Listed {
     /// One-line text inputs, in order (notes come last as a text area on every form).
     const TEXT_FIELDS: &'static [&'static str];
-    /// Fields chosen from a list: (name, choices with the empty one first, whether each choice has a translated
-    /// label `choice-<value>` or shows as it is stored).
+    /// Fields chosen from a list: (name, choices, whether each choice has a translated label `choice-<value>` or
+    /// shows as it is stored).
     const CHOICES: &'static [Choice];
     /// Date fields, typed in the user's calendar.
     const DATES: &'static [&'static str];
@@ -44,6 +45,24 @@ pub trait Editable: Listed {
     fn data_json(&self) -> Value;
 }
 
+/// The accessors contacts and companies share: both keep their points, tags and version the same way.
+macro_rules! record_accessors {
+    () => {
+        fn points(&self) -> &ContactPoints {
+            &self.data.points
+        }
+        fn tags(&self) -> &[String] {
+            &self.data.tags
+        }
+        fn version(&self) -> i64 {
+            self.version
+        }
+        fn data_json(&self) -> Value {
+            serde_json::to_value(&self.data).unwrap_or_default()
+        }
+    };
+}
+
 impl Editable for Contact {
     const TEXT_FIELDS: &'static [&'static str] = &[
         "first_name",
@@ -56,64 +75,29 @@ impl Editable for Contact {
         "time_zone",
         "source",
     ];
-    const CHOICES: &'static [Choice] =
-        &[("gender", &["", "female", "male", "other", "unknown"], true)];
+    const CHOICES: &'static [Choice] = &[("gender", GENDERS, true)];
     const DATES: &'static [&'static str] = &["birth_date"];
     const NEW_TITLE: &'static str = "form-new-contact";
     const EDIT_TITLE: &'static str = "form-edit-contact";
 
-    fn points(&self) -> &ContactPoints {
-        &self.data.points
-    }
-    fn tags(&self) -> &[String] {
-        &self.data.tags
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
+    record_accessors!();
     fn date(&self, field: &str) -> Option<chrono::NaiveDate> {
         (field == "birth_date")
             .then_some(self.data.birth_date)
             .flatten()
     }
-    fn data_json(&self) -> Value {
-        serde_json::to_value(&self.data).unwrap_or_default()
-    }
 }
 
 impl Editable for Company {
     const TEXT_FIELDS: &'static [&'static str] = &["name", "domain", "industry"];
-    const CHOICES: &'static [Choice] = &[(
-        "size",
-        &[
-            "",
-            "1-10",
-            "11-50",
-            "51-200",
-            "201-1000",
-            "1001-5000",
-            "5000+",
-        ],
-        false,
-    )];
+    const CHOICES: &'static [Choice] = &[("size", SIZES, false)];
     const DATES: &'static [&'static str] = &[];
     const NEW_TITLE: &'static str = "form-new-company";
     const EDIT_TITLE: &'static str = "form-edit-company";
 
-    fn points(&self) -> &ContactPoints {
-        &self.data.points
-    }
-    fn tags(&self) -> &[String] {
-        &self.data.tags
-    }
-    fn version(&self) -> i64 {
-        self.version
-    }
+    record_accessors!();
     fn date(&self, _field: &str) -> Option<chrono::NaiveDate> {
         None
-    }
-    fn data_json(&self) -> Value {
-        serde_json::to_value(&self.data).unwrap_or_default()
     }
 }
 
