@@ -74,6 +74,44 @@ pub enum FilterField {
     Company,
     /// A custom field value, by key.
     Custom(String),
+    /// The record's emails or phones that cannot be used: tested with `empty`/`notempty`.
+    Unreachable(PointIssue),
+}
+
+/// Why an email or phone of a record cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PointIssue {
+    /// A phone that is not a valid, assignable number for its country (`invalid_phone`).
+    InvalidPhone,
+    /// An email whose owner opted out (`opted_out_email`).
+    OptedOutEmail,
+    /// A phone whose owner opted out (`opted_out_phone`).
+    OptedOutPhone,
+}
+
+impl PointIssue {
+    pub const ALL: [PointIssue; 3] = [
+        PointIssue::InvalidPhone,
+        PointIssue::OptedOutEmail,
+        PointIssue::OptedOutPhone,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            PointIssue::InvalidPhone => "invalid_phone",
+            PointIssue::OptedOutEmail => "opted_out_email",
+            PointIssue::OptedOutPhone => "opted_out_phone",
+        }
+    }
+
+    /// The list in the record's data, the flag on each entry, and the flag's value that makes the issue.
+    pub fn test(self) -> (&'static str, &'static str, bool) {
+        match self {
+            PointIssue::InvalidPhone => ("phones", "valid", false),
+            PointIssue::OptedOutEmail => ("emails", "opted_out", true),
+            PointIssue::OptedOutPhone => ("phones", "opted_out", true),
+        }
+    }
 }
 
 /// A comparison value, already normalised for its field.
@@ -231,6 +269,9 @@ fn resolve_field(
         "phone" => FilterField::Phone,
         "tag" => FilterField::Tag,
         "company_id" if has_companies => FilterField::Company,
+        issue if PointIssue::ALL.iter().any(|i| i.name() == issue) => {
+            FilterField::Unreachable(PointIssue::ALL.into_iter().find(|i| i.name() == issue)?)
+        }
         _ => match name.strip_prefix("custom.") {
             Some(key) if !key.is_empty() => FilterField::Custom(key.to_owned()),
             _ => columns
@@ -317,6 +358,9 @@ pub fn parse_filter(
     if set_like && !matches!(op, Op::Eq | Op::Ne | Op::Empty | Op::NotEmpty) {
         return Err(bad(format!("{name} supports eq, ne, empty and notempty")));
     }
+    if matches!(field, FilterField::Unreachable(_)) && !matches!(op, Op::Empty | Op::NotEmpty) {
+        return Err(bad(format!("{name} supports empty and notempty")));
+    }
     let value = if !op.takes_value() {
         FilterValue::None
     } else {
@@ -348,6 +392,8 @@ pub fn parse_filter(
             FilterField::Column(_, ColumnKind::Text) | FilterField::Custom(_) => {
                 FilterValue::Text(raw.to_owned())
             }
+            // Takes no value (checked above).
+            FilterField::Unreachable(_) => FilterValue::None,
         }
     };
     Ok(Filter { field, op, value })
@@ -368,6 +414,16 @@ mod tests {
 
     fn parse(s: &str) -> Result<Filter, FieldErrors> {
         parse_filter(s, CONTACT_COLUMNS, true, parse_region("IR"))
+    }
+
+    #[test]
+    fn unusable_emails_and_phones_are_filtered_by_empty_and_notempty() {
+        assert_eq!(
+            parse("invalid_phone:notempty").map(|f| f.field),
+            Ok(FilterField::Unreachable(PointIssue::InvalidPhone))
+        );
+        assert_eq!(parse("opted_out_email:empty").map(|f| f.op), Ok(Op::Empty));
+        assert!(parse("opted_out_phone:eq:x").is_err());
     }
 
     #[test]

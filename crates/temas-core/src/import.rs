@@ -32,6 +32,9 @@ pub enum Target {
     Address(&'static str),
     Tags,
     Custom(String),
+    /// Text that becomes an interaction of this channel on the contact's timeline (a note, a call's summary…),
+    /// with the column's header as its subject.
+    Interaction(&'static str),
 }
 
 const FIELDS: &[&str] = &[
@@ -81,6 +84,9 @@ impl TryFrom<String> for Target {
             ("phone", kind) => Target::Phone(known(PHONE_KINDS, kind).ok_or_else(bad)?),
             ("handle", net) => Target::Handle(known(NETWORKS, net).ok_or_else(bad)?),
             ("custom", key) if crate::custom::is_valid_key(key) => Target::Custom(key.to_owned()),
+            ("interaction", channel) => {
+                Target::Interaction(known(crate::interaction::CHANNELS, channel).ok_or_else(bad)?)
+            }
             (part, "") if known(ADDRESS_PARTS, part).is_some() => {
                 Target::Address(known(ADDRESS_PARTS, part).ok_or_else(bad)?)
             }
@@ -104,8 +110,27 @@ impl From<Target> for String {
             Target::Address(part) => part.into(),
             Target::Tags => "tags".into(),
             Target::Custom(key) => format!("custom:{key}"),
+            Target::Interaction(channel) => format!("interaction:{channel}"),
         }
     }
+}
+
+/// Every field a column can feed, in the order a mapping form offers them, then the custom fields' keys.
+pub fn all_targets(custom_keys: &[String]) -> Vec<Target> {
+    let mut all = vec![Target::Ignore, Target::FullName];
+    all.extend(FIELDS.iter().map(|f| Target::Field(f)));
+    all.extend([Target::BirthDate, Target::Email]);
+    all.extend(PHONE_KINDS.iter().map(|k| Target::Phone(k)));
+    all.extend([Target::Company, Target::Tags]);
+    all.extend(ADDRESS_PARTS.iter().map(|p| Target::Address(p)));
+    all.extend(NETWORKS.iter().map(|n| Target::Handle(n)));
+    all.extend(
+        crate::interaction::CHANNELS
+            .iter()
+            .map(|c| Target::Interaction(c)),
+    );
+    all.extend(custom_keys.iter().cloned().map(Target::Custom));
+    all
 }
 
 /// Header names per target, in the five languages, compared after `search_key` (lower case, Arabic and Persian
@@ -725,6 +750,17 @@ pub struct RowContext {
 pub struct MappedRow {
     pub input: ContactInput,
     pub company: Option<String>,
+    /// Interactions to log on the contact.
+    pub interactions: Vec<RowInteraction>,
+}
+
+/// An interaction a row brings from a column mapped to `interaction:CHANNEL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowInteraction {
+    pub channel: &'static str,
+    /// The column's header.
+    pub subject: String,
+    pub body: String,
 }
 
 impl MappedRow {
@@ -839,6 +875,13 @@ pub fn map_row(
                 }
             }
             Target::Tags => i.tags.extend(split_list(text)),
+            Target::Interaction(channel) => {
+                row.interactions.push(RowInteraction {
+                    channel,
+                    subject: header.trim().to_owned(),
+                    body: text.to_owned(),
+                });
+            }
             Target::Custom(key) => {
                 i.custom.insert(key.clone(), Value::String(text.to_owned()));
             }
@@ -900,6 +943,17 @@ mod tests {
 
     fn headers(names: &[&str]) -> Vec<String> {
         names.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn every_target_offered_reads_back_as_itself() {
+        let all = all_targets(&["tier".to_owned()]);
+        assert_eq!(all[0], Target::Ignore);
+        assert!(all.contains(&Target::Custom("tier".into())));
+        for t in all {
+            let text = String::from(t.clone());
+            assert_eq!(Target::try_from(text.clone()), Ok(t), "{text}");
+        }
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod normalize;
 pub mod patch;
 pub mod phone;
 pub mod points;
+pub mod quality;
 pub mod search;
 pub mod time;
 pub mod view;

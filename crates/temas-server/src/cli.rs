@@ -73,9 +73,9 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Import contacts from a CSV, TSV, XLSX or ODS file, or undo an import (--rollback ID).
+    /// Import contacts from a CSV, TSV, XLSX or ODS file, load a workspace dump, or undo an import (--rollback ID).
     Import(crate::import_cmd::ImportArgs),
-    /// Export contacts as CSV, XLSX or vCard.
+    /// Export contacts as CSV, XLSX or vCard, or the whole workspace as a JSON-lines dump.
     Export(crate::export_cmd::ExportArgs),
     /// Apply pending migrations.
     Migrate,
@@ -240,8 +240,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
         }
         Command::Import(args) => {
-            let session = first_session(&app).await?;
-            crate::import_cmd::run(&app, &session, args).await?;
+            if let Some(dump) = crate::import_cmd::dump_file(&args) {
+                crate::import_cmd::load_dump(&app, dump).await?;
+            } else {
+                let session = first_session(&app).await?;
+                crate::import_cmd::run(&app, &session, args).await?;
+            }
         }
         Command::Export(args) => {
             let session = first_session(&app).await?;
@@ -317,8 +321,34 @@ pub async fn serve(app: App, listen: &str) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "temas is listening");
     println!("temas listening on http://{addr}");
+    // The background worker (imports, rollbacks) stops with the server; a job it was running is taken up again,
+    // from its checkpoint, once its lease runs out.
+    let (stop, stopped) = tokio::sync::watch::channel(());
+    let worker = app.clone();
+    let lease = job_lease();
+    let work = tokio::spawn(async move {
+        let mut stopped = stopped;
+        worker
+            .work_jobs(lease, async move {
+                let _ = stopped.changed().await;
+            })
+            .await;
+    });
     temas_web::serve(listener, app, shutdown_signal()).await?;
+    let _ = stop.send(());
+    let _ = work.await;
     Ok(())
+}
+
+/// How long a worker holds a job without renewing its lease (`TEMAS_JOB_LEASE_SECS`, 30 by default): after a
+/// crash, the job is taken up again that long after the last renewal.
+fn job_lease() -> std::time::Duration {
+    let secs = std::env::var("TEMAS_JOB_LEASE_SECS")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .filter(|s| *s >= 3)
+        .unwrap_or(30);
+    std::time::Duration::from_secs(secs)
 }
 
 async fn shutdown_signal() {

@@ -1,5 +1,6 @@
 //! `temas export --entity contacts --format csv|xlsx|vcf [--view NAME] [--out FILE] [--encoding E]`: every contact
 //! (or those of a saved view, in its order) as a spreadsheet the importer reads back, or as vCard 4.0.
+//! `temas export --format jsonl [--out FILE]`: the whole workspace as a dump that `temas import` loads.
 
 use anyhow::{Context, bail};
 use std::collections::HashMap;
@@ -20,7 +21,8 @@ pub struct ExportArgs {
     /// What to export: contacts.
     #[arg(long, default_value = "contacts")]
     entity: String,
-    /// csv (UTF-8 with a BOM, for Excel), xlsx or vcf (vCard 4.0).
+    /// csv (UTF-8 with a BOM, for Excel), xlsx, vcf (vCard 4.0), or jsonl: the whole workspace (every record,
+    /// user, field, view, history and import) as a dump that `temas import` loads into another database.
     #[arg(long, default_value = "csv")]
     format: String,
     /// Only the records of this saved view (by name), in its order.
@@ -35,6 +37,9 @@ pub struct ExportArgs {
 }
 
 pub async fn run(app: &App, session: &Session, args: ExportArgs) -> anyhow::Result<()> {
+    if args.format == "jsonl" {
+        return dump(app, session, &args.out).await;
+    }
     if args.entity != "contacts" {
         bail!(
             "--entity {}: only contacts can be exported so far",
@@ -143,9 +148,34 @@ pub async fn run(app: &App, session: &Session, args: ExportArgs) -> anyhow::Resu
                     .with_context(|| format!("writing {}", path.display()))?;
             }
         }
-        "jsonl" => bail!("--format jsonl (the whole-workspace dump) is not built yet"),
-        other => bail!("--format {other}: use csv, xlsx or vcf"),
+        other => bail!("--format {other}: use csv, xlsx, vcf or jsonl"),
     }
+    Ok(())
+}
+
+/// Writes the workspace dump; says on stderr how many rows of what it holds.
+async fn dump(app: &App, session: &Session, out: &Option<PathBuf>) -> anyhow::Result<()> {
+    let mut out: Box<dyn Write + Send> = match out {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+    };
+    let counts = app
+        .dump_workspace(session, &mut *out)
+        .await
+        .map_err(crate::cli::describe)?;
+    let tables: Vec<String> = counts
+        .tables
+        .iter()
+        .map(|(t, n)| format!("{t} {n}"))
+        .collect();
+    eprintln!(
+        "workspace {}: {} rows ({})",
+        counts.workspace,
+        counts.rows(),
+        tables.join(", ")
+    );
     Ok(())
 }
 

@@ -16,7 +16,8 @@ const SAMPLE_ROWS: usize = 50;
 
 #[derive(clap::Args)]
 pub struct ImportArgs {
-    /// The file: CSV or TSV (any common encoding and delimiter), XLSX or ODS.
+    /// The file: CSV or TSV (any common encoding and delimiter), XLSX or ODS; or a workspace dump
+    /// (`temas export --format jsonl`), loaded whole into a database that does not hold its workspace yet.
     #[arg(required_unless_present = "rollback")]
     file: Option<PathBuf>,
     /// A JSON mapping `{"Header": "field", …}` (fields: first_name, last_name, full_name, email, phone:mobile,
@@ -44,6 +45,37 @@ pub struct ImportArgs {
     /// Undo the import with this id.
     #[arg(long, conflicts_with_all = ["file", "dry_run"])]
     rollback: Option<Uuid>,
+}
+
+/// The file to import, when it is a workspace dump (`temas export --format jsonl`) rather than a spreadsheet.
+pub fn dump_file(args: &ImportArgs) -> Option<&Path> {
+    let path = args.file.as_deref()?;
+    let file = std::fs::File::open(path).ok()?;
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(file), &mut first).ok()?;
+    temas_service::dump::is_dump(first.trim_end()).then_some(path)
+}
+
+/// Loads a workspace dump into this database (which must not hold that workspace yet).
+pub async fn load_dump(app: &App, path: &Path) -> anyhow::Result<()> {
+    let open = || -> std::io::Result<Box<dyn std::io::BufRead + Send>> {
+        Ok(Box::new(std::io::BufReader::new(std::fs::File::open(
+            path,
+        )?)))
+    };
+    let counts = app
+        .load_workspace(&open)
+        .await
+        .map_err(crate::cli::describe)?;
+    println!(
+        "loaded workspace {}: {} rows",
+        counts.workspace,
+        counts.rows()
+    );
+    for (table, n) in &counts.tables {
+        println!("  {table}: {n}");
+    }
+    Ok(())
 }
 
 pub async fn run(app: &App, session: &Session, args: ImportArgs) -> anyhow::Result<()> {
@@ -121,12 +153,15 @@ pub async fn run(app: &App, session: &Session, args: ImportArgs) -> anyhow::Resu
             .with_context(|| format!("writing {}", out.display()))?;
     }
     let req = ImportRequest {
+        id: Uuid::now_v7(),
         file_name: path.display().to_string(),
         format,
         headers,
         targets,
         match_on,
         dry_run: args.dry_run,
+        job: serde_json::Value::Null,
+        resume: None,
     };
     let bar = ProgressBar::new_spinner().with_style(
         ProgressStyle::with_template("{spinner} {pos} rows read ({per_sec}) {elapsed}")
@@ -147,7 +182,15 @@ pub async fn run(app: &App, session: &Session, args: ImportArgs) -> anyhow::Resu
         let out = args
             .errors
             .unwrap_or_else(|| path.with_extension("errors.csv"));
-        write_error_report(&path, args.sheet.as_deref(), &summary, &out)?;
+        let reasons = app
+            .import_failures(session, req.id)
+            .await
+            .map_err(crate::cli::describe)?;
+        let mut file =
+            std::fs::File::create(&out).with_context(|| format!("writing {}", out.display()))?;
+        let table = temas_import::open(&path, args.sheet.as_deref())?;
+        temas_service::import_jobs::write_error_report(table, &reasons, &mut file)
+            .map_err(|e| anyhow::anyhow!("writing {}: {e}", out.display()))?;
         eprintln!(
             "{} row(s) failed; they are in {} with the reason, ready to fix and import again",
             summary.failed,
@@ -204,6 +247,11 @@ fn print_summary(s: &ImportSummary) {
         s.companies_created
     );
     println!(
+        "{}: {}",
+        verb("interactions logged", "interactions to log"),
+        s.interactions_created
+    );
+    println!(
         "likely duplicates of existing contacts: {}",
         s.likely_duplicates
     );
@@ -230,49 +278,4 @@ fn print_summary(s: &ImportSummary) {
         };
         println!("  row {}: {field}{}", p.row, p.reason);
     }
-}
-
-/// Writes the failed rows as they were in the file, with a last column giving the reason, as UTF-8 CSV with a BOM
-/// (so Excel reads it right). The file is read a second time rather than held in memory.
-fn write_error_report(
-    source: &Path,
-    sheet: Option<&str>,
-    summary: &ImportSummary,
-    out: &Path,
-) -> anyhow::Result<()> {
-    let mut reasons: HashMap<u64, Vec<String>> = HashMap::new();
-    for p in &summary.failed_rows {
-        let text = if p.field.is_empty() {
-            p.reason.clone()
-        } else {
-            format!("{}: {}", p.field, p.reason)
-        };
-        reasons.entry(p.row).or_default().push(text);
-    }
-    let mut file =
-        std::fs::File::create(out).with_context(|| format!("writing {}", out.display()))?;
-    std::io::Write::write_all(&mut file, "\u{FEFF}".as_bytes())?;
-    let mut writer = csv::Writer::from_writer(file);
-    let table = temas_import::open(source, sheet)?;
-    let mut header = table.headers.clone();
-    header.push("error".into());
-    writer.write_record(&header)?;
-    for row in table {
-        match row {
-            Ok(row) => {
-                if let Some(why) = reasons.get(&row.number) {
-                    let mut cells = row.cells;
-                    cells.push(why.join("; "));
-                    writer.write_record(&cells)?;
-                }
-            }
-            Err(e) => {
-                let mut cells = vec![String::new(); header.len() - 1];
-                cells.push(e.to_string());
-                writer.write_record(&cells)?;
-            }
-        }
-    }
-    writer.flush()?;
-    Ok(())
 }

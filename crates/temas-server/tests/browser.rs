@@ -400,6 +400,49 @@ async fn a_working_day_in_the_web_app(t: TestApp, screenshots: bool) {
     wait_text(&c, "#e-email_1", "نشانی ایمیل معتبر نیست").await;
     shot(&c, "edit-error-fa", screenshots).await;
 
+    // Import a spreadsheet: upload, the mapping with its preview, the job followed to its end.
+    let csv = std::env::temp_dir().join(format!("temas-browser-{}.csv", uuid::Uuid::now_v7()));
+    std::fs::write(
+        &csv,
+        "نام,نام خانوادگی,ایمیل\nنگار,صالحی,negar@example.ir\nبهرام,نیکو,bahram@example.ir\n",
+    )
+    .unwrap();
+    c.goto(&format!("{}/imports", t.base)).await.unwrap();
+    wait_css(&c, "#i-file")
+        .await
+        .send_keys(csv.to_str().unwrap())
+        .await
+        .unwrap();
+    c.find(Locator::Css(
+        "main form[action='/imports'] button[type=submit]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    wait_css(&c, "select#col-2").await;
+    wait_text(&c, "table.mapping", "negar@example.ir").await;
+    shot(&c, "import-mapping-fa", screenshots).await;
+    c.find(Locator::Css("button[name=dry_run][value='0']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // The progress line polls until the job is done, then the page reloads with the result.
+    wait_css(&c, "#count-created").await;
+    let created = c
+        .find(Locator::Css("#count-created"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(created == "2" || created == "۲", "{created}");
+    shot(&c, "import-done-fa", screenshots).await;
+    let _ = std::fs::remove_file(&csv);
+
     // A phone-sized window keeps the card usable.
     c.set_window_size(360, 780).await.unwrap();
     c.goto(&format!("{}/contacts/{id}", t.base)).await.unwrap();

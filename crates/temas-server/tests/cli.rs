@@ -52,6 +52,28 @@ impl Cli {
     }
 }
 
+impl Cli {
+    /// Starts `temas serve` on a random port; returns the process and its base URL.
+    fn serve(&self, env: &[(&str, &str)]) -> (std::process::Child, String) {
+        let mut c = self.command(&["serve", "--listen", "127.0.0.1:0"]);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let mut server = c
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(server.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line.trim().rsplit(' ').next().unwrap().to_owned();
+        assert!(base.starts_with("http://127.0.0.1:"), "{line}");
+        (server, base)
+    }
+}
+
 impl Drop for Cli {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -141,18 +163,7 @@ async fn init_users_tokens_and_serve(backend: Backend) {
     assert!(cli.run(&["migrate"], &[], None).status.success());
     assert!(cli.run(&["check"], &[], None).status.success());
 
-    let mut server = cli
-        .command(&["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line.trim().rsplit(' ').next().unwrap().to_owned();
-    assert!(base.starts_with("http://127.0.0.1:"), "{line}");
+    let (mut server, base) = cli.serve(&[]);
     let client = reqwest::Client::new();
     let me: serde_json::Value = client
         .get(format!("{base}/api/v1/users/me"))
@@ -513,4 +524,269 @@ async fn sqlite_import_dry_run_commit_update_and_roll_back() {
 #[tokio::test]
 async fn postgres_import_dry_run_commit_update_and_roll_back() {
     import_dry_run_commit_update_and_roll_back(Backend::Postgres).await;
+}
+
+/// An import job whose server is killed part-way goes on from its last checkpoint when a server starts again:
+/// every row ends up imported once.
+async fn an_import_cut_short_by_a_crash_goes_on_after_a_restart(backend: Backend) {
+    let cli = Cli::new(backend).await;
+    let init = cli.run(
+        &[
+            "init",
+            "--workspace",
+            "Acme",
+            "--admin-email",
+            "o@acme.test",
+        ],
+        &[("TEMAS_ADMIN_PASSWORD", "a long enough password")],
+        None,
+    );
+    assert!(init.status.success());
+    let token = stdout(&cli.run(&["token", "create", "--email", "o@acme.test"], &[], None))
+        .trim()
+        .to_owned();
+    let rows = 30_000;
+    let mut csv = String::from("first_name,last_name,email\n");
+    for i in 0..rows {
+        csv.push_str(&format!("Ada{i},Lovelace,ada{i}@example.com\n"));
+    }
+    let lease = [("TEMAS_JOB_LEASE_SECS", "3")];
+    let (mut server, base) = cli.serve(&lease);
+    let client = reqwest::Client::new();
+    let up: serde_json::Value = client
+        .post(format!("{base}/api/v1/imports?file_name=big.csv"))
+        .bearer_auth(&token)
+        .body(csv)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = up["id"].as_str().unwrap().to_owned();
+    let started = client
+        .post(format!("{base}/api/v1/imports/{id}/run"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"match_on": "email"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), reqwest::StatusCode::ACCEPTED);
+    let status = |base: String| {
+        let client = client.clone();
+        let token = token.clone();
+        let id = id.clone();
+        async move {
+            client
+                .get(format!("{base}/api/v1/imports/{id}"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    // Kill the server once a few batches are in.
+    let mut seen = serde_json::Value::Null;
+    for _ in 0..1200 {
+        seen = status(base.clone()).await;
+        if seen["summary"]["rows"].as_u64().unwrap_or(0) >= 3000 || seen["status"] != "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    server.kill().unwrap();
+    let _ = server.wait();
+    assert_eq!(
+        seen["status"], "running",
+        "interrupted while running: {seen}"
+    );
+    let at_crash = seen["summary"]["rows"].as_u64().unwrap();
+    assert!(at_crash < rows, "{seen}");
+
+    let (mut server, base) = cli.serve(&lease);
+    let mut done = serde_json::Value::Null;
+    for _ in 0..1200 {
+        done = status(base.clone()).await;
+        if done["status"] != "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(done["status"], "committed", "{done}");
+    assert_eq!(done["summary"]["rows"], rows);
+    assert_eq!(done["summary"]["created"], rows);
+    assert_eq!(done["summary"]["failed"], 0);
+
+    let out = cli.dir.join("all.csv");
+    let export = cli.run(
+        &[
+            "export",
+            "--entity",
+            "contacts",
+            "--format",
+            "csv",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+        None,
+    );
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let emails: std::collections::HashSet<&str> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').find(|c| c.contains('@')))
+        .collect();
+    assert_eq!(
+        text.lines().count() as u64,
+        rows + 1,
+        "no row twice, none missing"
+    );
+    assert_eq!(emails.len() as u64, rows);
+}
+
+#[tokio::test]
+async fn sqlite_an_import_cut_short_by_a_crash_goes_on_after_a_restart() {
+    an_import_cut_short_by_a_crash_goes_on_after_a_restart(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_an_import_cut_short_by_a_crash_goes_on_after_a_restart() {
+    an_import_cut_short_by_a_crash_goes_on_after_a_restart(Backend::Postgres).await;
+}
+
+/// Initialises a workspace (owner o@acme.test) and returns an owner's token.
+fn init_acme(cli: &Cli) -> String {
+    let init = cli.run(
+        &[
+            "init",
+            "--workspace",
+            "Acme",
+            "--admin-email",
+            "o@acme.test",
+            "--default-region",
+            "IR",
+        ],
+        &[("TEMAS_ADMIN_PASSWORD", "a long enough password")],
+        None,
+    );
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    stdout(&cli.run(&["token", "create", "--email", "o@acme.test"], &[], None))
+        .trim()
+        .to_owned()
+}
+
+/// The rows of a dump, sorted (row order within a table is the database's), without its header line.
+fn dump_rows(path: &std::path::Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut rows: Vec<String> = text.lines().skip(1).map(str::to_owned).collect();
+    rows.sort();
+    rows
+}
+
+#[tokio::test]
+async fn a_workspace_dump_round_trips_sqlite_postgres_sqlite() {
+    let first = Cli::new(Backend::Sqlite).await;
+    let token = init_acme(&first);
+    let demo = first.run(&["demo", "--contacts", "120"], &[], None);
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let file = first.dir.join("customers.csv");
+    std::fs::write(
+        &file,
+        persian_excel_csv(&[
+            "نام;نام خانوادگي;ايميل;موبايل;شرکت",
+            "ياسمين;کريمي;yasmin@example.ir;0912 345 6789;پارس",
+        ]),
+    )
+    .unwrap();
+    let import = first.run(&["import", file.to_str().unwrap()], &[], None);
+    assert!(
+        import.status.success(),
+        "{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+
+    let dump = |cli: &Cli, name: &str| {
+        let out = cli.dir.join(name);
+        let o = cli.run(
+            &[
+                "export",
+                "--format",
+                "jsonl",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &[],
+            None,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        out
+    };
+    let load = |cli: &Cli, file: &std::path::Path| {
+        let o = cli.run(&["import", file.to_str().unwrap()], &[], None);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        stdout(&o)
+    };
+    let a = dump(&first, "a.jsonl");
+    let second = Cli::new(Backend::Postgres).await;
+    let said = load(&second, &a);
+    assert!(said.starts_with("loaded workspace Acme: "), "{said}");
+    let b = dump(&second, "b.jsonl");
+    let third = Cli::new(Backend::Sqlite).await;
+    load(&third, &b);
+    let c = dump(&third, "c.jsonl");
+    let rows = dump_rows(&a);
+    assert!(
+        rows.len() > 600,
+        "records, terms, links, history, users: {}",
+        rows.len()
+    );
+    assert_eq!(rows, dump_rows(&b), "SQLite to PostgreSQL loses nothing");
+    assert_eq!(rows, dump_rows(&c), "and back to SQLite neither");
+
+    // The loaded workspace works: its token signs in, search finds what the import brought.
+    let (mut server, base) = third.serve(&[]);
+    let found: serde_json::Value = reqwest::Client::new()
+        .get(format!("{base}/api/v1/search?q=yasmin"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(found["items"].as_array().map(Vec::len), Some(1), "{found}");
+
+    // A database holding the workspace, or a file cut short, is refused.
+    let again = third.run(&["import", b.to_str().unwrap()], &[], None);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds"));
+    let text = std::fs::read_to_string(&a).unwrap();
+    let cut = first.dir.join("cut.jsonl");
+    std::fs::write(&cut, &text[..text.len() / 2]).unwrap();
+    let fourth = Cli::new(Backend::Sqlite).await;
+    let refused = fourth.run(&["import", cut.to_str().unwrap()], &[], None);
+    assert!(!refused.status.success());
+    let why = String::from_utf8_lossy(&refused.stderr).into_owned();
+    assert!(why.contains("cut off") || why.contains("line"), "{why}");
 }

@@ -703,7 +703,163 @@ async fn admins_set_workspace_defaults_and_indexed_fields(t: TestApp) {
     );
 }
 
+/// Polls an import's progress line until the page says to reload (the job is done), for at most a minute.
+async fn wait_for_import(b: &Browser, session: &str, id: &str) {
+    for _ in 0..600 {
+        let r = b
+            .http
+            .get(format!("{}/imports/{id}/progress", b.base))
+            .header(COOKIE, session)
+            .header("hx-request", "true")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        if r.headers().contains_key("hx-refresh") {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("import {id} still running after a minute");
+}
+
+async fn a_file_is_uploaded_mapped_imported_and_rolled_back_in_the_app(t: TestApp) {
+    let b = Browser::open(&t).await;
+    let r = b.sign_in("owner@acme.test", PASSWORD, "/imports").await;
+    let (session, _) = set_cookie(&r, "temas_session").unwrap();
+    let page = b.page(&session, "/imports").await;
+    assert!(page.contains("enctype=\"multipart/form-data\""));
+    let csrf = csrf_in(&page);
+    // A Russian Excel export: Windows-1251, semicolons.
+    let mut csv = String::from("Имя;Фамилия;Эл. почта;Заметка\r\n");
+    for i in 0..30 {
+        csv.push_str(&format!(
+            "Иван{i};Петров;ivan{i}@example.ru;звонить утром\r\n"
+        ));
+    }
+    csv.push_str("Пётр;Сидоров;нет почты;\r\n");
+    let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(&csv);
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", csrf.clone())
+        .text("sheet", "")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes.into_owned()).file_name("клиенты.csv"),
+        );
+    let up = b
+        .http
+        .post(format!("{}/imports", b.base))
+        .header(COOKIE, &session)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(up.status(), StatusCode::SEE_OTHER);
+    let card = up.headers()[LOCATION].to_str().unwrap().to_owned();
+    let id = card.trim_start_matches("/imports/").to_owned();
+    let mapping = b.page(&session, &card).await;
+    assert!(mapping.contains("windows-1251"), "the format read is shown");
+    assert!(
+        mapping.contains("<td>Иван0</td>"),
+        "the preview shows the rows as read"
+    );
+    assert!(mapping.contains("<option value=\"first_name\" selected>"));
+    assert!(mapping.contains("<option value=\"email\" selected>"));
+
+    // The note column becomes a call on each contact's timeline; the import runs as a job, the page follows it.
+    let run = b
+        .post(
+            &session,
+            &format!("{card}/run"),
+            &[
+                ("_csrf", csrf.clone()),
+                ("col-0", "first_name".into()),
+                ("col-1", "last_name".into()),
+                ("col-2", "email".into()),
+                ("col-3", "interaction:call".into()),
+                ("match_on", "email".into()),
+                ("dry_run", "0".into()),
+            ],
+        )
+        .await;
+    assert_eq!(run.status(), StatusCode::SEE_OTHER);
+    wait_for_import(&b, &session, &id).await;
+    let done = b.page(&session, &card).await;
+    assert!(done.contains("id=\"count-created\">30<"), "{done}");
+    assert!(done.contains("id=\"count-failed\">1<"));
+    assert!(done.contains("id=\"count-interactions\">30<"));
+    let report = b.page(&session, &format!("{card}/errors.csv")).await;
+    assert!(report.contains("Пётр,Сидоров,нет почты"), "{report}");
+    let found = t.search_ids(&t.owner_token, "ivan7@example.ru").await;
+    assert_eq!(found.len(), 1);
+    let contact = t
+        .get(&t.owner_token, &format!("/api/v1/contacts/{}", found[0]))
+        .await;
+    assert_eq!(contact.body["first_name"], "Иван7");
+    assert!(
+        contact.body["notes"].is_null(),
+        "the column fed the timeline, not the notes"
+    );
+    let timeline = t
+        .get(
+            &t.owner_token,
+            &format!("/api/v1/contacts/{}/timeline", found[0]),
+        )
+        .await;
+    let call = timeline.body["items"][0].clone();
+    assert_eq!(call["channel"], "call");
+    assert_eq!(call["subject"], "Заметка");
+    assert_eq!(call["body"], "звонить утром");
+
+    let back = b
+        .post(&session, &format!("{card}/rollback"), &[("_csrf", csrf)])
+        .await;
+    assert_eq!(back.status(), StatusCode::SEE_OTHER);
+    wait_for_import(&b, &session, &id).await;
+    let undone = b.page(&session, &card).await;
+    assert!(undone.contains("data-status=\"rolled_back\""));
+    let gone = t
+        .get(
+            &t.owner_token,
+            &format!("/api/v1/interactions/{}", call["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(
+        gone.status,
+        StatusCode::NOT_FOUND,
+        "the logged calls are rolled back too"
+    );
+    assert!(
+        t.search_ids(&t.owner_token, "ivan7@example.ru")
+            .await
+            .is_empty()
+    );
+}
+
+async fn the_data_quality_page_links_each_figure_to_its_contacts(t: TestApp) {
+    t.contact(
+        &t.owner_token,
+        json!({"first_name": "Ali", "phones": [{"number": "0912 34"}]}),
+    )
+    .await;
+    t.contact(&t.owner_token, json!({"last_name": "Karimi"}))
+        .await;
+    let b = Browser::open(&t).await;
+    let r = b.sign_in("owner@acme.test", PASSWORD, "/quality").await;
+    let (session, _) = set_cookie(&r, "temas_session").unwrap();
+    let page = b.page(&session, "/quality?months=3").await;
+    assert!(page.contains("<tr data-check=\"first_name\">"), "{page}");
+    assert!(page.contains("href=\"/contacts?filter=invalid_phone%3Anotempty\">1</a>"));
+    assert!(page.contains("href=\"/contacts?filter=email%3Aempty%3B%20phone%3Aempty\">1</a>"));
+    let list = b
+        .page(&session, "/contacts?filter=invalid_phone%3Anotempty")
+        .await;
+    assert!(list.contains("Ali") && !list.contains("Karimi"));
+}
+
 on_both_backends!(
+    the_data_quality_page_links_each_figure_to_its_contacts,
+    a_file_is_uploaded_mapped_imported_and_rolled_back_in_the_app,
     admins_set_workspace_defaults_and_indexed_fields,
     companies_are_created_and_edited_in_the_app,
     lists_show_chosen_columns_and_views_are_saved,

@@ -1,10 +1,14 @@
 //! Importing contacts from a spreadsheet: each row mapped, validated and matched against the base (and against
 //! the rows before it), then — unless it is a dry run — written in batches with a journal of what was created and
 //! what each update replaced, so that a rollback can put the base back as it was.
+//!
+//! Every run is kept (dry runs too), with its failed rows (the error report). After each batch the run's summary
+//! is saved as a checkpoint; the journal of a batch is written before the batch's records, so an import cut short
+//! can be resumed (what the unfinished batch wrote is undone first) or rolled back.
 
 use crate::records::RecordType;
 use crate::{App, AppError, Session};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -12,16 +16,18 @@ use temas_core::calendar::Calendar;
 use temas_core::contact::{Company, CompanyInput, CompanyLink, Contact, ContactData, ContactInput};
 use temas_core::custom::Entity;
 use temas_core::ids::CompanyId;
-use temas_core::import::{DateOrder, MappedRow, RowContext, Target, map_row};
+use temas_core::import::{DateOrder, MappedRow, RowContext, RowInteraction, Target, map_row};
+use temas_core::interaction::{Interaction, InteractionInput};
 use temas_core::normalize::search_key;
 use temas_core::phone::national_of_e164;
+pub use temas_store::RowProblem;
 use temas_store::{ImportAction, ImportItem, ImportRun, NewRecord, RecordKind, Uuid};
 
 /// Rows validated and written together.
 const BATCH_ROWS: usize = 1000;
 /// How many examples of created and updated rows the summary keeps.
 const SAMPLES: usize = 5;
-/// How many skipped and duplicate rows the summary lists (all are counted; failed rows are all listed, for the
+/// How many skipped, duplicate and failed rows the summary lists (all are counted; every failed row is in the
 /// error report).
 const PROBLEM_SAMPLES: usize = 100;
 
@@ -50,24 +56,22 @@ impl MatchOn {
 pub type SourceRow = Result<(u64, Vec<String>), (u64, String)>;
 
 pub struct ImportRequest {
+    /// The import's id: new for a fresh run, the job's for one run in the background.
+    pub id: Uuid,
     pub file_name: String,
     pub format: String,
     pub headers: Vec<String>,
     pub targets: Vec<Target>,
     pub match_on: MatchOn,
     pub dry_run: bool,
+    /// What is kept with the run for an import run as a job (its upload, mapping and options).
+    pub job: Value,
+    /// The checkpoint to go on from, for a committing import cut short.
+    pub resume: Option<ImportSummary>,
 }
 
-/// A row that was not imported, and why.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct RowProblem {
-    pub row: u64,
-    /// The column or field at fault, when one is.
-    pub field: String,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct ImportSummary {
     /// Set once the import is committed.
     pub id: Option<Uuid>,
@@ -81,14 +85,22 @@ pub struct ImportSummary {
     pub skipped: u64,
     pub failed: u64,
     pub companies_created: u64,
+    /// Interactions logged from columns mapped to `interaction:CHANNEL`.
+    pub interactions_created: u64,
     /// Rows whose email or phone already belongs to a contact, when they are not matched on it.
     pub likely_duplicates: u64,
     pub created_samples: Vec<u64>,
     pub updated_samples: Vec<u64>,
     pub skipped_rows: Vec<RowProblem>,
     pub duplicate_rows: Vec<RowProblem>,
-    /// Every row that failed, with the reason (the error report).
+    /// The first rows that failed, with the reason (all of them are in the error report).
     pub failed_rows: Vec<RowProblem>,
+    /// Why the run stopped, when it failed as a whole.
+    pub error: Option<String>,
+    /// Journal entries written so far (the checkpoint a resumed import goes on from).
+    pub journal_seq: i64,
+    /// Lines of the error report written so far.
+    pub error_seq: i64,
 }
 
 impl ImportSummary {
@@ -112,15 +124,6 @@ impl ImportSummary {
             });
         }
     }
-
-    fn fail(&mut self, row: u64, field: &str, reason: String) {
-        self.failed += 1;
-        self.failed_rows.push(RowProblem {
-            row,
-            field: field.to_owned(),
-            reason,
-        });
-    }
 }
 
 /// A validated row on its way into the base.
@@ -132,7 +135,11 @@ struct Ready {
     /// The company's name as companies are matched: normalised.
     company_key: Option<String>,
     keys: Vec<String>,
+    interactions: Vec<RowInteraction>,
 }
+
+/// A row's interactions, with the row and the contact they go on.
+type ContactLogs = (u64, Uuid, Vec<RowInteraction>);
 
 /// State carried across batches.
 struct Run<'a> {
@@ -150,8 +157,8 @@ struct Run<'a> {
     /// External ids brought by earlier rows, with the row that brought each.
     external_ids: HashMap<u64, u64>,
     journal: Vec<ImportItem>,
-    seq: i64,
-    id: Uuid,
+    /// Failed rows of the batch under way, written to the error report with it.
+    failures: Vec<RowProblem>,
     started: chrono::DateTime<chrono::Utc>,
 }
 
@@ -254,50 +261,94 @@ impl App {
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<ImportSummary, AppError> {
         session.require_write()?;
+        let fresh = ImportSummary {
+            dry_run: req.dry_run,
+            format: req.format.clone(),
+            mapping: req
+                .headers
+                .iter()
+                .cloned()
+                .zip(req.targets.iter().cloned().map(String::from))
+                .collect(),
+            ..ImportSummary::default()
+        };
+        // A dry run writes nothing but its error report, so one cut short simply starts again.
+        let resume = req.resume.clone().filter(|_| !req.dry_run);
         let mut run = Run {
             app: self,
             session,
             req,
             ctx: row_context(session),
-            summary: ImportSummary {
-                dry_run: req.dry_run,
-                format: req.format.clone(),
-                mapping: req
-                    .headers
-                    .iter()
-                    .cloned()
-                    .zip(req.targets.iter().cloned().map(String::from))
-                    .collect(),
-                ..ImportSummary::default()
-            },
+            summary: resume.clone().unwrap_or(fresh),
             seen: HashMap::new(),
             companies: HashMap::new(),
             companies_loaded: false,
             external_ids: HashMap::new(),
             journal: Vec::new(),
-            seq: 0,
-            id: Uuid::now_v7(),
+            failures: Vec::new(),
             started: temas_core::time::now(),
         };
-        if !req.dry_run {
-            // Saved before any write, so that an import cut short can still be rolled back.
-            run.save("running").await?;
+        let ws = session.workspace.id;
+        match &resume {
+            Some(checkpoint) => {
+                let tail = self
+                    .journal_after(ws, req.id, checkpoint.journal_seq)
+                    .await?;
+                self.undo(session, &tail).await?;
+                self.store
+                    .remove_import_items(ws, req.id, checkpoint.journal_seq)
+                    .await?;
+                self.store
+                    .remove_import_errors(ws, req.id, checkpoint.error_seq)
+                    .await?;
+            }
+            None => self.store.remove_import_errors(ws, req.id, 0).await?,
         }
+        // Saved before any write, so that an import cut short can still be rolled back.
+        run.save(run.active_status()).await?;
+        let skip = resume.as_ref().map_or(0, |c| c.rows);
+        let mut replayed = 0u64;
+        let contact_rules = session.validation(self, Entity::Contact).await?;
         let mut batch: Vec<SourceRow> = Vec::with_capacity(BATCH_ROWS);
         for row in rows {
+            if replayed < skip {
+                // Rows imported before the interruption: only their keys are needed, to find duplicates of them.
+                replayed += 1;
+                run.remember(row, &contact_rules);
+                continue;
+            }
             batch.push(row);
             if batch.len() == BATCH_ROWS {
                 run.batch(std::mem::take(&mut batch)).await?;
+                run.save(run.active_status()).await?;
                 progress(run.summary.rows);
             }
         }
         run.batch(batch).await?;
         progress(run.summary.rows);
         if !req.dry_run {
-            run.summary.id = Some(run.id);
-            run.save("committed").await?;
+            run.summary.id = Some(req.id);
         }
+        let status = if req.dry_run { "checked" } else { "committed" };
+        run.save(status).await?;
         Ok(run.summary)
+    }
+
+    /// An import's journal after `after_seq`, read in pages.
+    async fn journal_after(
+        &self,
+        ws: temas_core::ids::WorkspaceId,
+        id: Uuid,
+        mut after: i64,
+    ) -> Result<Vec<ImportItem>, AppError> {
+        let mut items = Vec::new();
+        loop {
+            let page = self.store.import_items(ws, id, after, 5000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            items.extend(page);
+        }
+        Ok(items)
     }
 
     /// Undoes a committed import: records it updated get their earlier values back, records it created are
@@ -310,7 +361,12 @@ impl App {
             .import_run(ws, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if run.status != "committed" && run.status != "running" {
+        // `running` and `failed`: an import cut short (from the command line, or a job that failed part-way);
+        // `rolling_back`: the rollback job.
+        if !matches!(
+            run.status.as_str(),
+            "committed" | "running" | "failed" | "rolling_back"
+        ) {
             return Err(temas_core::FieldErrors::single(
                 "import",
                 "not_committed",
@@ -318,14 +374,21 @@ impl App {
             )
             .into());
         }
-        let mut items = Vec::new();
-        let mut after = 0;
-        loop {
-            let page = self.store.import_items(ws, id, after, 5000).await?;
-            let Some(last) = page.last() else { break };
-            after = last.seq;
-            items.extend(page);
+        let items = self.journal_after(ws, id, 0).await?;
+        let report = self.undo(session, &items).await?;
+        run.status = "rolled_back".into();
+        if let Some(summary) = run.summary.as_object_mut() {
+            summary.insert("rollback".into(), report.clone());
         }
+        run.updated_at = temas_core::time::now();
+        self.store.save_import(ws, &run).await?;
+        Ok(report)
+    }
+
+    /// Undoes journal entries, newest first: created records are removed, updated ones get their earlier data
+    /// back. An update journalled but never made (the record is still at its earlier version) is left alone.
+    async fn undo(&self, session: &Session, items: &[ImportItem]) -> Result<Value, AppError> {
+        let ws = session.workspace.id;
         let mut changed_since: Vec<Uuid> = Vec::new();
         let mut removed: HashMap<RecordKind, Vec<Uuid>> = HashMap::new();
         let mut restored = 0u64;
@@ -334,17 +397,22 @@ impl App {
                 .store
                 .get_record(item.kind, &session.viewer, item.record_id)
                 .await?;
-            if current
+            let Some(current) = current else {
+                // Never written (the batch was cut short) or already gone.
+                continue;
+            };
+            let untouched = item
+                .before
                 .as_ref()
-                .is_some_and(|c| c.version != item.after_version)
-            {
+                .is_some_and(|(version, _)| *version == current.version);
+            if current.version != item.after_version && !untouched {
                 changed_since.push(item.record_id);
             }
             match (&item.action, &item.before) {
                 (ImportAction::Created, _) => {
                     removed.entry(item.kind).or_default().push(item.record_id);
                 }
-                (ImportAction::Updated, Some((_, before))) if current.is_some() => {
+                (ImportAction::Updated, Some((_, before))) if !untouched => {
                     self.restore_contact(session, item.record_id, before)
                         .await?;
                     restored += 1;
@@ -352,23 +420,20 @@ impl App {
                 (ImportAction::Updated, _) => {}
             }
         }
-        for kind in [RecordKind::Contact, RecordKind::Company] {
+        for kind in [
+            RecordKind::Interaction,
+            RecordKind::Contact,
+            RecordKind::Company,
+        ] {
             if let Some(ids) = removed.get(&kind) {
                 self.store.purge_records(kind, ws, ids).await?;
             }
         }
-        let report = json!({
+        Ok(json!({
             "restored": restored,
             "removed": removed.values().map(Vec::len).sum::<usize>(),
             "changed_since_import": changed_since,
-        });
-        run.status = "rolled_back".into();
-        if let Some(summary) = run.summary.as_object_mut() {
-            summary.insert("rollback".into(), report.clone());
-        }
-        run.updated_at = temas_core::time::now();
-        self.store.save_import(ws, &run).await?;
-        Ok(report)
+        }))
     }
 
     /// Puts a contact's data back as it was, as one more change in its history.
@@ -395,14 +460,50 @@ impl App {
 }
 
 impl Run<'_> {
+    fn active_status(&self) -> &'static str {
+        if self.req.dry_run {
+            "checking"
+        } else {
+            "running"
+        }
+    }
+
+    fn fail(&mut self, row: u64, field: &str, reason: String) {
+        self.summary.failed += 1;
+        let problem = RowProblem {
+            row,
+            field: field.to_owned(),
+            reason,
+        };
+        if self.summary.failed_rows.len() < PROBLEM_SAMPLES {
+            self.summary.failed_rows.push(problem.clone());
+        }
+        self.failures.push(problem);
+    }
+
+    /// Notes the match keys of a row imported before an interruption, so later rows with the same keys are still
+    /// reported as duplicates inside the file.
+    fn remember(&mut self, row: SourceRow, ctx: &temas_core::contact::ValidationContext) {
+        let Ok((number, cells)) = row else { return };
+        let Ok(mapped) = map_row(&self.req.targets, &self.req.headers, &cells, &self.ctx) else {
+            return;
+        };
+        if let Ok(data) = Contact::validate(mapped.input.clone(), ctx, None) {
+            for k in self.keys(&mapped.input, &data) {
+                self.seen.entry(key_hash(&k)).or_insert(number);
+            }
+        }
+    }
+
     async fn save(&self, status: &str) -> Result<(), AppError> {
         let run = ImportRun {
-            id: self.id,
+            id: self.req.id,
             entity: "contacts".into(),
             file_name: self.req.file_name.clone(),
             status: status.into(),
             summary: serde_json::to_value(&self.summary)
                 .map_err(|e| AppError::Internal(e.to_string()))?,
+            job: self.req.job.clone(),
             created_by: self.session.user.id,
             created_at: self.started,
             updated_at: temas_core::time::now(),
@@ -449,7 +550,7 @@ impl Run<'_> {
             let (number, cells) = match row {
                 Ok(r) => r,
                 Err((number, reason)) => {
-                    self.summary.fail(number, "", reason);
+                    self.fail(number, "", reason);
                     continue;
                 }
             };
@@ -458,7 +559,7 @@ impl Run<'_> {
                     Ok(m) => m,
                     Err(errors) => {
                         for e in errors.0 {
-                            self.summary.fail(number, &e.field, e.message);
+                            self.fail(number, &e.field, e.message);
                         }
                         continue;
                     }
@@ -472,7 +573,7 @@ impl Run<'_> {
                 Ok(d) => d,
                 Err(errors) => {
                     for e in errors.0 {
-                        self.summary.fail(number, &e.field, e.message);
+                        self.fail(number, &e.field, e.message);
                     }
                     continue;
                 }
@@ -495,6 +596,7 @@ impl Run<'_> {
                 company_key: mapped.company.as_deref().map(search_key),
                 company: mapped.company,
                 keys,
+                interactions: mapped.interactions,
             });
         }
         let ready = self.without_taken_external_ids(ready).await?;
@@ -502,6 +604,8 @@ impl Run<'_> {
         self.count_likely_duplicates(&ready).await?;
         self.add_companies(&ready).await?;
         let mut creates: Vec<(u64, NewRecord)> = Vec::new();
+        let mut updates: Vec<(u64, temas_store::StoredRecord, Value)> = Vec::new();
+        let mut logs: Vec<ContactLogs> = Vec::new();
         for mut r in ready {
             let company = r
                 .company_key
@@ -517,30 +621,53 @@ impl Run<'_> {
                 r.data.companies.push(link);
             }
             match r.keys.iter().find_map(|k| existing.get(k)) {
-                Some((_, false)) => {
-                    self.summary
-                        .fail(r.row, "", "matches a contact you cannot see".into())
-                }
+                Some((_, false)) => self.fail(r.row, "", "matches a contact you cannot see".into()),
                 Some((record, true)) => {
-                    self.update(r.row, record, r.input).await?;
+                    let patch = update_patch(&record.data, &r.input)?;
+                    logs.push((r.row, record.id, r.interactions));
+                    updates.push((r.row, record.clone(), patch));
                 }
                 None => {
                     let record = self
                         .app
                         .prepare_validated::<Contact>(self.session, r.data, false)
                         .await?;
+                    logs.push((r.row, record.id, r.interactions));
                     creates.push((r.row, record));
                 }
             }
         }
         self.create(creates).await?;
-        if !self.journal.is_empty() {
-            let journal = std::mem::take(&mut self.journal);
+        let failed = self.update(updates).await?;
+        logs.retain(|(row, _, items)| !items.is_empty() && !failed.contains(row));
+        self.log_interactions(logs).await?;
+        if !self.failures.is_empty() {
+            let failures = std::mem::take(&mut self.failures);
             self.app
                 .store
-                .add_import_items(self.session.workspace.id, self.id, &journal)
+                .add_import_errors(
+                    self.session.workspace.id,
+                    self.req.id,
+                    self.summary.error_seq + 1,
+                    &failures,
+                )
                 .await?;
+            self.summary.error_seq += failures.len() as i64;
         }
+        Ok(())
+    }
+
+    /// Writes the journal entries noted so far: before the records they describe, so that whatever an
+    /// interrupted batch wrote is known and can be undone.
+    async fn write_journal(&mut self) -> Result<(), AppError> {
+        if self.journal.is_empty() {
+            return Ok(());
+        }
+        let journal = std::mem::take(&mut self.journal);
+        self.app
+            .store
+            .add_import_items(self.session.workspace.id, self.req.id, &journal)
+            .await?;
         Ok(())
     }
 
@@ -571,7 +698,7 @@ impl Run<'_> {
         let mut kept = Vec::with_capacity(ready.len());
         for r in ready {
             match &r.data.external_id {
-                Some(id) if taken.contains(id) => self.summary.fail(
+                Some(id) if taken.contains(id) => self.fail(
                     r.row,
                     "external_id",
                     "already used by another contact; match on external_id to update it".into(),
@@ -579,8 +706,7 @@ impl Run<'_> {
                 Some(id) => match self.external_ids.entry(key_hash(id)) {
                     Entry::Occupied(first) => {
                         let first = *first.get();
-                        self.summary
-                            .fail(r.row, "external_id", format!("the same as row {first}"));
+                        self.fail(r.row, "external_id", format!("the same as row {first}"));
                     }
                     Entry::Vacant(slot) => {
                         slot.insert(r.row);
@@ -720,6 +846,7 @@ impl Run<'_> {
             records.push(record);
         }
         if !records.is_empty() {
+            self.write_journal().await?;
             self.app
                 .store
                 .insert_records(RecordKind::Company, &self.session.viewer, records)
@@ -736,9 +863,9 @@ impl Run<'_> {
         before: Option<(i64, Value)>,
         after: i64,
     ) {
-        self.seq += 1;
+        self.summary.journal_seq += 1;
         self.journal.push(ImportItem {
-            seq: self.seq,
+            seq: self.summary.journal_seq,
             kind,
             record_id: id,
             action,
@@ -764,6 +891,7 @@ impl Run<'_> {
         for r in &records {
             self.record(RecordKind::Contact, r.id, ImportAction::Created, None, 1);
         }
+        self.write_journal().await?;
         self.app
             .store
             .insert_records(RecordKind::Contact, &self.session.viewer, records)
@@ -771,90 +899,153 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Applies a row to the contact it matched: values in the row replace the contact's, emails, phones, handles,
-    /// tags and company links are added to the ones it has.
+    /// Applies rows to the contacts they matched, each update journalled (with the data it replaces) before it is
+    /// made. An update that fails stays in the journal; a rollback sees the contact unchanged and leaves it.
+    /// Returns the rows whose update failed.
     async fn update(
         &mut self,
-        row: u64,
-        record: &temas_store::StoredRecord,
-        input: ContactInput,
-    ) -> Result<(), AppError> {
-        let mut patch = serde_json::Map::new();
-        let fields = serde_json::to_value(&input).map_err(|e| AppError::Internal(e.to_string()))?;
-        let current = record.data.clone();
-        if let Value::Object(fields) = fields {
-            for (key, value) in fields {
-                match (&value, key.as_str()) {
-                    (Value::Null, _) => {}
-                    (
-                        Value::Array(items),
-                        "emails" | "phones" | "handles" | "tags" | "companies",
-                    ) => {
-                        if items.is_empty() {
-                            continue;
-                        }
-                        let mut merged: Vec<Value> = current_list(&current, &key);
-                        for item in items {
-                            let same = |v: &Value| same_entry(&key, v, item);
-                            if !merged.iter().any(same) {
-                                merged.push(item.clone());
-                            }
-                        }
-                        patch.insert(key, Value::Array(merged));
-                    }
-                    (Value::Array(items), _) if items.is_empty() => {}
-                    (Value::Object(map), "custom") if map.is_empty() => {}
-                    _ => {
-                        patch.insert(key, value);
-                    }
-                }
+        updates: Vec<(u64, temas_store::StoredRecord, Value)>,
+    ) -> Result<Vec<u64>, AppError> {
+        for (row, _, _) in &updates {
+            if self.summary.updated_samples.len() < SAMPLES {
+                self.summary.updated_samples.push(*row);
             }
         }
-        if self.summary.updated_samples.len() < SAMPLES {
-            self.summary.updated_samples.push(row);
+        self.summary.updated += updates.len() as u64;
+        let mut failed = Vec::new();
+        if self.req.dry_run || updates.is_empty() {
+            return Ok(failed);
         }
-        self.summary.updated += 1;
-        if self.req.dry_run {
+        for (_, record, _) in &updates {
+            let before = Some((record.version, record.data.clone()));
+            let after = record.version + 1;
+            self.record(
+                RecordKind::Contact,
+                record.id,
+                ImportAction::Updated,
+                before,
+                after,
+            );
+        }
+        self.write_journal().await?;
+        for (row, record, patch) in updates {
+            let outcome: Result<Contact, AppError> = self
+                .app
+                .patch(self.session, record.id, &patch, Some(record.version))
+                .await;
+            match outcome {
+                Ok(_) => {}
+                Err(AppError::Invalid(errors)) => {
+                    self.summary.updated -= 1;
+                    failed.push(row);
+                    for e in errors.0 {
+                        self.fail(row, &e.field, e.message);
+                    }
+                }
+                Err(AppError::VersionMismatch { .. }) => {
+                    self.summary.updated -= 1;
+                    failed.push(row);
+                    self.fail(
+                        row,
+                        "",
+                        "the contact was changed by someone else during the import; import the row again".into(),
+                    );
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(failed)
+    }
+
+    /// Logs the interactions the rows bring on their contacts' timelines (journalled first, like contacts).
+    async fn log_interactions(&mut self, logs: Vec<ContactLogs>) -> Result<(), AppError> {
+        let count: usize = logs.iter().map(|(_, _, items)| items.len()).sum();
+        self.summary.interactions_created += count as u64;
+        if self.req.dry_run || count == 0 {
             return Ok(());
         }
-        let updated: Contact = match self
-            .app
-            .patch(
-                self.session,
-                record.id,
-                &Value::Object(patch),
-                Some(record.version),
-            )
-            .await
-        {
-            Ok(c) => c,
-            Err(AppError::Invalid(errors)) => {
-                self.summary.updated -= 1;
-                for e in errors.0 {
-                    self.summary.fail(row, &e.field, e.message);
+        let ctx = self
+            .session
+            .validation(self.app, Entity::Interaction)
+            .await?;
+        let mut records = Vec::with_capacity(count);
+        for (row, contact, items) in logs {
+            for item in items {
+                let input = InteractionInput {
+                    channel: Some(item.channel.to_owned()),
+                    subject: Some(item.subject),
+                    body: Some(item.body),
+                    contact_ids: vec![temas_core::ids::ContactId(contact)],
+                    ..InteractionInput::default()
+                };
+                match self
+                    .app
+                    .prepare_new::<Interaction>(self.session, &ctx, input, false)
+                    .await
+                {
+                    Ok(record) => {
+                        self.record(
+                            RecordKind::Interaction,
+                            record.id,
+                            ImportAction::Created,
+                            None,
+                            1,
+                        );
+                        records.push(record);
+                    }
+                    Err(AppError::Invalid(errors)) => {
+                        self.summary.interactions_created -= 1;
+                        for e in errors.0 {
+                            self.fail(row, &e.field, e.message);
+                        }
+                    }
+                    Err(e) => return Err(e),
                 }
-                return Ok(());
             }
-            Err(AppError::VersionMismatch { .. }) => {
-                self.summary.updated -= 1;
-                self.summary.fail(
-                    row,
-                    "",
-                    "the contact was changed by someone else during the import; import the row again".into(),
-                );
-                return Ok(());
-            }
-            Err(e) => return Err(e),
-        };
-        self.record(
-            RecordKind::Contact,
-            record.id,
-            ImportAction::Updated,
-            Some((record.version, current)),
-            updated.version,
-        );
+        }
+        if records.is_empty() {
+            return Ok(());
+        }
+        self.write_journal().await?;
+        self.app
+            .store
+            .insert_records(RecordKind::Interaction, &self.session.viewer, records)
+            .await?;
         Ok(())
     }
+}
+
+/// The merge patch a row makes to the contact it matched: values in the row replace the contact's; emails,
+/// phones, handles, tags and company links are added to the ones it has.
+fn update_patch(current: &Value, input: &ContactInput) -> Result<Value, AppError> {
+    let mut patch = serde_json::Map::new();
+    let fields = serde_json::to_value(input).map_err(|e| AppError::Internal(e.to_string()))?;
+    if let Value::Object(fields) = fields {
+        for (key, value) in fields {
+            match (&value, key.as_str()) {
+                (Value::Null, _) => {}
+                (Value::Array(items), "emails" | "phones" | "handles" | "tags" | "companies") => {
+                    if items.is_empty() {
+                        continue;
+                    }
+                    let mut merged: Vec<Value> = current_list(current, &key);
+                    for item in items {
+                        let same = |v: &Value| same_entry(&key, v, item);
+                        if !merged.iter().any(same) {
+                            merged.push(item.clone());
+                        }
+                    }
+                    patch.insert(key, Value::Array(merged));
+                }
+                (Value::Array(items), _) if items.is_empty() => {}
+                (Value::Object(map), "custom") if map.is_empty() => {}
+                _ => {
+                    patch.insert(key, value);
+                }
+            }
+        }
+    }
+    Ok(Value::Object(patch))
 }
 
 /// A key's fixed 64-bit hash (SipHash with fixed keys): two keys of one file collide with odds of about one in ten

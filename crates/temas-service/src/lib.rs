@@ -5,8 +5,11 @@
 pub mod admin;
 pub mod auth;
 pub mod demo;
+pub mod dump;
 mod error;
+pub mod import_jobs;
 pub mod imports;
+pub mod quality;
 pub mod records;
 pub mod search;
 pub mod views;

@@ -154,6 +154,41 @@ impl Pools {
         })
     }
 
+    /// Runs a statement that answers one row of `n` whole numbers (counts, sums); NULL reads as 0.
+    pub async fn fetch_numbers<S: SqlxBinder>(
+        &self,
+        stmt: &S,
+        n: usize,
+    ) -> Result<Vec<i64>, StoreError> {
+        use sqlx::Row;
+        Ok(match self {
+            Pools::Sqlite { read, .. } => {
+                let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                let row = sqlx::query_with(AssertSqlSafe(sql), values)
+                    .fetch_one(read)
+                    .await?;
+                (0..n)
+                    .map(|i| {
+                        row.try_get::<Option<i64>, _>(i)
+                            .map(Option::unwrap_or_default)
+                    })
+                    .collect::<Result<_, _>>()?
+            }
+            Pools::Postgres(pool) => {
+                let (sql, values) = stmt.build_sqlx(PostgresQueryBuilder);
+                let row = sqlx::query_with(AssertSqlSafe(sql), values)
+                    .fetch_one(pool)
+                    .await?;
+                (0..n)
+                    .map(|i| {
+                        row.try_get::<Option<i64>, _>(i)
+                            .map(Option::unwrap_or_default)
+                    })
+                    .collect::<Result<_, _>>()?
+            }
+        })
+    }
+
     /// Runs one statement outside any transaction (writes go to the writer on SQLite).
     pub async fn execute<S: SqlxBinder>(&self, stmt: &S) -> Result<u64, StoreError> {
         let mut tx = self.begin().await?;

@@ -13,12 +13,14 @@ pub(crate) fn render_ddl(backend: Backend, ddl: &str) -> String {
             ("{json}", "TEXT"),
             ("{text_c}", "TEXT"),
             ("{bool}", "INTEGER"),
+            ("{bytes}", "BLOB"),
         ],
         Backend::Postgres => &[
             ("{uuid}", "UUID"),
             ("{json}", "JSONB"),
             ("{text_c}", "TEXT COLLATE \"C\""),
             ("{bool}", "BOOLEAN"),
+            ("{bytes}", "BYTEA"),
         ],
     };
     types.iter().fold(ddl.to_owned(), |acc, (placeholder, ty)| {

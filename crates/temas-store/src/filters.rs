@@ -94,6 +94,26 @@ fn linked_to_company(company: Value) -> SimpleExpr {
     Expr::exists(sub)
 }
 
+/// Whether any entry of the record's `array` (emails, phones) has `flag` set to `value`.
+fn any_point_flagged(
+    backend: Backend,
+    t: &str,
+    array: &str,
+    flag: &str,
+    value: bool,
+) -> SimpleExpr {
+    match backend {
+        Backend::Sqlite => Expr::cust(format!(
+            "EXISTS (SELECT 1 FROM json_each({t}.data, '$.{array}') AS p \
+             WHERE json_extract(p.value, '$.{flag}') = {})",
+            i32::from(value)
+        )),
+        Backend::Postgres => Expr::cust(format!(
+            "jsonb_path_exists({t}.data, '$.{array}[*] ? (@.{flag} == {value})')"
+        )),
+    }
+}
+
 fn array_len(backend: Backend, t: &str, key: &str) -> SimpleExpr {
     match backend {
         Backend::Sqlite => Expr::cust(format!("json_array_length({t}.data, '$.{key}')")),
@@ -150,6 +170,14 @@ pub(crate) fn condition(backend: Backend, kind: RecordKind, f: &Filter) -> Simpl
             f.op,
             linked_to_company(value(&f.value)),
         ),
+        FilterField::Unreachable(issue) => {
+            let (array, flag, value) = issue.test();
+            let any = any_point_flagged(backend, t, array, flag, value);
+            match f.op {
+                Op::Empty => any.not(),
+                _ => any,
+            }
+        }
         FilterField::Custom(key) => {
             let numeric = matches!(f.op, Op::Gt | Op::Gte | Op::Lt | Op::Lte)
                 && text_of(&f.value).parse::<f64>().is_ok();
@@ -201,7 +229,11 @@ pub(crate) fn field_index_ddl(
                 format!("custom_{key}"),
                 json_text_sql(backend, "data", key, true),
             ),
-            FilterField::Email | FilterField::Phone | FilterField::Tag | FilterField::Company => {
+            FilterField::Email
+            | FilterField::Phone
+            | FilterField::Tag
+            | FilterField::Company
+            | FilterField::Unreachable(_) => {
                 return None;
             }
         };

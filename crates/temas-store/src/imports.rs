@@ -13,12 +13,13 @@ fn a(name: &str) -> Alias {
     Alias::new(name)
 }
 
-const RUN_COLUMNS: [&str; 8] = [
+const RUN_COLUMNS: [&str; 9] = [
     "id",
     "entity",
     "file_name",
     "status",
     "summary",
+    "job",
     "created_by",
     "created_at",
     "updated_at",
@@ -31,6 +32,7 @@ struct RunRow {
     file_name: String,
     status: String,
     summary: Json<serde_json::Value>,
+    job: Option<Json<serde_json::Value>>,
     created_by: Uuid,
     created_at: i64,
     updated_at: i64,
@@ -44,6 +46,7 @@ impl From<RunRow> for ImportRun {
             file_name: r.file_name,
             status: r.status,
             summary: r.summary.0,
+            job: r.job.map_or(serde_json::Value::Null, |j| j.0),
             created_by: UserId(r.created_by),
             created_at: from_micros(r.created_at),
             updated_at: from_micros(r.updated_at),
@@ -73,6 +76,7 @@ pub(crate) async fn save_run(
             run.file_name.clone().into(),
             run.status.clone().into(),
             run.summary.clone().into(),
+            Some(run.job.clone()).filter(|j| !j.is_null()).into(),
             run.created_by.0.into(),
             to_micros(run.created_at).into(),
             to_micros(run.updated_at).into(),
@@ -94,6 +98,186 @@ pub(crate) async fn run(
         .and_where(Expr::col(a("id")).eq(id))
         .to_owned();
     Ok(pools.fetch_optional::<RunRow, _>(&q).await?.map(Into::into))
+}
+
+/// A workspace's imports, newest first.
+pub(crate) async fn runs(
+    pools: &Pools,
+    ws: WorkspaceId,
+    limit: u32,
+) -> Result<Vec<ImportRun>, StoreError> {
+    let q = Query::select()
+        .columns(RUN_COLUMNS.map(a))
+        .from(a("imports"))
+        .and_where(Expr::col(a("workspace_id")).eq(ws.0))
+        .order_by(a("created_at"), Order::Desc)
+        .order_by(a("id"), Order::Desc)
+        .limit(u64::from(limit))
+        .to_owned();
+    Ok(pools
+        .fetch_all::<RunRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+/// Drops the journal after `after_seq`: what a resumed import undid of the batch it was cut short in.
+pub(crate) async fn remove_items(
+    pools: &Pools,
+    ws: WorkspaceId,
+    import_id: Uuid,
+    after_seq: i64,
+) -> Result<(), StoreError> {
+    let del = Query::delete()
+        .from_table(a("import_items"))
+        .and_where(Expr::col(a("workspace_id")).eq(ws.0))
+        .and_where(Expr::col(a("import_id")).eq(import_id))
+        .and_where(Expr::col(a("seq")).gt(after_seq))
+        .to_owned();
+    pools.execute(&del).await?;
+    Ok(())
+}
+
+/// Appends failed rows to an import's error report, numbered on from `first_seq`.
+pub(crate) async fn add_errors(
+    pools: &Pools,
+    ws: WorkspaceId,
+    import_id: Uuid,
+    first_seq: i64,
+    problems: &[RowProblem],
+) -> Result<(), StoreError> {
+    let mut tx = pools.begin().await?;
+    for (n, chunk) in problems.chunks(500).enumerate() {
+        let mut ins = Query::insert();
+        ins.into_table(a("import_errors")).columns(
+            [
+                "workspace_id",
+                "import_id",
+                "seq",
+                "row_number",
+                "field",
+                "reason",
+            ]
+            .map(a),
+        );
+        for (i, p) in chunk.iter().enumerate() {
+            let seq = first_seq + (n * 500 + i) as i64;
+            ins.values([
+                ws.0.into(),
+                import_id.into(),
+                seq.into(),
+                (p.row as i64).into(),
+                p.field.clone().into(),
+                p.reason.clone().into(),
+            ])
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        }
+        tx.execute(&ins).await?;
+    }
+    tx.commit().await
+}
+
+/// An import's failed rows after `after_seq` (each with its seq), in order.
+pub(crate) async fn errors(
+    pools: &Pools,
+    ws: WorkspaceId,
+    import_id: Uuid,
+    after_seq: i64,
+    limit: u32,
+) -> Result<Vec<(i64, RowProblem)>, StoreError> {
+    let q = Query::select()
+        .columns(["seq", "row_number", "field", "reason"].map(a))
+        .from(a("import_errors"))
+        .and_where(Expr::col(a("workspace_id")).eq(ws.0))
+        .and_where(Expr::col(a("import_id")).eq(import_id))
+        .and_where(Expr::col(a("seq")).gt(after_seq))
+        .order_by(a("seq"), Order::Asc)
+        .limit(u64::from(limit))
+        .to_owned();
+    let rows: Vec<(i64, i64, String, String)> = pools.fetch_all(&q).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(seq, row, field, reason)| {
+            (
+                seq,
+                RowProblem {
+                    row: row as u64,
+                    field,
+                    reason,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Drops an import's error report after `after_seq` (all of it with 0).
+pub(crate) async fn remove_errors(
+    pools: &Pools,
+    ws: WorkspaceId,
+    import_id: Uuid,
+    after_seq: i64,
+) -> Result<(), StoreError> {
+    let del = Query::delete()
+        .from_table(a("import_errors"))
+        .and_where(Expr::col(a("workspace_id")).eq(ws.0))
+        .and_where(Expr::col(a("import_id")).eq(import_id))
+        .and_where(Expr::col(a("seq")).gt(after_seq))
+        .to_owned();
+    pools.execute(&del).await?;
+    Ok(())
+}
+
+pub(crate) async fn add_file_part(
+    pools: &Pools,
+    ws: WorkspaceId,
+    import_id: Uuid,
+    part: i64,
+    bytes: &[u8],
+) -> Result<(), StoreError> {
+    let mut ins = Query::insert();
+    ins.into_table(a("import_files"))
+        .columns(["workspace_id", "import_id", "part", "bytes"].map(a))
+        .values([
+            ws.0.into(),
+            import_id.into(),
+            part.into(),
+            bytes.to_vec().into(),
+        ])
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    pools.execute(&ins).await?;
+    Ok(())
+}
+
+pub(crate) async fn file_part(
+    pools: &Pools,
+    ws: WorkspaceId,
+    import_id: Uuid,
+    part: i64,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    let q = Query::select()
+        .column(a("bytes"))
+        .from(a("import_files"))
+        .and_where(Expr::col(a("workspace_id")).eq(ws.0))
+        .and_where(Expr::col(a("import_id")).eq(import_id))
+        .and_where(Expr::col(a("part")).eq(part))
+        .to_owned();
+    let row: Option<(Vec<u8>,)> = pools.fetch_optional(&q).await?;
+    Ok(row.map(|(bytes,)| bytes))
+}
+
+pub(crate) async fn delete_file(
+    pools: &Pools,
+    ws: WorkspaceId,
+    import_id: Uuid,
+) -> Result<(), StoreError> {
+    let del = Query::delete()
+        .from_table(a("import_files"))
+        .and_where(Expr::col(a("workspace_id")).eq(ws.0))
+        .and_where(Expr::col(a("import_id")).eq(import_id))
+        .to_owned();
+    pools.execute(&del).await?;
+    Ok(())
 }
 
 const ITEM_COLUMNS: [&str; 7] = [

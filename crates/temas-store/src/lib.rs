@@ -8,9 +8,11 @@
 mod accounts;
 mod db;
 mod dialect;
+mod dump;
 mod filters;
 mod group_commit;
 mod imports;
+mod jobs;
 mod records;
 mod schema;
 mod search;
@@ -24,6 +26,7 @@ pub use sql_store::SqlStore;
 pub use types::*;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 /// Connects to the database named by `url` (`sqlite://…` or `postgres://…`) and runs pending migrations.
@@ -209,6 +212,114 @@ pub trait Store: Send + Sync {
         after_seq: i64,
         limit: u32,
     ) -> Result<Vec<ImportItem>, StoreError>;
+    /// Hands every row of a workspace to `sink` as `(table, row)`, from one consistent snapshot (see `dump.rs`
+    /// for what is left out).
+    async fn dump_workspace(
+        &self,
+        workspace: WorkspaceId,
+        sink: &mut DumpSink<'_>,
+    ) -> Result<(), StoreError>;
+    /// The tables a dump holds, in the order they are loaded.
+    fn dump_tables(&self) -> Vec<&'static str>;
+    /// Inserts dumped rows of one table of `workspace`, as they were.
+    async fn load_rows(
+        &self,
+        workspace: WorkspaceId,
+        table: &str,
+        rows: &[serde_json::Map<String, serde_json::Value>],
+    ) -> Result<(), StoreError>;
+    /// How many live records of `kind` the viewer sees, and how many of them match each set of filters (all the
+    /// filters of a set), in one pass.
+    async fn count_matching(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        sets: &[Vec<temas_core::filter::Filter>],
+    ) -> Result<(u64, Vec<u64>), StoreError>;
+    /// A workspace's imports, newest first.
+    async fn import_runs(
+        &self,
+        workspace: WorkspaceId,
+        limit: u32,
+    ) -> Result<Vec<ImportRun>, StoreError>;
+    /// Drops an import's journal after `after_seq`.
+    async fn remove_import_items(
+        &self,
+        workspace: WorkspaceId,
+        import_id: Uuid,
+        after_seq: i64,
+    ) -> Result<(), StoreError>;
+    /// Appends failed rows to an import's error report, numbered on from `first_seq` (1 for the first).
+    async fn add_import_errors(
+        &self,
+        workspace: WorkspaceId,
+        import_id: Uuid,
+        first_seq: i64,
+        problems: &[RowProblem],
+    ) -> Result<(), StoreError>;
+    /// An import's failed rows after `after_seq`, each with its number in the report, in order.
+    async fn import_errors(
+        &self,
+        workspace: WorkspaceId,
+        import_id: Uuid,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, RowProblem)>, StoreError>;
+    /// Drops an import's error report after `after_seq` (all of it with 0).
+    async fn remove_import_errors(
+        &self,
+        workspace: WorkspaceId,
+        import_id: Uuid,
+        after_seq: i64,
+    ) -> Result<(), StoreError>;
+    /// Stores one part (numbered from 0) of an import's uploaded file.
+    async fn add_import_file_part(
+        &self,
+        workspace: WorkspaceId,
+        import_id: Uuid,
+        part: i64,
+        bytes: &[u8],
+    ) -> Result<(), StoreError>;
+    /// One part of an import's uploaded file; `None` past the last.
+    async fn import_file_part(
+        &self,
+        workspace: WorkspaceId,
+        import_id: Uuid,
+        part: i64,
+    ) -> Result<Option<Vec<u8>>, StoreError>;
+    async fn delete_import_file(
+        &self,
+        workspace: WorkspaceId,
+        import_id: Uuid,
+    ) -> Result<(), StoreError>;
+    /// Queues a job of `kind` about `subject`; returns its id.
+    async fn enqueue_job(
+        &self,
+        workspace: WorkspaceId,
+        kind: &str,
+        subject: Uuid,
+    ) -> Result<Uuid, StoreError>;
+    /// Takes the oldest job that is queued or whose worker's lease ran out, leased until `lease_until`.
+    async fn claim_job(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<Job>, StoreError>;
+    /// Extends the lease of a running job; false when it is not running any more.
+    async fn renew_job(
+        &self,
+        workspace: WorkspaceId,
+        id: Uuid,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Ends a job: done, or failed with `error`.
+    async fn finish_job(
+        &self,
+        workspace: WorkspaceId,
+        id: Uuid,
+        error: Option<&str>,
+    ) -> Result<(), StoreError>;
+    async fn job(&self, workspace: WorkspaceId, id: Uuid) -> Result<Option<Job>, StoreError>;
     /// Live records having any of `terms`, with the matching term and whether the viewer may see each.
     async fn records_by_terms(
         &self,

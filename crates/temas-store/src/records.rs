@@ -1,7 +1,7 @@
 //! Contacts, companies and interactions share one table layout: indexed columns beside the validated JSON data.
 //! This module holds the statements over that layout; `sql_store.rs` strings them into transactions.
 
-use crate::db::Tx;
+use crate::db::{Pools, Tx};
 use crate::types::*;
 use sea_query::{Alias, Condition, Expr, ExprTrait, Order, Query, SelectStatement, Value};
 use sqlx::types::Json;
@@ -610,6 +610,40 @@ pub(crate) fn list_statement(
     q.order_by_expr(col(t, "id"), order)
         .limit(u64::from(query.limit) + 1);
     Ok(q)
+}
+
+/// One pass over the live records the viewer sees: how many there are, and how many match each set of filters
+/// (the filters of a set all hold).
+pub(crate) async fn count_matching(
+    pools: &Pools,
+    kind: RecordKind,
+    viewer: &Viewer,
+    sets: &[Vec<temas_core::filter::Filter>],
+) -> Result<(u64, Vec<u64>), StoreError> {
+    let backend = pools.backend();
+    let t = table(kind);
+    let mut q = Query::select();
+    q.expr(Expr::cust("COUNT(*)")).from(Alias::new(t));
+    for set in sets {
+        let mut all = Condition::all();
+        for f in set {
+            all = all.add(crate::filters::condition(backend, kind, f));
+        }
+        // CAST keeps the sum a 64-bit integer on PostgreSQL (a plain SUM of integers is numeric there).
+        let hit = sea_query::CaseStatement::new().case(all, 1).finally(0);
+        q.expr(sea_query::Func::cast_as(
+            sea_query::Func::sum(hit),
+            Alias::new("BIGINT"),
+        ));
+    }
+    q.cond_where(visible(t, viewer))
+        .and_where(col(t, "deleted_at").is_null());
+    let numbers = pools.fetch_numbers(&q, sets.len() + 1).await?;
+    let as_count = |n: i64| u64::try_from(n).unwrap_or_default();
+    Ok((
+        as_count(numbers[0]),
+        numbers[1..].iter().map(|n| as_count(*n)).collect(),
+    ))
 }
 
 /// Splits `limit + 1` fetched rows into a page and its next cursor.

@@ -27,6 +27,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0004_imports",
         ddl: imports,
     },
+    Migration {
+        name: "0005_jobs",
+        ddl: jobs,
+    },
 ];
 
 /// Columns every record table has: contacts, companies, interactions.
@@ -236,6 +240,44 @@ fn imports(backend: Backend) -> String {
             before_data {json},
             after_version BIGINT NOT NULL,
             PRIMARY KEY (workspace_id, import_id, seq));
+",
+    )
+}
+
+/// The durable job queue, and what imports run as jobs need: the uploaded file (in parts, so that any node can
+/// read it), every row that failed (the error report) and the import's request and checkpoint.
+fn jobs(backend: Backend) -> String {
+    // The queue is claimed across workspaces, so its index leads with the status rather than the workspace.
+    dialect::render_ddl(
+        backend,
+        "CREATE TABLE jobs (
+            workspace_id {uuid} NOT NULL,
+            id {uuid} NOT NULL,
+            kind TEXT NOT NULL,
+            subject_id {uuid} NOT NULL,
+            status TEXT NOT NULL,
+            attempts BIGINT NOT NULL,
+            lease_until BIGINT,
+            error TEXT,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            PRIMARY KEY (workspace_id, id));
+        CREATE INDEX jobs_ready ON jobs (status, created_at);
+        CREATE TABLE import_files (
+            workspace_id {uuid} NOT NULL,
+            import_id {uuid} NOT NULL,
+            part BIGINT NOT NULL,
+            bytes {bytes} NOT NULL,
+            PRIMARY KEY (workspace_id, import_id, part));
+        CREATE TABLE import_errors (
+            workspace_id {uuid} NOT NULL,
+            import_id {uuid} NOT NULL,
+            seq BIGINT NOT NULL,
+            row_number BIGINT NOT NULL,
+            field TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            PRIMARY KEY (workspace_id, import_id, seq));
+        ALTER TABLE imports ADD COLUMN job {json};
 ",
     )
 }

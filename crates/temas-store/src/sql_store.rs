@@ -10,6 +10,7 @@ use crate::schema::MIGRATIONS;
 use crate::types::*;
 use crate::{Store, search};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use sqlx::types::Json;
 use temas_core::time::{from_micros, now, to_micros};
@@ -693,6 +694,148 @@ impl Store for SqlStore {
         id: Uuid,
     ) -> Result<Option<ImportRun>, StoreError> {
         crate::imports::run(&self.pools, workspace, id).await
+    }
+
+    async fn count_matching(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        sets: &[Vec<temas_core::filter::Filter>],
+    ) -> Result<(u64, Vec<u64>), StoreError> {
+        crate::records::count_matching(&self.pools, kind, viewer, sets).await
+    }
+
+    async fn dump_workspace(
+        &self,
+        workspace: WorkspaceId,
+        sink: &mut DumpSink<'_>,
+    ) -> Result<(), StoreError> {
+        crate::dump::dump(&self.pools, workspace, sink).await
+    }
+
+    fn dump_tables(&self) -> Vec<&'static str> {
+        crate::dump::table_names()
+    }
+
+    async fn load_rows(
+        &self,
+        workspace: WorkspaceId,
+        table: &str,
+        rows: &[serde_json::Map<String, serde_json::Value>],
+    ) -> Result<(), StoreError> {
+        crate::dump::load(&self.pools, workspace, table, rows).await
+    }
+
+    async fn import_runs(
+        &self,
+        workspace: WorkspaceId,
+        limit: u32,
+    ) -> Result<Vec<ImportRun>, StoreError> {
+        crate::imports::runs(&self.pools, workspace, limit).await
+    }
+
+    async fn remove_import_items(
+        &self,
+        workspace: WorkspaceId,
+        import_id: Uuid,
+        after_seq: i64,
+    ) -> Result<(), StoreError> {
+        crate::imports::remove_items(&self.pools, workspace, import_id, after_seq).await
+    }
+
+    async fn add_import_errors(
+        &self,
+        workspace: WorkspaceId,
+        import_id: Uuid,
+        first_seq: i64,
+        problems: &[RowProblem],
+    ) -> Result<(), StoreError> {
+        crate::imports::add_errors(&self.pools, workspace, import_id, first_seq, problems).await
+    }
+
+    async fn import_errors(
+        &self,
+        workspace: WorkspaceId,
+        import_id: Uuid,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, RowProblem)>, StoreError> {
+        crate::imports::errors(&self.pools, workspace, import_id, after_seq, limit).await
+    }
+
+    async fn remove_import_errors(
+        &self,
+        workspace: WorkspaceId,
+        import_id: Uuid,
+        after_seq: i64,
+    ) -> Result<(), StoreError> {
+        crate::imports::remove_errors(&self.pools, workspace, import_id, after_seq).await
+    }
+
+    async fn add_import_file_part(
+        &self,
+        workspace: WorkspaceId,
+        import_id: Uuid,
+        part: i64,
+        bytes: &[u8],
+    ) -> Result<(), StoreError> {
+        crate::imports::add_file_part(&self.pools, workspace, import_id, part, bytes).await
+    }
+
+    async fn import_file_part(
+        &self,
+        workspace: WorkspaceId,
+        import_id: Uuid,
+        part: i64,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        crate::imports::file_part(&self.pools, workspace, import_id, part).await
+    }
+
+    async fn delete_import_file(
+        &self,
+        workspace: WorkspaceId,
+        import_id: Uuid,
+    ) -> Result<(), StoreError> {
+        crate::imports::delete_file(&self.pools, workspace, import_id).await
+    }
+
+    async fn enqueue_job(
+        &self,
+        workspace: WorkspaceId,
+        kind: &str,
+        subject: Uuid,
+    ) -> Result<Uuid, StoreError> {
+        crate::jobs::enqueue(&self.pools, workspace, kind, subject).await
+    }
+
+    async fn claim_job(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<Job>, StoreError> {
+        crate::jobs::claim(&self.pools, now, lease_until).await
+    }
+
+    async fn renew_job(
+        &self,
+        workspace: WorkspaceId,
+        id: Uuid,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        crate::jobs::renew(&self.pools, workspace, id, lease_until).await
+    }
+
+    async fn finish_job(
+        &self,
+        workspace: WorkspaceId,
+        id: Uuid,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        crate::jobs::finish(&self.pools, workspace, id, error).await
+    }
+
+    async fn job(&self, workspace: WorkspaceId, id: Uuid) -> Result<Option<Job>, StoreError> {
+        crate::jobs::get(&self.pools, workspace, id).await
     }
 
     async fn add_import_items(

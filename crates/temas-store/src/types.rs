@@ -268,9 +268,11 @@ pub struct ImportRun {
     pub id: Uuid,
     pub entity: String,
     pub file_name: String,
-    /// `committed`, `rolled_back` or `failed`.
+    /// `uploaded`, `checking`, `checked`, `running`, `committed`, `rolling_back`, `rolled_back` or `failed`.
     pub status: String,
     pub summary: serde_json::Value,
+    /// For an import run as a job: what to import and how far it got (`null` for one run from the command line).
+    pub job: serde_json::Value,
     pub created_by: UserId,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -311,3 +313,37 @@ pub struct ImportItem {
     /// The version the import left, to tell later edits apart.
     pub after_version: i64,
 }
+
+/// A unit of background work, claimed by one worker at a time under a lease.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub workspace_id: WorkspaceId,
+    pub id: Uuid,
+    /// What to do (`import`, `import_rollback`, …); the handler reads its details from the subject.
+    pub kind: String,
+    /// The record the job works on, such as the import.
+    pub subject_id: Uuid,
+    /// `queued`, `running`, `done` or `failed`.
+    pub status: String,
+    /// How many times a worker has claimed it (more than once when a worker died holding it).
+    pub attempts: i64,
+    pub error: Option<String>,
+    /// Until when the worker that claimed it holds it.
+    pub lease_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A row an import could not take, and why: one line of its error report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RowProblem {
+    /// The row's number in the file (the header is row 1).
+    pub row: u64,
+    /// The column or field at fault, when one is.
+    pub field: String,
+    pub reason: String,
+}
+
+/// Where a workspace dump goes, row by row: `(table, row)`; an error stops the dump.
+pub type DumpSink<'a> =
+    dyn FnMut(&str, serde_json::Map<String, serde_json::Value>) -> Result<(), String> + Send + 'a;

@@ -1000,6 +1000,7 @@ async fn imports_keep_a_journal_match_by_terms_and_purge(w: World) {
         file_name: "people.csv".into(),
         status: "running".into(),
         summary: json!({"rows": 2}),
+        job: json!({"match_on": "email", "dry_run": false}),
         created_by: w.owner.user_id,
         created_at: at,
         updated_at: at,
@@ -1090,6 +1091,116 @@ async fn imports_keep_a_journal_match_by_terms_and_purge(w: World) {
     );
 }
 
+async fn import_uploads_errors_and_the_job_queue(w: World) {
+    let at = temas_core::time::now();
+    let id = Uuid::now_v7();
+    let run = ImportRun {
+        id,
+        entity: "contacts".into(),
+        file_name: "big.csv".into(),
+        status: "uploaded".into(),
+        summary: json!({}),
+        job: serde_json::Value::Null,
+        created_by: w.owner.user_id,
+        created_at: at,
+        updated_at: at,
+    };
+    w.store.save_import(w.ws, &run).await.unwrap();
+    assert_eq!(w.store.import_runs(w.ws, 10).await.unwrap(), vec![run]);
+
+    // The uploaded file, in parts.
+    let parts: Vec<Vec<u8>> = vec![vec![0xEF, 0xBB, 0xBF, b'a'], vec![0, 255, 10]];
+    for (n, part) in parts.iter().enumerate() {
+        w.store
+            .add_import_file_part(w.ws, id, n as i64, part)
+            .await
+            .unwrap();
+    }
+    for (n, part) in parts.iter().enumerate() {
+        assert_eq!(
+            w.store
+                .import_file_part(w.ws, id, n as i64)
+                .await
+                .unwrap()
+                .as_ref(),
+            Some(part)
+        );
+    }
+    assert_eq!(w.store.import_file_part(w.ws, id, 2).await.unwrap(), None);
+    assert_eq!(
+        w.store
+            .import_file_part(WorkspaceId::new(), id, 0)
+            .await
+            .unwrap(),
+        None
+    );
+    w.store.delete_import_file(w.ws, id).await.unwrap();
+    assert_eq!(w.store.import_file_part(w.ws, id, 0).await.unwrap(), None);
+
+    // The error report, in order, and cut back to a checkpoint.
+    let problems: Vec<RowProblem> = (2..=4)
+        .map(|row| RowProblem {
+            row,
+            field: "email".into(),
+            reason: format!("bad email on row {row}"),
+        })
+        .collect();
+    w.store
+        .add_import_errors(w.ws, id, 1, &problems)
+        .await
+        .unwrap();
+    let all = w.store.import_errors(w.ws, id, 0, 10).await.unwrap();
+    assert_eq!(all.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(all[2].1, problems[2]);
+    w.store.remove_import_errors(w.ws, id, 1).await.unwrap();
+    assert_eq!(
+        w.store.import_errors(w.ws, id, 0, 10).await.unwrap().len(),
+        1
+    );
+
+    // Jobs: claimed once under a lease, taken again when the lease runs out, finished.
+    let now = temas_core::time::now();
+    let lease = chrono::Duration::seconds(30);
+    let job = w.store.enqueue_job(w.ws, "import", id).await.unwrap();
+    let claimed = w.store.claim_job(now, now + lease).await.unwrap().unwrap();
+    assert_eq!((claimed.id, claimed.subject_id), (job, id));
+    assert_eq!((claimed.status.as_str(), claimed.attempts), ("running", 1));
+    assert!(
+        w.store.claim_job(now, now + lease).await.unwrap().is_none(),
+        "a leased job is not claimed twice"
+    );
+    assert!(w.store.renew_job(w.ws, job, now + lease).await.unwrap());
+    let later = now + lease + chrono::Duration::seconds(1);
+    let again = w
+        .store
+        .claim_job(later, later + lease)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (again.id, again.attempts),
+        (job, 2),
+        "an expired lease frees the job"
+    );
+    w.store
+        .finish_job(w.ws, job, Some("the file is gone"))
+        .await
+        .unwrap();
+    let ended = w.store.job(w.ws, job).await.unwrap().unwrap();
+    assert_eq!(ended.status, "failed");
+    assert_eq!(ended.error.as_deref(), Some("the file is gone"));
+    assert!(!w.store.renew_job(w.ws, job, later + lease).await.unwrap());
+    let much_later = later + lease * 10;
+    assert!(
+        w.store
+            .claim_job(much_later, much_later + lease)
+            .await
+            .unwrap()
+            .is_none(),
+        "a finished job stays finished"
+    );
+}
+
 macro_rules! conformance {
     ($($story:ident),* $(,)?) => {
         mod sqlite {
@@ -1123,6 +1234,7 @@ conformance!(
     indexed_fields_keep_filtered_lists_correct,
     saved_views_are_seen_by_their_owner_and_shared_team,
     imports_keep_a_journal_match_by_terms_and_purge,
+    import_uploads_errors_and_the_job_queue,
 );
 
 #[tokio::test]

@@ -5,6 +5,7 @@
 pub mod app;
 mod error;
 mod extract;
+mod imports_api;
 mod openapi;
 mod records;
 mod routes;

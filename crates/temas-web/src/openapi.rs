@@ -174,6 +174,13 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint { method: "get", path: "/api/v1/custom-fields", summary: "Custom field definitions", tag: "custom field", body: None, ok: (200, "Items:CustomFieldDef"), query: &[] },
         Endpoint { method: "post", path: "/api/v1/custom-fields", summary: "Define a custom field (owners and admins)", tag: "custom field", body: Some("NewCustomField"), ok: (201, "CustomFieldDef"), query: &[] },
         Endpoint { method: "patch", path: "/api/v1/custom-fields/{id}", summary: "Rename, reorder, require or retire a custom field", tag: "custom field", body: Some("CustomFieldPatch"), ok: (200, "CustomFieldDef"), query: &[] },
+        Endpoint { method: "get", path: "/api/v1/imports", summary: "Your latest imports (all of the workspace's for owners and admins)", tag: "import", body: None, ok: (200, "Items:ImportView"), query: &[] },
+        Endpoint { method: "post", path: "/api/v1/imports", summary: "Upload a CSV, TSV, XLSX or ODS file (the raw file as the body): answers its preview and the guessed mapping; nothing is imported yet", tag: "import", body: Some("Upload"), ok: (201, "ImportView"), query: &[("file_name", "the file's name (its extension helps tell the format)"), ("sheet", "a workbook's sheet, by name or number (the first by default)")] },
+        Endpoint { method: "get", path: "/api/v1/imports/{id}", summary: "An import: preview, mapping, status, progress (rows read so far) and summary", tag: "import", body: None, ok: (200, "ImportView"), query: &[] },
+        Endpoint { method: "post", path: "/api/v1/imports/{id}/run", summary: "Check (dry_run) or commit an uploaded import in the background, with the mapping as chosen; follow it with GET", tag: "import", body: Some("StartImport"), ok: (202, "ImportView"), query: &[] },
+        Endpoint { method: "post", path: "/api/v1/imports/{id}/rollback", summary: "Undo a committed import in the background: records it created are removed, records it updated get their earlier values back", tag: "import", body: None, ok: (202, "ImportView"), query: &[] },
+        Endpoint { method: "get", path: "/api/v1/imports/{id}/errors", summary: "The error report: the rows that failed, as they were in the file, with the reason in a last column (CSV, UTF-8 with BOM)", tag: "import", body: None, ok: (200, "Csv"), query: &[] },
+        Endpoint { method: "get", path: "/api/v1/data-quality", summary: "The data quality report over the contacts you see: how complete each field is, emails and phones that cannot be used, contacts not updated in a while; each line with the list filter that shows its contacts", tag: "quality", body: None, ok: (200, "QualityReport"), query: &[("stale_months", "a contact not updated for this many months is stale (1 to 120, default 12)")] },
         Endpoint { method: "get", path: "/api/v1/views", summary: "Saved list views you may use: yours and those shared with your team", tag: "view", body: None, ok: (200, "Items:SavedView"), query: &[("entity", "contacts (default) or companies")] },
         Endpoint { method: "post", path: "/api/v1/views", summary: "Save a list view: columns, filters, sort; shared with your team or not", tag: "view", body: Some("ViewInput"), ok: (201, "SavedView"), query: &[] },
         Endpoint { method: "get", path: "/api/v1/views/{id}", summary: "A saved view", tag: "view", body: None, ok: (200, "SavedView"), query: &[] },
@@ -255,6 +262,12 @@ pub fn document() -> axum::Json<utoipa::openapi::OpenApi> {
             .build();
         let success = match e.ok.1 {
             "Empty" => ResponseBuilder::new().description("Done; no body"),
+            "Csv" => ResponseBuilder::new().description("CSV").content(
+                "text/csv",
+                ContentBuilder::new()
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                    .build(),
+            ),
             schema => ResponseBuilder::new().description("Success").content(
                 "application/json",
                 ContentBuilder::new()
@@ -323,18 +336,30 @@ pub fn document() -> axum::Json<utoipa::openapi::OpenApi> {
             );
         }
         if let Some(body) = e.body {
-            let content_type = if body == "MergePatch" {
-                "application/merge-patch+json"
-            } else {
-                "application/json"
+            let content = match body {
+                "MergePatch" => (
+                    "application/merge-patch+json",
+                    ContentBuilder::new().schema(Some(schema_ref(body))),
+                ),
+                "Upload" => (
+                    "application/octet-stream",
+                    ContentBuilder::new().schema(Some(
+                        ObjectBuilder::new().schema_type(Type::String).format(Some(
+                            utoipa::openapi::SchemaFormat::KnownFormat(
+                                utoipa::openapi::KnownFormat::Binary,
+                            ),
+                        )),
+                    )),
+                ),
+                _ => (
+                    "application/json",
+                    ContentBuilder::new().schema(Some(schema_ref(body))),
+                ),
             };
             op = op.request_body(Some(
                 RequestBodyBuilder::new()
                     .required(Some(Required::True))
-                    .content(
-                        content_type,
-                        ContentBuilder::new().schema(Some(schema_ref(body))).build(),
-                    )
+                    .content(content.0, content.1.build())
                     .build(),
             ));
         }
@@ -357,6 +382,13 @@ pub fn document() -> axum::Json<utoipa::openapi::OpenApi> {
         .schema_from::<temas_core::view::ViewInput>()
         .schema_from::<temas_core::view::ViewSettings>()
         .schema_from::<temas_core::view::ViewEntity>()
+        .schema_from::<temas_service::import_jobs::ImportView>()
+        .schema_from::<temas_service::import_jobs::ImportJob>()
+        .schema_from::<temas_service::import_jobs::StartImport>()
+        .schema_from::<temas_service::imports::ImportSummary>()
+        .schema_from::<temas_store::RowProblem>()
+        .schema_from::<temas_service::quality::QualityReport>()
+        .schema_from::<temas_service::quality::QualityLine>()
         .schema_from::<PrefsPatch>()
         .schema_from::<temas_service::admin::WorkspacePatch>()
         .schema_from::<temas_service::admin::UserDefaultsPatch>()

@@ -64,6 +64,25 @@ pub fn router(app: AppState) -> Router {
             "/api/v1/views/{id}",
             get(get_view).put(update_view).delete(delete_view),
         )
+        .route(
+            "/api/v1/imports",
+            get(crate::imports_api::list)
+                .post(crate::imports_api::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::imports_api::MAX_UPLOAD_BYTES,
+                )),
+        )
+        .route("/api/v1/imports/{id}", get(crate::imports_api::get))
+        .route("/api/v1/imports/{id}/run", post(crate::imports_api::run))
+        .route(
+            "/api/v1/imports/{id}/rollback",
+            post(crate::imports_api::rollback),
+        )
+        .route(
+            "/api/v1/imports/{id}/errors",
+            get(crate::imports_api::errors),
+        )
+        .route("/api/v1/data-quality", get(data_quality))
         .route("/api/v1/workspace", get(workspace).patch(update_workspace))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/healthz", get(healthz))
@@ -326,4 +345,20 @@ async fn update_custom_field(
     body: JsonBody<CustomFieldPatch>,
 ) -> Result<Response, ApiError> {
     Ok(Json(app.update_custom_field(&session, id, body.value).await?).into_response())
+}
+
+#[derive(Deserialize)]
+struct QualityParams {
+    stale_months: Option<u32>,
+}
+
+async fn data_quality(
+    State(app): State<AppState>,
+    Auth(session): Auth,
+    Query(q): Query<QualityParams>,
+) -> Result<Response, ApiError> {
+    let report = app
+        .data_quality(&session, q.stale_months.unwrap_or(12))
+        .await?;
+    Ok(Json(report).into_response())
 }

@@ -67,6 +67,12 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     tokio::spawn(async move {
         let _ = temas_web::serve(listener, served, std::future::pending()).await;
     });
+    let worker = app.clone();
+    tokio::spawn(async move {
+        worker
+            .work_jobs(std::time::Duration::from_secs(30), std::future::pending())
+            .await;
+    });
     TestApp {
         base,
         app,
@@ -106,6 +112,27 @@ impl TestApp {
             req = req.json(&b);
         }
         let resp = req.send().await.expect("request");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// POSTs raw bytes (a file upload).
+    pub async fn upload(&self, token: &str, path: &str, bytes: Vec<u8>) -> Reply {
+        let resp = self
+            .client
+            .post(format!("{}{}", self.base, path))
+            .bearer_auth(token)
+            .body(bytes)
+            .send()
+            .await
+            .expect("request");
         let status = resp.status();
         let headers = resp.headers().clone();
         let text = resp.text().await.unwrap_or_default();

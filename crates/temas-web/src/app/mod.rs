@@ -9,7 +9,9 @@ mod company_pages;
 mod contact_bulk;
 mod contact_pages;
 pub mod i18n;
+mod import_pages;
 mod lists;
+mod quality_page;
 mod record_form;
 
 use crate::AppState;
@@ -85,6 +87,18 @@ pub fn router() -> Router<AppState> {
             "/companies/{id}",
             get(company_pages::card).post(record_form::update::<Company>),
         )
+        .route(
+            "/imports",
+            get(import_pages::list).post(import_pages::upload).layer(
+                axum::extract::DefaultBodyLimit::max(crate::imports_api::MAX_UPLOAD_BYTES),
+            ),
+        )
+        .route("/imports/{id}", get(import_pages::show))
+        .route("/imports/{id}/progress", get(import_pages::progress))
+        .route("/imports/{id}/run", post(import_pages::run))
+        .route("/imports/{id}/rollback", post(import_pages::rollback))
+        .route("/imports/{id}/errors.csv", get(import_pages::errors))
+        .route("/quality", get(quality_page::show))
         .route("/admin", get(admin_pages::show))
         .route("/admin/workspace", post(admin_pages::save_workspace))
         .route("/admin/users", post(admin_pages::add_user))
@@ -221,7 +235,7 @@ impl Ui {
         calendar::format_instant(*at, self.zone, self.calendar, self.tr.digits())
     }
 
-    pub fn number(&self, n: &i64) -> String {
+    pub fn number(&self, n: impl std::fmt::Display) -> String {
         self.tr.digits().apply(&n.to_string())
     }
 

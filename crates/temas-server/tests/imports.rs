@@ -1,0 +1,283 @@
+//! Imports through the API, on both backends: upload, preview and guessed mapping, a dry run, the error report,
+//! commit, rollback, as background jobs run by the real worker. Also the data quality report.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::*;
+use temas_core::access::Role;
+use temas_testdb::Backend;
+
+/// A CSV as a Persian spreadsheet would have it: Persian headers, one bad email, one row repeating an email.
+fn file(rows: usize) -> Vec<u8> {
+    let mut csv = String::from("نام,نام خانوادگی,ایمیل,موبایل,شرکت\n");
+    for i in 0..rows {
+        csv.push_str(&format!(
+            "علی{i},رضایی,ali{i}@example.ir,0912{:07},شرکت {}\n",
+            i,
+            i % 7
+        ));
+    }
+    csv.push_str("مریم,احمدی,not-an-email,09120000000,\n");
+    csv.push_str("علی,تکراری,ali0@example.ir,,\n");
+    csv.into_bytes()
+}
+
+/// Polls an import until it leaves `status`, for at most a minute.
+async fn wait_while(t: &TestApp, token: &str, id: &str, status: &str) -> Value {
+    for _ in 0..600 {
+        let r = t.get(token, &format!("/api/v1/imports/{id}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        if r.body["status"] != status {
+            return r.body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("import {id} still {status} after a minute");
+}
+
+async fn upload_check_commit_and_roll_back(backend: Backend) {
+    let t = spawn_app(backend).await;
+    let owner = t.owner_token.clone();
+    let rows = 2500;
+    let up = t
+        .upload(
+            &owner,
+            "/api/v1/imports?file_name=customers.csv",
+            file(rows),
+        )
+        .await;
+    assert_eq!(up.status, StatusCode::CREATED, "{}", up.body);
+    let id = up.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(up.body["status"], "uploaded");
+    assert_eq!(up.body["headers"][2], "ایمیل");
+    assert_eq!(up.body["preview"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        up.body["mapping"],
+        json!([
+            "first_name",
+            "last_name",
+            "email",
+            "phone:mobile",
+            "company"
+        ])
+    );
+    assert!(up.body["format"].as_str().unwrap().contains("UTF-8"));
+
+    // A mapping naming a column the file lacks, or a field that does not exist, is refused field by field.
+    let bad = t
+        .post(
+            &owner,
+            &format!("/api/v1/imports/{id}/run"),
+            json!({"mapping": {"Fax": "phone:fax", "شرکت": "galaxy"}, "dry_run": true}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut fields = bad.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["mapping.Fax", "mapping.شرکت"]);
+
+    // A dry run: counts, nothing written.
+    let run = t
+        .post(
+            &owner,
+            &format!("/api/v1/imports/{id}/run"),
+            json!({"dry_run": true, "match_on": "email"}),
+        )
+        .await;
+    assert_eq!(run.status, StatusCode::ACCEPTED, "{}", run.body);
+    let checked = wait_while(&t, &owner, &id, "checking").await;
+    assert_eq!(checked["status"], "checked", "{checked}");
+    let s = &checked["summary"];
+    assert_eq!(s["rows"], rows + 2);
+    assert_eq!(s["created"], rows);
+    assert_eq!(s["failed"], 1);
+    assert_eq!(
+        s["skipped"], 1,
+        "the repeated email is a duplicate inside the file"
+    );
+    assert_eq!(s["companies_created"], 7);
+    assert_eq!(s["failed_rows"][0]["row"], rows + 2);
+    assert!(t.search_ids(&owner, "ali17@example.ir").await.is_empty());
+
+    // The error report: the failed row as it was, with the reason.
+    let report = t.get(&owner, &format!("/api/v1/imports/{id}/errors")).await;
+    assert_eq!(report.status, StatusCode::OK);
+    let text = report.body.as_str().unwrap().to_owned();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].starts_with("\u{FEFF}نام,"));
+    assert!(lines[0].ends_with(",error"));
+    assert!(
+        lines[1].starts_with("مریم,احمدی,not-an-email"),
+        "{}",
+        lines[1]
+    );
+
+    // Someone else's import is not found.
+    let rep = t.user("rep@acme.test", Role::Member, None).await;
+    let theirs = t.get(&rep, &format!("/api/v1/imports/{id}")).await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+
+    // Commit.
+    let run = t
+        .post(
+            &owner,
+            &format!("/api/v1/imports/{id}/run"),
+            json!({"match_on": "email"}),
+        )
+        .await;
+    assert_eq!(run.status, StatusCode::ACCEPTED, "{}", run.body);
+    let done = wait_while(&t, &owner, &id, "running").await;
+    assert_eq!(done["status"], "committed", "{done}");
+    assert_eq!(done["summary"]["created"], rows);
+    let found = t.search_ids(&owner, "ali17@example.ir").await;
+    assert_eq!(found.len(), 1);
+    let contact = t
+        .get(&owner, &format!("/api/v1/contacts/{}", found[0]))
+        .await;
+    assert_eq!(contact.body["phones"][0]["e164"], "+989120000017");
+    assert_eq!(contact.body["companies"].as_array().unwrap().len(), 1);
+
+    // A committed import cannot run again; it can be rolled back.
+    let again = t
+        .post(&owner, &format!("/api/v1/imports/{id}/run"), json!({}))
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let back = t
+        .post(&owner, &format!("/api/v1/imports/{id}/rollback"), json!({}))
+        .await;
+    assert_eq!(back.status, StatusCode::ACCEPTED, "{}", back.body);
+    let undone = wait_while(&t, &owner, &id, "rolling_back").await;
+    assert_eq!(undone["status"], "rolled_back", "{undone}");
+    assert_eq!(undone["rollback"]["removed"], rows + 7);
+    let gone = t
+        .get(&owner, &format!("/api/v1/contacts/{}", found[0]))
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+
+    let list = t.get(&owner, "/api/v1/imports").await;
+    assert_eq!(list.body["items"][0]["id"], id.as_str());
+
+    // A file with the same columns starts from the mapping and key used last time.
+    let run = t
+        .post(&owner, &format!("/api/v1/imports/{id}/run"), json!({}))
+        .await;
+    assert_eq!(
+        run.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "rolled back: not again"
+    );
+    let again = t
+        .upload(&owner, "/api/v1/imports?file_name=more.csv", file(3))
+        .await;
+    assert_eq!(again.body["mapping_from"], id.as_str());
+    assert_eq!(again.body["match_on"], "email");
+}
+
+#[tokio::test]
+async fn sqlite_upload_check_commit_and_roll_back() {
+    upload_check_commit_and_roll_back(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_upload_check_commit_and_roll_back() {
+    upload_check_commit_and_roll_back(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn an_unreadable_upload_is_refused_with_the_reason() {
+    let t = spawn_app(Backend::Sqlite).await;
+    let owner = t.owner_token.clone();
+    let broken = t
+        .upload(
+            &owner,
+            "/api/v1/imports?file_name=book.xlsx",
+            b"PK\x03\x04 not really a workbook".to_vec(),
+        )
+        .await;
+    assert_eq!(
+        broken.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        broken.body
+    );
+    assert_eq!(broken.error_fields(), ["file"]);
+    let message = broken.body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.starts_with("book.xlsx: "), "{message}");
+}
+
+async fn the_data_quality_report_counts_and_links_to_lists(backend: Backend) {
+    let t = spawn_app(backend).await;
+    let owner = t.owner_token.clone();
+    let field = t
+        .post(
+            &owner,
+            "/api/v1/custom-fields",
+            json!({"entity": "contact", "key": "tier", "label": "Tier", "kind": "text"}),
+        )
+        .await;
+    assert_eq!(field.status, StatusCode::CREATED, "{}", field.body);
+    for body in [
+        json!({"first_name": "Ali", "emails": [{"address": "ali@example.ir"}], "custom": {"tier": "gold"}}),
+        json!({"first_name": "Sara", "emails": [{"address": "sara@example.ir", "opted_out": true}],
+               "phones": [{"number": "0912 345 6789"}]}),
+        json!({"first_name": "Reza", "phones": [{"number": "0912 34"}]}),
+        json!({"last_name": "Nobody"}),
+    ] {
+        t.contact(&owner, body).await;
+    }
+    let r = t.get(&owner, "/api/v1/data-quality?stale_months=6").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["contacts"], 4);
+    let count = |section: &str, check: &str| {
+        r.body[section]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["check"] == check)
+            .unwrap_or_else(|| panic!("{check} in {}", r.body))
+            .clone()
+    };
+    assert_eq!(count("fields", "first_name")["count"], 3);
+    assert_eq!(count("fields", "first_name")["percent"], 75);
+    assert_eq!(count("fields", "email")["count"], 2);
+    assert_eq!(count("fields", "custom.tier")["count"], 1);
+    assert_eq!(count("problems", "no_email_or_phone")["count"], 1);
+    assert_eq!(count("problems", "invalid_phone")["count"], 1);
+    assert_eq!(count("problems", "opted_out_email")["count"], 1);
+    assert_eq!(count("problems", "stale")["count"], 0);
+    // The filter of a line lists exactly its contacts.
+    let filter = count("problems", "invalid_phone")["filter"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let list = t
+        .get(
+            &owner,
+            &format!("/api/v1/contacts?filter={}", urlencode(&filter)),
+        )
+        .await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list.body["items"][0]["first_name"], "Reza");
+
+    // A member sees the report over their own contacts only.
+    let rep = t.user("rep@acme.test", Role::Member, None).await;
+    let theirs = t.get(&rep, "/api/v1/data-quality").await;
+    assert_eq!(theirs.body["contacts"], 0);
+    let bad = t.get(&owner, "/api/v1/data-quality?stale_months=0").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn sqlite_the_data_quality_report_counts_and_links_to_lists() {
+    the_data_quality_report_counts_and_links_to_lists(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_the_data_quality_report_counts_and_links_to_lists() {
+    the_data_quality_report_counts_and_links_to_lists(Backend::Postgres).await;
+}
