@@ -3,18 +3,12 @@
 //! `temas export --format jsonl [--out FILE]`: the whole workspace as a dump that `temas import` loads.
 
 use anyhow::{Context, bail};
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
-use temas_core::contact::{Company, Contact};
-use temas_core::export::{contact_cells, contact_headers, vcard};
 use temas_core::view::ViewEntity;
+use temas_service::exports::ExportFormat;
 use temas_service::records::ListParams;
 use temas_service::{App, Session};
-use temas_store::Uuid;
-
-/// Records read per page.
-const PAGE: u32 = 500;
 
 #[derive(clap::Args)]
 pub struct ExportArgs {
@@ -46,8 +40,10 @@ pub async fn run(app: &App, session: &Session, args: ExportArgs) -> anyhow::Resu
             args.entity
         );
     }
+    let format = ExportFormat::parse(&args.format, args.encoding.as_deref())
+        .map_err(crate::cli::describe)?;
     let mut params = ListParams {
-        limit: Some(PAGE),
+        limit: Some(500),
         sort: Some("created_at".into()),
         ..ListParams::default()
     };
@@ -65,92 +61,52 @@ pub async fn run(app: &App, session: &Session, args: ExportArgs) -> anyhow::Resu
             params.sort = view.settings.sort;
         }
     }
-    let companies = company_names(app, session).await?;
-    match args.format.as_str() {
-        "vcf" => {
-            let mut out = output(&args.out)?;
-            each_page(app, session, &params, |page| {
-                for c in page {
-                    let names: Vec<String> = c
-                        .data
-                        .companies
-                        .iter()
-                        .filter_map(|l| companies.get(&l.company_id.0).cloned())
-                        .collect();
-                    out.write_all(vcard(c, &names).as_bytes())?;
-                }
-                Ok(())
-            })
-            .await?;
-            out.flush()?;
+    let report = match &args.out {
+        Some(path) => {
+            let mut file = std::io::BufWriter::new(
+                std::fs::File::create(path)
+                    .with_context(|| format!("writing {}", path.display()))?,
+            );
+            let report = app
+                .export_contacts(session, &params, format, &mut file)
+                .await;
+            file.flush()?;
+            report
         }
-        "csv" | "xlsx" => {
-            // A first pass finds how many email and phone columns the sheet needs, so that none is dropped.
-            let (mut emails, mut phones) = (1, 1);
-            each_page(app, session, &params, |page| {
-                for c in page {
-                    emails = emails.max(c.data.points.emails.len());
-                    phones = phones.max(c.data.points.phones.len());
-                }
-                Ok(())
-            })
-            .await?;
-            let keys: Vec<String> = app
-                .custom_fields(session)
+        None if format == ExportFormat::Xlsx => bail!("--out FILE is needed for xlsx"),
+        None => {
+            let mut out = Forward(std::io::BufWriter::new(std::io::stdout()));
+            app.export_contacts(session, &params, format, &mut out)
                 .await
-                .map_err(crate::cli::describe)?
-                .into_iter()
-                .filter(|d| d.entity == temas_core::custom::Entity::Contact)
-                .map(|d| d.key)
-                .collect();
-            let headers = contact_headers(emails, phones, &keys);
-            let company_of = |c: &Contact| {
-                c.data
-                    .companies
-                    .first()
-                    .and_then(|l| companies.get(&l.company_id.0).cloned())
-                    .unwrap_or_default()
-            };
-            if args.format == "csv" {
-                let mut sheet = CsvOut::new(output(&args.out)?, args.encoding.as_deref())?;
-                sheet.row(&headers)?;
-                each_page(app, session, &params, |page| {
-                    for c in page {
-                        sheet.row(&contact_cells(c, emails, phones, &keys, &company_of(c)))?;
-                    }
-                    Ok(())
-                })
-                .await?;
-                sheet.finish()?;
-            } else {
-                let path = args.out.clone().context("--out FILE is needed for xlsx")?;
-                let mut book = rust_xlsxwriter::Workbook::new();
-                let sheet = book.add_worksheet_with_constant_memory();
-                sheet.set_name("contacts")?;
-                let mut row = 0u32;
-                for (col, h) in headers.iter().enumerate() {
-                    sheet.write_string(row, u16::try_from(col)?, h)?;
-                }
-                each_page(app, session, &params, |page| {
-                    for c in page {
-                        row += 1;
-                        for (col, cell) in contact_cells(c, emails, phones, &keys, &company_of(c))
-                            .iter()
-                            .enumerate()
-                        {
-                            sheet.write_string(row, u16::try_from(col)?, cell)?;
-                        }
-                    }
-                    Ok(())
-                })
-                .await?;
-                book.save(&path)
-                    .with_context(|| format!("writing {}", path.display()))?;
-            }
         }
-        other => bail!("--format {other}: use csv, xlsx, vcf or jsonl"),
+    }
+    .map_err(crate::cli::describe)?;
+    if report.lossy_cells > 0 {
+        eprintln!(
+            "{} cell(s) had characters the chosen encoding cannot hold; they were written as '?'",
+            report.lossy_cells
+        );
     }
     Ok(())
+}
+
+/// Standard output, for the formats written front to back (CSV, vCard): it cannot seek, which only XLSX needs.
+struct Forward<W>(W);
+
+impl<W: Write> Write for Forward<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl<W> std::io::Seek for Forward<W> {
+    fn seek(&mut self, _: std::io::SeekFrom) -> std::io::Result<u64> {
+        Err(std::io::Error::other("standard output cannot seek"))
+    }
 }
 
 /// Writes the workspace dump; says on stderr how many rows of what it holds.
@@ -177,146 +133,4 @@ async fn dump(app: &App, session: &Session, out: &Option<PathBuf>) -> anyhow::Re
         tables.join(", ")
     );
     Ok(())
-}
-
-fn output(out: &Option<PathBuf>) -> anyhow::Result<Box<dyn Write>> {
-    Ok(match out {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    })
-}
-
-/// Every company's name by id, for the company column and vCard ORG.
-async fn company_names(app: &App, session: &Session) -> anyhow::Result<HashMap<Uuid, String>> {
-    let mut names = HashMap::new();
-    let mut params = ListParams {
-        limit: Some(PAGE),
-        ..ListParams::default()
-    };
-    loop {
-        let page = app
-            .list::<Company>(session, &params)
-            .await
-            .map_err(crate::cli::describe)?;
-        names.extend(page.items.into_iter().map(|c| (c.id.0, c.data.name)));
-        match page.next_cursor {
-            Some(next) => params.cursor = Some(next),
-            None => return Ok(names),
-        }
-    }
-}
-
-/// Calls `each` with every page of contacts the parameters select, in order.
-async fn each_page(
-    app: &App,
-    session: &Session,
-    params: &ListParams,
-    mut each: impl FnMut(&[Contact]) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let mut params = params.clone();
-    params.cursor = None;
-    loop {
-        let page = app
-            .list::<Contact>(session, &params)
-            .await
-            .map_err(crate::cli::describe)?;
-        each(&page.items)?;
-        match page.next_cursor {
-            Some(next) => params.cursor = Some(next),
-            None => return Ok(()),
-        }
-    }
-}
-
-/// CSV in UTF-8 with a BOM (so Excel reads it as UTF-8), or in a Windows code page. Characters a code page lacks
-/// become `?`, and how many cells lost one is said on stderr.
-struct CsvOut {
-    out: Box<dyn Write>,
-    encoding: Option<&'static encoding_rs::Encoding>,
-    lossy_cells: usize,
-}
-
-impl CsvOut {
-    fn new(mut out: Box<dyn Write>, encoding: Option<&str>) -> anyhow::Result<Self> {
-        let encoding = match encoding {
-            None => None,
-            Some(label) => Some(
-                encoding_rs::Encoding::for_label(label.as_bytes())
-                    .with_context(|| format!("--encoding {label}: unknown encoding"))?,
-            )
-            .filter(|e| *e != encoding_rs::UTF_8),
-        };
-        if encoding.is_none() {
-            out.write_all("\u{FEFF}".as_bytes())?;
-        }
-        Ok(Self {
-            out,
-            encoding,
-            lossy_cells: 0,
-        })
-    }
-
-    fn row(&mut self, cells: &[String]) -> anyhow::Result<()> {
-        let fitted: Vec<String> = match self.encoding {
-            None => cells.to_vec(),
-            Some(enc) => cells
-                .iter()
-                .map(|cell| {
-                    let (_, _, lossy) = enc.encode(cell);
-                    if lossy {
-                        let fitted = fit(enc, cell);
-                        if fitted.contains('?') && !cell.contains('?') {
-                            self.lossy_cells += 1;
-                        }
-                        fitted
-                    } else {
-                        cell.clone()
-                    }
-                })
-                .collect(),
-        };
-        // One record at a time through a fresh writer, so that each is encoded whole.
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.write_record(&fitted)?;
-        let text = writer
-            .into_inner()
-            .map_err(|e| anyhow::anyhow!("writing a CSV row: {e}"))?;
-        match self.encoding {
-            None => self.out.write_all(&text)?,
-            Some(enc) => {
-                let (bytes, _, _) = enc.encode(std::str::from_utf8(&text)?);
-                self.out.write_all(&bytes)?;
-            }
-        }
-        Ok(())
-    }
-
-    fn finish(mut self) -> anyhow::Result<()> {
-        self.out.flush()?;
-        if self.lossy_cells > 0 {
-            eprintln!(
-                "{} cell(s) had characters the chosen encoding cannot hold; they were written as '?'",
-                self.lossy_cells
-            );
-        }
-        Ok(())
-    }
-}
-
-/// A cell with every character the encoding lacks replaced by `?` — except the Persian yeh, which Windows-1256
-/// lacks and Persian files in that code page write as the Arabic one.
-fn fit(enc: &'static encoding_rs::Encoding, cell: &str) -> String {
-    cell.chars()
-        .map(|c| match c {
-            'ی' if enc == encoding_rs::WINDOWS_1256 => 'ي',
-            c => c,
-        })
-        .map(|c| {
-            let mut buf = [0u8; 4];
-            let (_, _, lossy) = enc.encode(c.encode_utf8(&mut buf));
-            if lossy { '?' } else { c }
-        })
-        .collect()
 }

@@ -264,6 +264,38 @@ async fn the_data_quality_report_counts_and_links_to_lists(backend: Backend) {
     assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(list.body["items"][0]["first_name"], "Reza");
 
+    // The same filter exports its contacts: CSV with a BOM and the importer's headers, or a workbook.
+    let csv = t
+        .get(
+            &owner,
+            &format!(
+                "/api/v1/contacts/export?format=csv&filter={}",
+                urlencode(&filter)
+            ),
+        )
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.headers["content-type"], "text/csv");
+    let text = csv.body.as_str().unwrap().to_owned();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("\u{FEFF}external_id,first_name,"),
+        "{text}"
+    );
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[1].starts_with(",Reza,"));
+    let xlsx = t.get(&owner, "/api/v1/contacts/export?format=xlsx").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(
+        xlsx.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .ends_with("contacts.xlsx\"")
+    );
+    let bad = t.get(&owner, "/api/v1/contacts/export?format=pdf").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.error_fields(), ["format"]);
+
     // A member sees the report over their own contacts only.
     let rep = t.user("rep@acme.test", Role::Member, None).await;
     let theirs = t.get(&rep, "/api/v1/data-quality").await;

@@ -855,6 +855,19 @@ async fn the_data_quality_page_links_each_figure_to_its_contacts(t: TestApp) {
         .page(&session, "/contacts?filter=invalid_phone%3Anotempty")
         .await;
     assert!(list.contains("Ali") && !list.contains("Karimi"));
+    assert!(
+        list.contains("href=\"/contacts/export?format=csv&amp;filter=invalid_phone%3Anotempty")
+    );
+    let csv = b
+        .page(
+            &session,
+            "/contacts/export?format=csv&filter=invalid_phone%3Anotempty",
+        )
+        .await;
+    assert!(
+        csv.starts_with("\u{FEFF}external_id,") && csv.contains("\n,Ali,"),
+        "{csv}"
+    );
 }
 
 on_both_backends!(

@@ -1,7 +1,7 @@
 //! Imports through the API and the web app. The file is uploaded and kept in the database in parts (so that any
 //! node can read it), previewed with a guessed mapping, then checked (dry run) or committed by a background job.
 //! The job saves a checkpoint after every batch; a job whose worker died is claimed again and goes on from there.
-//! Rollbacks run as jobs too.
+//! Rollbacks run as jobs too. The worker that runs jobs is in `jobs.rs`.
 
 use crate::imports::{ImportRequest, ImportSummary, MatchOn, SourceRow};
 use crate::{App, AppError, Session};
@@ -395,8 +395,8 @@ impl App {
         Ok(file)
     }
 
-    /// Runs one claimed job.
-    pub async fn run_job(&self, job: &Job) -> Result<(), AppError> {
+    /// Runs a claimed import or rollback job.
+    pub(crate) async fn run_import_job(&self, job: &Job) -> Result<(), AppError> {
         let ws = job.workspace_id;
         let Some(run) = self.store.import_run(ws, job.subject_id).await? else {
             return Err(AppError::Internal(format!(
@@ -420,9 +420,8 @@ impl App {
             JOB_ROLLBACK if run.status == "rolling_back" => {
                 self.rollback_import(&session, run.id).await.map(|_| ())
             }
-            // Already finished, or another kind of job: nothing to do.
-            JOB_IMPORT | JOB_ROLLBACK => Ok(()),
-            other => Err(AppError::Internal(format!("unknown job kind {other}"))),
+            // Already finished: nothing to do.
+            _ => Ok(()),
         };
         if let Err(e) = &outcome {
             self.mark_failed(&session, run.id, job.kind == JOB_ROLLBACK, e)
@@ -546,74 +545,4 @@ fn read_full(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize>
         }
     }
     Ok(filled)
-}
-
-impl App {
-    /// Works the job queue until `shutdown` resolves: claims a job, renews its lease while it runs, records how
-    /// it ended; sleeps a second when there is nothing to do. A job cut short by a crash is claimed again once its
-    /// lease runs out.
-    pub async fn work_jobs(&self, lease: std::time::Duration, shutdown: impl Future<Output = ()>) {
-        tokio::pin!(shutdown);
-        loop {
-            tokio::select! {
-                () = &mut shutdown => return,
-                worked = self.work_one(lease) => {
-                    if !worked {
-                        tokio::select! {
-                            () = &mut shutdown => return,
-                            () = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// Claims and runs one job; false when there was none.
-    async fn work_one(&self, lease: std::time::Duration) -> bool {
-        let lease = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(30));
-        let now = temas_core::time::now();
-        let job = match self.store.claim_job(now, now + lease).await {
-            Ok(Some(job)) => job,
-            Ok(None) => return false,
-            Err(e) => {
-                tracing::warn!(error = %e, "claiming a job failed");
-                return false;
-            }
-        };
-        tracing::info!(job = %job.id, kind = %job.kind, attempt = job.attempts, "job started");
-        let renew = async {
-            let every = (lease / 3)
-                .to_std()
-                .unwrap_or(std::time::Duration::from_secs(10));
-            loop {
-                tokio::time::sleep(every).await;
-                let until = temas_core::time::now() + lease;
-                match self.store.renew_job(job.workspace_id, job.id, until).await {
-                    Ok(true) => {}
-                    Ok(false) => return,
-                    Err(e) => {
-                        tracing::warn!(error = %e, job = %job.id, "renewing a job's lease failed")
-                    }
-                }
-            }
-        };
-        let outcome = tokio::select! {
-            outcome = self.run_job(&job) => outcome,
-            () = renew => Err(AppError::Internal("the job was taken over".into())),
-        };
-        let error = outcome.as_ref().err().map(ToString::to_string);
-        match &error {
-            None => tracing::info!(job = %job.id, "job done"),
-            Some(e) => tracing::warn!(job = %job.id, error = %e, "job failed"),
-        }
-        if let Err(e) = self
-            .store
-            .finish_job(job.workspace_id, job.id, error.as_deref())
-            .await
-        {
-            tracing::warn!(error = %e, job = %job.id, "recording a job's end failed");
-        }
-        true
-    }
 }

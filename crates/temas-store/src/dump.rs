@@ -249,12 +249,12 @@ pub(crate) async fn dump(
             (table, columns, q)
         })
         .collect();
-    match pools {
-        Pools::Sqlite { read, .. } => {
-            let mut tx = read.begin().await?;
+    // The same reading on both engines; only the transaction and the SQL dialect differ.
+    macro_rules! read_all {
+        ($tx:expr, $builder:expr) => {
             for (table, columns, q) in statements {
-                let (sql, values) = q.build_sqlx(SqliteQueryBuilder);
-                let mut rows = sqlx::query_with(AssertSqlSafe(sql), values).fetch(&mut *tx);
+                let (sql, values) = q.build_sqlx($builder);
+                let mut rows = sqlx::query_with(AssertSqlSafe(sql), values).fetch(&mut *$tx);
                 while let Some(row) = rows.try_next().await? {
                     let mut map = Map::new();
                     for (i, (name, ty)) in columns.iter().enumerate() {
@@ -263,6 +263,12 @@ pub(crate) async fn dump(
                     sink(table, map).map_err(failed)?;
                 }
             }
+        };
+    }
+    match pools {
+        Pools::Sqlite { read, .. } => {
+            let mut tx = read.begin().await?;
+            read_all!(tx, SqliteQueryBuilder);
             tx.commit().await?;
         }
         Pools::Postgres(pool) => {
@@ -270,17 +276,7 @@ pub(crate) async fn dump(
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 .execute(&mut *tx)
                 .await?;
-            for (table, columns, q) in statements {
-                let (sql, values) = q.build_sqlx(PostgresQueryBuilder);
-                let mut rows = sqlx::query_with(AssertSqlSafe(sql), values).fetch(&mut *tx);
-                while let Some(row) = rows.try_next().await? {
-                    let mut map = Map::new();
-                    for (i, (name, ty)) in columns.iter().enumerate() {
-                        map.insert((*name).to_owned(), cell!(row, i, *ty)?);
-                    }
-                    sink(table, map).map_err(failed)?;
-                }
-            }
+            read_all!(tx, PostgresQueryBuilder);
             tx.commit().await?;
         }
     }

@@ -349,3 +349,5 @@ quality-stale = لم تُحدّث منذ { $months } شهرًا
 import-mapping-reused = طوبقت الأعمدة كما في استيراد سابق لملف بالأعمدة نفسها.
 import-interaction = تسجيل في السجل الزمني
 import-interactions = التفاعلات المسجلة
+list-export-csv = تصدير CSV
+list-export-xlsx = تصدير Excel

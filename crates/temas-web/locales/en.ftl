@@ -335,3 +335,5 @@ quality-stale = Not updated in { $months } months
 import-mapping-reused = The columns are mapped as in the earlier import of a file with the same columns.
 import-interaction = Log on the timeline
 import-interactions = Interactions logged
+list-export-csv = Export CSV
+list-export-xlsx = Export Excel

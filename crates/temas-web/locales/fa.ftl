@@ -332,3 +332,5 @@ quality-stale = بدون به‌روزرسانی در { $months } ماه گذش�
 import-mapping-reused = ستون‌ها مانند ورود قبلی فایلی با همین ستون‌ها تطبیق داده شده‌اند.
 import-interaction = ثبت در تاریخچه
 import-interactions = تعامل‌های ثبت‌شده
+list-export-csv = خروجی CSV
+list-export-xlsx = خروجی اکسل

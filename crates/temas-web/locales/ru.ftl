@@ -340,3 +340,5 @@ quality-stale = Не обновлялись месяцев: { $months }
 import-mapping-reused = Столбцы сопоставлены так же, как при прошлом импорте файла с теми же столбцами.
 import-interaction = Записать в историю
 import-interactions = Записано взаимодействий
+list-export-csv = Экспорт CSV
+list-export-xlsx = Экспорт Excel

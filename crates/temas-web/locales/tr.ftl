@@ -332,3 +332,5 @@ quality-stale = { $months } aydır güncellenmemiş
 import-mapping-reused = Sütunlar, aynı sütunlara sahip bir dosyanın önceki içe aktarmasındaki gibi eşleştirildi.
 import-interaction = Zaman çizelgesine kaydet
 import-interactions = Kaydedilen etkileşimler
+list-export-csv = CSV olarak dışa aktar
+list-export-xlsx = Excel olarak dışa aktar

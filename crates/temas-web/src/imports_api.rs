@@ -39,43 +39,59 @@ fn too_large() -> ApiError {
     )
 }
 
-/// Streams a request body into a temporary file, without holding it in memory.
-async fn receive(body: Body) -> Result<tempfile::NamedTempFile, ApiError> {
-    let mut file = tempfile::NamedTempFile::new().map_err(io_error)?;
-    let mut size = 0usize;
-    let mut stream = body.into_data_stream();
-    while let Some(chunk) = stream.next().await {
-        let chunk =
-            chunk.map_err(|e| ApiError::bad_request("file", "unreadable_body", e.to_string()))?;
-        size += chunk.len();
-        if size > MAX_UPLOAD_BYTES {
-            return Err(too_large());
-        }
-        file.write_all(&chunk).map_err(io_error)?;
-    }
-    file.flush().map_err(io_error)?;
-    Ok(file)
+/// An upload being written to a temporary file, chunk by chunk, within the size limit.
+struct Spool {
+    file: tempfile::NamedTempFile,
+    size: usize,
 }
 
-/// Appends one multipart field to a temporary file (the web app's upload form).
+impl Spool {
+    fn new() -> Result<Self, ApiError> {
+        Ok(Spool {
+            file: tempfile::NamedTempFile::new().map_err(io_error)?,
+            size: 0,
+        })
+    }
+
+    fn push(&mut self, chunk: &[u8]) -> Result<(), ApiError> {
+        self.size += chunk.len();
+        if self.size > MAX_UPLOAD_BYTES {
+            return Err(too_large());
+        }
+        self.file.write_all(chunk).map_err(io_error)
+    }
+
+    fn finish(mut self) -> Result<tempfile::NamedTempFile, ApiError> {
+        self.file.flush().map_err(io_error)?;
+        Ok(self.file)
+    }
+}
+
+/// Streams a request body into a temporary file, without holding it in memory.
+async fn receive(body: Body) -> Result<tempfile::NamedTempFile, ApiError> {
+    let mut spool = Spool::new()?;
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        spool.push(
+            &chunk.map_err(|e| ApiError::bad_request("file", "unreadable_body", e.to_string()))?,
+        )?;
+    }
+    spool.finish()
+}
+
+/// Streams one multipart field (the web app's upload form) into a temporary file.
 pub(crate) async fn receive_field(
     mut field: axum::extract::multipart::Field<'_>,
 ) -> Result<tempfile::NamedTempFile, ApiError> {
-    let mut file = tempfile::NamedTempFile::new().map_err(io_error)?;
-    let mut size = 0usize;
+    let mut spool = Spool::new()?;
     while let Some(chunk) = field
         .chunk()
         .await
         .map_err(|e| ApiError::bad_request("file", "unreadable_body", e.body_text()))?
     {
-        size += chunk.len();
-        if size > MAX_UPLOAD_BYTES {
-            return Err(too_large());
-        }
-        file.write_all(&chunk).map_err(io_error)?;
+        spool.push(&chunk)?;
     }
-    file.flush().map_err(io_error)?;
-    Ok(file)
+    spool.finish()
 }
 
 pub(crate) async fn upload(

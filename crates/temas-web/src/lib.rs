@@ -3,6 +3,7 @@
 //! (and the core types it returns).
 
 pub mod app;
+mod downloads;
 mod error;
 mod extract;
 mod imports_api;

@@ -207,6 +207,29 @@ fn page_response<T: Serialize>(page: RecordPage<T>) -> Result<Response, ApiError
     Ok(json_response(StatusCode::OK, body))
 }
 
+/// `GET /api/v1/contacts/export?format=csv|xlsx|vcf&encoding=…&filter=…&sort=…`: the contacts a list would show,
+/// all of them, as a file.
+pub async fn export_contacts(
+    State(app): State<AppState>,
+    Auth(session): Auth,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let mut format = "csv".to_owned();
+    let mut encoding = None;
+    let mut rest = Vec::new();
+    for (key, value) in pairs {
+        match key.as_str() {
+            "format" => format = value,
+            "encoding" => encoding = Some(value),
+            _ => rest.push((key, value)),
+        }
+    }
+    let mut params = list_params(rest)?;
+    params.limit = Some(500);
+    let format = temas_service::exports::ExportFormat::parse(&format, encoding.as_deref())?;
+    Ok(crate::downloads::contacts(&app, &session, &params, format, "contacts").await?)
+}
+
 /// Reads list parameters; `filter` may repeat.
 pub fn list_params(pairs: Vec<(String, String)>) -> Result<ListParams, ApiError> {
     let mut params = ListParams::default();

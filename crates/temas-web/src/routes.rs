@@ -43,6 +43,7 @@ pub fn router(app: AppState) -> Router {
         .merge(record_routes::<Contact>())
         .merge(record_routes::<Company>())
         .merge(record_routes::<Interaction>())
+        .route("/api/v1/contacts/export", get(rec::export_contacts))
         .route("/api/v1/contacts/bulk", post(rec::bulk::<Contact>))
         .route("/api/v1/companies/bulk", post(rec::bulk::<Company>))
         .route("/api/v1/contacts/{id}/timeline", get(rec::contact_timeline))

@@ -27,6 +27,19 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// A response read whole: its body as JSON, or as a JSON string when it is not JSON.
+    async fn of(resp: reqwest::Response) -> Self {
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
     /// The field names of a problem+json's errors.
     pub fn error_fields(&self) -> Vec<String> {
         self.body["errors"]
@@ -111,16 +124,7 @@ impl TestApp {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let resp = req.send().await.expect("request");
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let text = resp.text().await.unwrap_or_default();
-        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        Reply::of(req.send().await.expect("request")).await
     }
 
     /// POSTs raw bytes (a file upload).
@@ -133,15 +137,7 @@ impl TestApp {
             .send()
             .await
             .expect("request");
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let text = resp.text().await.unwrap_or_default();
-        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        Reply::of(resp).await
     }
 
     pub async fn get(&self, token: &str, path: &str) -> Reply {

@@ -298,6 +298,15 @@ impl ListPage {
         self.view.as_ref().is_some_and(|c| c.id == v.id)
     }
 
+    /// The filter and sort of the list as shown, for its export links.
+    fn export_query(&self) -> String {
+        format!(
+            "filter={}&sort={}",
+            urlencode(&self.form.filter),
+            urlencode(&self.form.sort)
+        )
+    }
+
     fn owns(&self, v: &SavedView) -> bool {
         v.owner_id == self.user
     }
@@ -520,6 +529,25 @@ pub async fn list<R: Listed>(
 ) -> Result<Response, PageError> {
     let form = ListForm::from_pairs(&pairs);
     list_page::<R>(&app, &user, &headers, form, None, String::new()).await
+}
+
+/// Downloads every contact the list shows (its filter and sort) as CSV, XLSX or vCard (`format`).
+pub async fn export(
+    State(app): State<AppState>,
+    user: WebUser,
+    Query(pairs): Query<Fields>,
+) -> Result<Response, PageError> {
+    let ui = user.ui.clone();
+    let fail = |e| PageError::new(e, ui.clone());
+    let form = ListForm::from_pairs(&pairs);
+    let mut params = form.params();
+    params.limit = Some(500);
+    params.cursor = None;
+    let format = field(&pairs, "format").unwrap_or("csv");
+    let format = temas_service::exports::ExportFormat::parse(format, None).map_err(fail)?;
+    crate::downloads::contacts(&app, &user.session, &params, format, "contacts")
+        .await
+        .map_err(fail)
 }
 
 /// Saves the list's current columns, filters and sort as a view, then opens it. A name that is missing or

@@ -54,6 +54,7 @@ pub fn router() -> Router<AppState> {
             post(lists::delete_view::<Contact>),
         )
         .route("/contacts/new", get(record_form::new_page::<Contact>))
+        .route("/contacts/export", get(lists::export))
         .route("/contacts/bulk-action", post(contact_bulk::run))
         .route("/contacts/{id}/restore", post(contact_bulk::restore))
         .route(

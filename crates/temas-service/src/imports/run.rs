@@ -1,133 +1,10 @@
-//! Importing contacts from a spreadsheet: each row mapped, validated and matched against the base (and against
-//! the rows before it), then — unless it is a dry run — written in batches with a journal of what was created and
-//! what each update replaced, so that a rollback can put the base back as it was.
-//!
-//! Every run is kept (dry runs too), with its failed rows (the error report). After each batch the run's summary
-//! is saved as a checkpoint; the journal of a batch is written before the batch's records, so an import cut short
-//! can be resumed (what the unfinished batch wrote is undone first) or rolled back.
+//! One import run: rows validated and matched in batches, each batch journalled, then written.
 
-use crate::records::RecordType;
-use crate::{App, AppError, Session};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
-use temas_core::calendar::Calendar;
-use temas_core::contact::{Company, CompanyInput, CompanyLink, Contact, ContactData, ContactInput};
-use temas_core::custom::Entity;
-use temas_core::ids::CompanyId;
-use temas_core::import::{DateOrder, MappedRow, RowContext, RowInteraction, Target, map_row};
-use temas_core::interaction::{Interaction, InteractionInput};
-use temas_core::normalize::search_key;
-use temas_core::phone::national_of_e164;
-pub use temas_store::RowProblem;
-use temas_store::{ImportAction, ImportItem, ImportRun, NewRecord, RecordKind, Uuid};
-
-/// Rows validated and written together.
-const BATCH_ROWS: usize = 1000;
-/// How many examples of created and updated rows the summary keeps.
-const SAMPLES: usize = 5;
-/// How many skipped, duplicate and failed rows the summary lists (all are counted; every failed row is in the
-/// error report).
-const PROBLEM_SAMPLES: usize = 100;
-
-/// What identifies an existing contact to update instead of creating a new one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MatchOn {
-    Nothing,
-    ExternalId,
-    Email,
-    Phone,
-}
-
-impl MatchOn {
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "" | "none" => MatchOn::Nothing,
-            "external_id" => MatchOn::ExternalId,
-            "email" => MatchOn::Email,
-            "phone" => MatchOn::Phone,
-            _ => return None,
-        })
-    }
-}
-
-/// One spreadsheet row as the importer sees it: its number in the file and its cells, or why it could not be read.
-pub type SourceRow = Result<(u64, Vec<String>), (u64, String)>;
-
-pub struct ImportRequest {
-    /// The import's id: new for a fresh run, the job's for one run in the background.
-    pub id: Uuid,
-    pub file_name: String,
-    pub format: String,
-    pub headers: Vec<String>,
-    pub targets: Vec<Target>,
-    pub match_on: MatchOn,
-    pub dry_run: bool,
-    /// What is kept with the run for an import run as a job (its upload, mapping and options).
-    pub job: Value,
-    /// The checkpoint to go on from, for a committing import cut short.
-    pub resume: Option<ImportSummary>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct ImportSummary {
-    /// Set once the import is committed.
-    pub id: Option<Uuid>,
-    pub dry_run: bool,
-    pub format: String,
-    /// Each column and the field it feeds.
-    pub mapping: Vec<(String, String)>,
-    pub rows: u64,
-    pub created: u64,
-    pub updated: u64,
-    pub skipped: u64,
-    pub failed: u64,
-    pub companies_created: u64,
-    /// Interactions logged from columns mapped to `interaction:CHANNEL`.
-    pub interactions_created: u64,
-    /// Rows whose email or phone already belongs to a contact, when they are not matched on it.
-    pub likely_duplicates: u64,
-    pub created_samples: Vec<u64>,
-    pub updated_samples: Vec<u64>,
-    pub skipped_rows: Vec<RowProblem>,
-    pub duplicate_rows: Vec<RowProblem>,
-    /// The first rows that failed, with the reason (all of them are in the error report).
-    pub failed_rows: Vec<RowProblem>,
-    /// Why the run stopped, when it failed as a whole.
-    pub error: Option<String>,
-    /// Journal entries written so far (the checkpoint a resumed import goes on from).
-    pub journal_seq: i64,
-    /// Lines of the error report written so far.
-    pub error_seq: i64,
-}
-
-impl ImportSummary {
-    fn skip(&mut self, row: u64, reason: &str) {
-        self.skipped += 1;
-        if self.skipped_rows.len() < PROBLEM_SAMPLES {
-            self.skipped_rows.push(RowProblem {
-                row,
-                field: String::new(),
-                reason: reason.to_owned(),
-            });
-        }
-    }
-
-    fn duplicate(&mut self, row: u64, field: &str, reason: String) {
-        if self.duplicate_rows.len() < PROBLEM_SAMPLES {
-            self.duplicate_rows.push(RowProblem {
-                row,
-                field: field.to_owned(),
-                reason,
-            });
-        }
-    }
-}
+use super::merge::{key_hash, update_patch};
+use super::*;
 
 /// A validated row on its way into the base.
-struct Ready {
+pub(super) struct Ready {
     row: u64,
     input: ContactInput,
     data: ContactData,
@@ -142,325 +19,28 @@ struct Ready {
 type ContactLogs = (u64, Uuid, Vec<RowInteraction>);
 
 /// State carried across batches.
-struct Run<'a> {
-    app: &'a App,
-    session: &'a Session,
-    req: &'a ImportRequest,
-    ctx: RowContext,
-    summary: ImportSummary,
+pub(super) struct Run<'a> {
+    pub(super) app: &'a App,
+    pub(super) session: &'a Session,
+    pub(super) req: &'a ImportRequest,
+    pub(super) ctx: RowContext,
+    pub(super) summary: ImportSummary,
     /// Match keys seen in earlier rows (as 64-bit hashes, to keep a million-row file's keys small), with the
     /// row that had them first.
-    seen: HashMap<u64, u64>,
+    pub(super) seen: HashMap<u64, u64>,
     /// Companies by normalised name, read from the workspace or created during this import.
-    companies: HashMap<String, CompanyId>,
-    companies_loaded: bool,
+    pub(super) companies: HashMap<String, CompanyId>,
+    pub(super) companies_loaded: bool,
     /// External ids brought by earlier rows, with the row that brought each.
-    external_ids: HashMap<u64, u64>,
-    journal: Vec<ImportItem>,
+    pub(super) external_ids: HashMap<u64, u64>,
+    pub(super) journal: Vec<ImportItem>,
     /// Failed rows of the batch under way, written to the error report with it.
-    failures: Vec<RowProblem>,
-    started: chrono::DateTime<chrono::Utc>,
-}
-
-fn row_context(session: &Session) -> RowContext {
-    let region = session.region();
-    let calendar = match session.workspace.default_region.as_str() {
-        "IR" | "AF" => Calendar::Persian,
-        "SA" => Calendar::Hijri,
-        _ => Calendar::Gregorian,
-    };
-    let date_order = match session.workspace.default_region.as_str() {
-        "US" | "PH" => DateOrder::MonthFirst,
-        _ => DateOrder::DayFirst,
-    };
-    RowContext {
-        region,
-        date_order,
-        calendar,
-    }
-}
-
-impl App {
-    /// Guesses the field each column feeds from its header and sample values, knowing the workspace's custom
-    /// fields and default region.
-    pub async fn suggest_mapping(
-        &self,
-        session: &Session,
-        headers: &[String],
-        samples: &[Vec<String>],
-    ) -> Result<Vec<Target>, AppError> {
-        let custom: Vec<(String, String)> = self
-            .store
-            .custom_fields(session.workspace.id)
-            .await?
-            .into_iter()
-            .filter(|d| d.entity == Entity::Contact && !d.retired)
-            .map(|d| (d.key, d.label))
-            .collect();
-        Ok(temas_core::import::suggest(
-            headers,
-            samples,
-            &custom,
-            session.region(),
-        ))
-    }
-
-    /// Turns columns mapped to nothing into text custom fields of contacts, named after their headers (a field
-    /// with that key already defined is reused). Returns the labels of the columns that now feed a custom field.
-    /// Columns without a header (`column 3`) stay unmapped. Defining fields needs an owner or admin.
-    pub async fn add_fields_for_unmapped(
-        &self,
-        session: &Session,
-        headers: &[String],
-        targets: &mut [Target],
-    ) -> Result<Vec<String>, AppError> {
-        let defined: Vec<String> = self
-            .store
-            .custom_fields(session.workspace.id)
-            .await?
-            .into_iter()
-            .filter(|d| d.entity == Entity::Contact)
-            .map(|d| d.key)
-            .collect();
-        let mut added = Vec::new();
-        for (header, target) in headers.iter().zip(targets.iter_mut()) {
-            let unnamed = header.starts_with("column ")
-                && header["column ".len()..]
-                    .chars()
-                    .all(|c| c.is_ascii_digit());
-            if *target != Target::Ignore || unnamed {
-                continue;
-            }
-            let Some(key) = temas_core::import::field_key_for_header(header) else {
-                continue;
-            };
-            if !defined.contains(&key) {
-                let field = temas_core::custom::NewCustomField {
-                    entity: Entity::Contact,
-                    key: key.clone(),
-                    label: header.trim().to_owned(),
-                    kind: temas_core::custom::FieldKind::Text,
-                    required: false,
-                    default: None,
-                    options: Vec::new(),
-                };
-                self.create_custom_field(session, field).await?;
-            }
-            *target = Target::Custom(key);
-            added.push(header.trim().to_owned());
-        }
-        Ok(added)
-    }
-
-    /// Imports contacts row by row from `rows`. `progress` hears the number of rows read so far.
-    pub async fn import_contacts(
-        &self,
-        session: &Session,
-        req: &ImportRequest,
-        rows: &mut (dyn Iterator<Item = SourceRow> + Send),
-        progress: &(dyn Fn(u64) + Sync),
-    ) -> Result<ImportSummary, AppError> {
-        session.require_write()?;
-        let fresh = ImportSummary {
-            dry_run: req.dry_run,
-            format: req.format.clone(),
-            mapping: req
-                .headers
-                .iter()
-                .cloned()
-                .zip(req.targets.iter().cloned().map(String::from))
-                .collect(),
-            ..ImportSummary::default()
-        };
-        // A dry run writes nothing but its error report, so one cut short simply starts again.
-        let resume = req.resume.clone().filter(|_| !req.dry_run);
-        let mut run = Run {
-            app: self,
-            session,
-            req,
-            ctx: row_context(session),
-            summary: resume.clone().unwrap_or(fresh),
-            seen: HashMap::new(),
-            companies: HashMap::new(),
-            companies_loaded: false,
-            external_ids: HashMap::new(),
-            journal: Vec::new(),
-            failures: Vec::new(),
-            started: temas_core::time::now(),
-        };
-        let ws = session.workspace.id;
-        match &resume {
-            Some(checkpoint) => {
-                let tail = self
-                    .journal_after(ws, req.id, checkpoint.journal_seq)
-                    .await?;
-                self.undo(session, &tail).await?;
-                self.store
-                    .remove_import_items(ws, req.id, checkpoint.journal_seq)
-                    .await?;
-                self.store
-                    .remove_import_errors(ws, req.id, checkpoint.error_seq)
-                    .await?;
-            }
-            None => self.store.remove_import_errors(ws, req.id, 0).await?,
-        }
-        // Saved before any write, so that an import cut short can still be rolled back.
-        run.save(run.active_status()).await?;
-        let skip = resume.as_ref().map_or(0, |c| c.rows);
-        let mut replayed = 0u64;
-        let contact_rules = session.validation(self, Entity::Contact).await?;
-        let mut batch: Vec<SourceRow> = Vec::with_capacity(BATCH_ROWS);
-        for row in rows {
-            if replayed < skip {
-                // Rows imported before the interruption: only their keys are needed, to find duplicates of them.
-                replayed += 1;
-                run.remember(row, &contact_rules);
-                continue;
-            }
-            batch.push(row);
-            if batch.len() == BATCH_ROWS {
-                run.batch(std::mem::take(&mut batch)).await?;
-                run.save(run.active_status()).await?;
-                progress(run.summary.rows);
-            }
-        }
-        run.batch(batch).await?;
-        progress(run.summary.rows);
-        if !req.dry_run {
-            run.summary.id = Some(req.id);
-        }
-        let status = if req.dry_run { "checked" } else { "committed" };
-        run.save(status).await?;
-        Ok(run.summary)
-    }
-
-    /// An import's journal after `after_seq`, read in pages.
-    async fn journal_after(
-        &self,
-        ws: temas_core::ids::WorkspaceId,
-        id: Uuid,
-        mut after: i64,
-    ) -> Result<Vec<ImportItem>, AppError> {
-        let mut items = Vec::new();
-        loop {
-            let page = self.store.import_items(ws, id, after, 5000).await?;
-            let Some(last) = page.last() else { break };
-            after = last.seq;
-            items.extend(page);
-        }
-        Ok(items)
-    }
-
-    /// Undoes a committed import: records it updated get their earlier values back, records it created are
-    /// removed. Records changed by someone since the import are restored all the same; their ids are reported.
-    pub async fn rollback_import(&self, session: &Session, id: Uuid) -> Result<Value, AppError> {
-        session.require_write()?;
-        let ws = session.workspace.id;
-        let mut run = self
-            .store
-            .import_run(ws, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        // `running` and `failed`: an import cut short (from the command line, or a job that failed part-way);
-        // `rolling_back`: the rollback job.
-        if !matches!(
-            run.status.as_str(),
-            "committed" | "running" | "failed" | "rolling_back"
-        ) {
-            return Err(temas_core::FieldErrors::single(
-                "import",
-                "not_committed",
-                format!("this import is {}, not committed", run.status),
-            )
-            .into());
-        }
-        let items = self.journal_after(ws, id, 0).await?;
-        let report = self.undo(session, &items).await?;
-        run.status = "rolled_back".into();
-        if let Some(summary) = run.summary.as_object_mut() {
-            summary.insert("rollback".into(), report.clone());
-        }
-        run.updated_at = temas_core::time::now();
-        self.store.save_import(ws, &run).await?;
-        Ok(report)
-    }
-
-    /// Undoes journal entries, newest first: created records are removed, updated ones get their earlier data
-    /// back. An update journalled but never made (the record is still at its earlier version) is left alone.
-    async fn undo(&self, session: &Session, items: &[ImportItem]) -> Result<Value, AppError> {
-        let ws = session.workspace.id;
-        let mut changed_since: Vec<Uuid> = Vec::new();
-        let mut removed: HashMap<RecordKind, Vec<Uuid>> = HashMap::new();
-        let mut restored = 0u64;
-        for item in items.iter().rev() {
-            let current = self
-                .store
-                .get_record(item.kind, &session.viewer, item.record_id)
-                .await?;
-            let Some(current) = current else {
-                // Never written (the batch was cut short) or already gone.
-                continue;
-            };
-            let untouched = item
-                .before
-                .as_ref()
-                .is_some_and(|(version, _)| *version == current.version);
-            if current.version != item.after_version && !untouched {
-                changed_since.push(item.record_id);
-            }
-            match (&item.action, &item.before) {
-                (ImportAction::Created, _) => {
-                    removed.entry(item.kind).or_default().push(item.record_id);
-                }
-                (ImportAction::Updated, Some((_, before))) if !untouched => {
-                    self.restore_contact(session, item.record_id, before)
-                        .await?;
-                    restored += 1;
-                }
-                (ImportAction::Updated, _) => {}
-            }
-        }
-        for kind in [
-            RecordKind::Interaction,
-            RecordKind::Contact,
-            RecordKind::Company,
-        ] {
-            if let Some(ids) = removed.get(&kind) {
-                self.store.purge_records(kind, ws, ids).await?;
-            }
-        }
-        Ok(json!({
-            "restored": restored,
-            "removed": removed.values().map(Vec::len).sum::<usize>(),
-            "changed_since_import": changed_since,
-        }))
-    }
-
-    /// Puts a contact's data back as it was, as one more change in its history.
-    async fn restore_contact(
-        &self,
-        session: &Session,
-        id: Uuid,
-        before: &Value,
-    ) -> Result<(), AppError> {
-        let data: temas_core::contact::ContactData = serde_json::from_value(before.clone())
-            .map_err(|e| AppError::Internal(format!("journal of contact {id}: {e}")))?;
-        let mut patch = serde_json::to_value(Contact::to_input(&data))
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        // Custom values the import added are removed: a merge patch removes what it sets to null.
-        let now: Contact = self.get(session, id).await?;
-        if let Some(custom) = patch.get_mut("custom").and_then(Value::as_object_mut) {
-            for key in now.data.custom.keys() {
-                custom.entry(key.clone()).or_insert(Value::Null);
-            }
-        }
-        self.patch::<Contact>(session, id, &patch, None).await?;
-        Ok(())
-    }
+    pub(super) failures: Vec<RowProblem>,
+    pub(super) started: chrono::DateTime<chrono::Utc>,
 }
 
 impl Run<'_> {
-    fn active_status(&self) -> &'static str {
+    pub(super) fn active_status(&self) -> &'static str {
         if self.req.dry_run {
             "checking"
         } else {
@@ -483,7 +63,11 @@ impl Run<'_> {
 
     /// Notes the match keys of a row imported before an interruption, so later rows with the same keys are still
     /// reported as duplicates inside the file.
-    fn remember(&mut self, row: SourceRow, ctx: &temas_core::contact::ValidationContext) {
+    pub(super) fn remember(
+        &mut self,
+        row: SourceRow,
+        ctx: &temas_core::contact::ValidationContext,
+    ) {
         let Ok((number, cells)) = row else { return };
         let Ok(mapped) = map_row(&self.req.targets, &self.req.headers, &cells, &self.ctx) else {
             return;
@@ -495,7 +79,7 @@ impl Run<'_> {
         }
     }
 
-    async fn save(&self, status: &str) -> Result<(), AppError> {
+    pub(super) async fn save(&self, status: &str) -> Result<(), AppError> {
         let run = ImportRun {
             id: self.req.id,
             entity: "contacts".into(),
@@ -539,7 +123,7 @@ impl Run<'_> {
         }
     }
 
-    async fn batch(&mut self, rows: Vec<SourceRow>) -> Result<(), AppError> {
+    pub(super) async fn batch(&mut self, rows: Vec<SourceRow>) -> Result<(), AppError> {
         if rows.is_empty() {
             return Ok(());
         }
@@ -1012,91 +596,5 @@ impl Run<'_> {
             .insert_records(RecordKind::Interaction, &self.session.viewer, records)
             .await?;
         Ok(())
-    }
-}
-
-/// The merge patch a row makes to the contact it matched: values in the row replace the contact's; emails,
-/// phones, handles, tags and company links are added to the ones it has.
-fn update_patch(current: &Value, input: &ContactInput) -> Result<Value, AppError> {
-    let mut patch = serde_json::Map::new();
-    let fields = serde_json::to_value(input).map_err(|e| AppError::Internal(e.to_string()))?;
-    if let Value::Object(fields) = fields {
-        for (key, value) in fields {
-            match (&value, key.as_str()) {
-                (Value::Null, _) => {}
-                (Value::Array(items), "emails" | "phones" | "handles" | "tags" | "companies") => {
-                    if items.is_empty() {
-                        continue;
-                    }
-                    let mut merged: Vec<Value> = current_list(current, &key);
-                    for item in items {
-                        let same = |v: &Value| same_entry(&key, v, item);
-                        if !merged.iter().any(same) {
-                            merged.push(item.clone());
-                        }
-                    }
-                    patch.insert(key, Value::Array(merged));
-                }
-                (Value::Array(items), _) if items.is_empty() => {}
-                (Value::Object(map), "custom") if map.is_empty() => {}
-                _ => {
-                    patch.insert(key, value);
-                }
-            }
-        }
-    }
-    Ok(Value::Object(patch))
-}
-
-/// A key's fixed 64-bit hash (SipHash with fixed keys): two keys of one file collide with odds of about one in ten
-/// million at two million keys, and a collision only reports a row as a duplicate that is not.
-fn key_hash(key: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
-    key.hash(&mut h);
-    h.finish()
-}
-
-/// A contact's list field in its writable form (emails and phones as typed).
-fn current_list(data: &Value, key: &str) -> Vec<Value> {
-    let items = data
-        .get(key)
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    match key {
-        "emails" => items
-            .into_iter()
-            .map(|e| json!({"address": e["address"], "kind": e["kind"], "primary": e["primary"], "opted_out": e["opted_out"]}))
-            .collect(),
-        "phones" => items
-            .into_iter()
-            .map(|p| json!({"number": p["number"], "kind": p["kind"], "primary": p["primary"], "opted_out": p["opted_out"]}))
-            .collect(),
-        _ => items,
-    }
-}
-
-/// Whether two entries of a list field are the same point: same email (any case), same phone digits, same tag,
-/// same company.
-fn same_entry(key: &str, a: &Value, b: &Value) -> bool {
-    let text = |v: &Value, field: &str| {
-        v.get(field)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    match key {
-        "emails" => text(a, "address").eq_ignore_ascii_case(&text(b, "address")),
-        "phones" => {
-            let digits = |s: String| s.chars().filter(char::is_ascii_digit).collect::<String>();
-            let (da, db) = (digits(text(a, "number")), digits(text(b, "number")));
-            !da.is_empty() && (da.ends_with(&db) || db.ends_with(&da))
-        }
-        "companies" => text(a, "company_id") == text(b, "company_id"),
-        "handles" => {
-            text(a, "network") == text(b, "network") && text(a, "value") == text(b, "value")
-        }
-        _ => a == b,
     }
 }

@@ -1,0 +1,306 @@
+//! Importing contacts from a spreadsheet: each row mapped, validated and matched against the base (and against
+//! the rows before it), then — unless it is a dry run — written in batches with a journal of what was created and
+//! what each update replaced, so that a rollback can put the base back as it was.
+//!
+//! Every run is kept (dry runs too), with its failed rows (the error report). After each batch the run's summary
+//! is saved as a checkpoint; the journal of a batch is written before the batch's records, so an import cut short
+//! can be resumed (what the unfinished batch wrote is undone first) or rolled back.
+
+use crate::records::RecordType;
+use crate::{App, AppError, Session};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use temas_core::calendar::Calendar;
+use temas_core::contact::{Company, CompanyInput, CompanyLink, Contact, ContactData, ContactInput};
+use temas_core::custom::Entity;
+use temas_core::ids::CompanyId;
+use temas_core::import::{DateOrder, MappedRow, RowContext, RowInteraction, Target, map_row};
+use temas_core::interaction::{Interaction, InteractionInput};
+use temas_core::normalize::search_key;
+use temas_core::phone::national_of_e164;
+pub use temas_store::RowProblem;
+use temas_store::{ImportAction, ImportItem, ImportRun, NewRecord, RecordKind, Uuid};
+
+mod merge;
+mod rollback;
+mod run;
+
+use run::Run;
+
+/// Rows validated and written together.
+const BATCH_ROWS: usize = 1000;
+/// How many examples of created and updated rows the summary keeps.
+const SAMPLES: usize = 5;
+/// How many skipped, duplicate and failed rows the summary lists (all are counted; every failed row is in the
+/// error report).
+const PROBLEM_SAMPLES: usize = 100;
+
+/// What identifies an existing contact to update instead of creating a new one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MatchOn {
+    Nothing,
+    ExternalId,
+    Email,
+    Phone,
+}
+
+impl MatchOn {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "" | "none" => MatchOn::Nothing,
+            "external_id" => MatchOn::ExternalId,
+            "email" => MatchOn::Email,
+            "phone" => MatchOn::Phone,
+            _ => return None,
+        })
+    }
+}
+
+/// One spreadsheet row as the importer sees it: its number in the file and its cells, or why it could not be read.
+pub type SourceRow = Result<(u64, Vec<String>), (u64, String)>;
+
+pub struct ImportRequest {
+    /// The import's id: new for a fresh run, the job's for one run in the background.
+    pub id: Uuid,
+    pub file_name: String,
+    pub format: String,
+    pub headers: Vec<String>,
+    pub targets: Vec<Target>,
+    pub match_on: MatchOn,
+    pub dry_run: bool,
+    /// What is kept with the run for an import run as a job (its upload, mapping and options).
+    pub job: Value,
+    /// The checkpoint to go on from, for a committing import cut short.
+    pub resume: Option<ImportSummary>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ImportSummary {
+    /// Set once the import is committed.
+    pub id: Option<Uuid>,
+    pub dry_run: bool,
+    pub format: String,
+    /// Each column and the field it feeds.
+    pub mapping: Vec<(String, String)>,
+    pub rows: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub skipped: u64,
+    pub failed: u64,
+    pub companies_created: u64,
+    /// Interactions logged from columns mapped to `interaction:CHANNEL`.
+    pub interactions_created: u64,
+    /// Rows whose email or phone already belongs to a contact, when they are not matched on it.
+    pub likely_duplicates: u64,
+    pub created_samples: Vec<u64>,
+    pub updated_samples: Vec<u64>,
+    pub skipped_rows: Vec<RowProblem>,
+    pub duplicate_rows: Vec<RowProblem>,
+    /// The first rows that failed, with the reason (all of them are in the error report).
+    pub failed_rows: Vec<RowProblem>,
+    /// Why the run stopped, when it failed as a whole.
+    pub error: Option<String>,
+    /// Journal entries written so far (the checkpoint a resumed import goes on from).
+    pub journal_seq: i64,
+    /// Lines of the error report written so far.
+    pub error_seq: i64,
+}
+
+impl ImportSummary {
+    fn skip(&mut self, row: u64, reason: &str) {
+        self.skipped += 1;
+        if self.skipped_rows.len() < PROBLEM_SAMPLES {
+            self.skipped_rows.push(RowProblem {
+                row,
+                field: String::new(),
+                reason: reason.to_owned(),
+            });
+        }
+    }
+
+    fn duplicate(&mut self, row: u64, field: &str, reason: String) {
+        if self.duplicate_rows.len() < PROBLEM_SAMPLES {
+            self.duplicate_rows.push(RowProblem {
+                row,
+                field: field.to_owned(),
+                reason,
+            });
+        }
+    }
+}
+
+fn row_context(session: &Session) -> RowContext {
+    let region = session.region();
+    let calendar = match session.workspace.default_region.as_str() {
+        "IR" | "AF" => Calendar::Persian,
+        "SA" => Calendar::Hijri,
+        _ => Calendar::Gregorian,
+    };
+    let date_order = match session.workspace.default_region.as_str() {
+        "US" | "PH" => DateOrder::MonthFirst,
+        _ => DateOrder::DayFirst,
+    };
+    RowContext {
+        region,
+        date_order,
+        calendar,
+    }
+}
+
+impl App {
+    /// Guesses the field each column feeds from its header and sample values, knowing the workspace's custom
+    /// fields and default region.
+    pub async fn suggest_mapping(
+        &self,
+        session: &Session,
+        headers: &[String],
+        samples: &[Vec<String>],
+    ) -> Result<Vec<Target>, AppError> {
+        let custom: Vec<(String, String)> = self
+            .store
+            .custom_fields(session.workspace.id)
+            .await?
+            .into_iter()
+            .filter(|d| d.entity == Entity::Contact && !d.retired)
+            .map(|d| (d.key, d.label))
+            .collect();
+        Ok(temas_core::import::suggest(
+            headers,
+            samples,
+            &custom,
+            session.region(),
+        ))
+    }
+
+    /// Turns columns mapped to nothing into text custom fields of contacts, named after their headers (a field
+    /// with that key already defined is reused). Returns the labels of the columns that now feed a custom field.
+    /// Columns without a header (`column 3`) stay unmapped. Defining fields needs an owner or admin.
+    pub async fn add_fields_for_unmapped(
+        &self,
+        session: &Session,
+        headers: &[String],
+        targets: &mut [Target],
+    ) -> Result<Vec<String>, AppError> {
+        let defined: Vec<String> = self
+            .store
+            .custom_fields(session.workspace.id)
+            .await?
+            .into_iter()
+            .filter(|d| d.entity == Entity::Contact)
+            .map(|d| d.key)
+            .collect();
+        let mut added = Vec::new();
+        for (header, target) in headers.iter().zip(targets.iter_mut()) {
+            let unnamed = header.starts_with("column ")
+                && header["column ".len()..]
+                    .chars()
+                    .all(|c| c.is_ascii_digit());
+            if *target != Target::Ignore || unnamed {
+                continue;
+            }
+            let Some(key) = temas_core::import::field_key_for_header(header) else {
+                continue;
+            };
+            if !defined.contains(&key) {
+                let field = temas_core::custom::NewCustomField {
+                    entity: Entity::Contact,
+                    key: key.clone(),
+                    label: header.trim().to_owned(),
+                    kind: temas_core::custom::FieldKind::Text,
+                    required: false,
+                    default: None,
+                    options: Vec::new(),
+                };
+                self.create_custom_field(session, field).await?;
+            }
+            *target = Target::Custom(key);
+            added.push(header.trim().to_owned());
+        }
+        Ok(added)
+    }
+
+    /// Imports contacts row by row from `rows`. `progress` hears the number of rows read so far.
+    pub async fn import_contacts(
+        &self,
+        session: &Session,
+        req: &ImportRequest,
+        rows: &mut (dyn Iterator<Item = SourceRow> + Send),
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<ImportSummary, AppError> {
+        session.require_write()?;
+        let fresh = ImportSummary {
+            dry_run: req.dry_run,
+            format: req.format.clone(),
+            mapping: req
+                .headers
+                .iter()
+                .cloned()
+                .zip(req.targets.iter().cloned().map(String::from))
+                .collect(),
+            ..ImportSummary::default()
+        };
+        // A dry run writes nothing but its error report, so one cut short simply starts again.
+        let resume = req.resume.clone().filter(|_| !req.dry_run);
+        let mut run = Run {
+            app: self,
+            session,
+            req,
+            ctx: row_context(session),
+            summary: resume.clone().unwrap_or(fresh),
+            seen: HashMap::new(),
+            companies: HashMap::new(),
+            companies_loaded: false,
+            external_ids: HashMap::new(),
+            journal: Vec::new(),
+            failures: Vec::new(),
+            started: temas_core::time::now(),
+        };
+        let ws = session.workspace.id;
+        match &resume {
+            Some(checkpoint) => {
+                let tail = self
+                    .journal_after(ws, req.id, checkpoint.journal_seq)
+                    .await?;
+                self.undo(session, &tail).await?;
+                self.store
+                    .remove_import_items(ws, req.id, checkpoint.journal_seq)
+                    .await?;
+                self.store
+                    .remove_import_errors(ws, req.id, checkpoint.error_seq)
+                    .await?;
+            }
+            None => self.store.remove_import_errors(ws, req.id, 0).await?,
+        }
+        // Saved before any write, so that an import cut short can still be rolled back.
+        run.save(run.active_status()).await?;
+        let skip = resume.as_ref().map_or(0, |c| c.rows);
+        let mut replayed = 0u64;
+        let contact_rules = session.validation(self, Entity::Contact).await?;
+        let mut batch: Vec<SourceRow> = Vec::with_capacity(BATCH_ROWS);
+        for row in rows {
+            if replayed < skip {
+                // Rows imported before the interruption: only their keys are needed, to find duplicates of them.
+                replayed += 1;
+                run.remember(row, &contact_rules);
+                continue;
+            }
+            batch.push(row);
+            if batch.len() == BATCH_ROWS {
+                run.batch(std::mem::take(&mut batch)).await?;
+                run.save(run.active_status()).await?;
+                progress(run.summary.rows);
+            }
+        }
+        run.batch(batch).await?;
+        progress(run.summary.rows);
+        if !req.dry_run {
+            run.summary.id = Some(req.id);
+        }
+        let status = if req.dry_run { "checked" } else { "committed" };
+        run.save(status).await?;
+        Ok(run.summary)
+    }
+}
