@@ -27,7 +27,8 @@ pub struct ImportArgs {
     /// Write the mapping used (guessed or given) to this file, to edit and reuse.
     #[arg(long)]
     save_mapping: Option<PathBuf>,
-    /// Update the contact that has the same external_id, email or phone instead of creating one.
+    /// Update the contact that has the same external_id, email, phone or custom:KEY (a custom field holding text)
+    /// instead of creating one.
     #[arg(long, default_value = "none")]
     match_on: String,
     /// Show what would happen without changing anything.
@@ -102,7 +103,7 @@ pub async fn run(app: &App, session: &Session, args: ImportArgs) -> anyhow::Resu
     let path = args.file.context("a file to import")?;
     let match_on = MatchOn::parse(&args.match_on).with_context(|| {
         format!(
-            "--match-on {}: use external_id, email or phone",
+            "--match-on {}: use external_id, email, phone or custom:KEY",
             args.match_on
         )
     })?;

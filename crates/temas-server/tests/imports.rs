@@ -313,3 +313,85 @@ async fn sqlite_the_data_quality_report_counts_and_links_to_lists() {
 async fn postgres_the_data_quality_report_counts_and_links_to_lists() {
     the_data_quality_report_counts_and_links_to_lists(Backend::Postgres).await;
 }
+
+async fn rows_update_the_contacts_with_the_same_custom_field_value(backend: Backend) {
+    let t = spawn_app(backend).await;
+    let owner = t.owner_token.clone();
+    for (key, kind) in [("crm_id", "text"), ("score", "number")] {
+        let r = t
+            .post(
+                &owner,
+                "/api/v1/custom-fields",
+                json!({"entity": "contact", "key": key, "label": key, "kind": kind}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let import = |csv: &'static str, match_on: &'static str| {
+        let t = &t;
+        let owner = owner.clone();
+        async move {
+            let up = t
+                .upload(
+                    &owner,
+                    "/api/v1/imports?file_name=crm.csv",
+                    csv.as_bytes().to_vec(),
+                )
+                .await;
+            let id = up.body["id"].as_str().unwrap().to_owned();
+            let run = t
+                .post(
+                    &owner,
+                    &format!("/api/v1/imports/{id}/run"),
+                    json!({"match_on": match_on}),
+                )
+                .await;
+            (id, run)
+        }
+    };
+    let (first, run) = import("crm_id,first_name\nA-1,Ali\nA-2,Sara\n", "none").await;
+    assert_eq!(run.status, StatusCode::ACCEPTED, "{}", run.body);
+    let done = wait_while(&t, &owner, &first, "running").await;
+    assert_eq!(done["summary"]["created"], 2, "{done}");
+
+    // A number field cannot be a key; an unknown one neither.
+    let (_, bad) = import("crm_id,first_name\nA-1,Ali\n", "custom:score").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.error_fields(), ["match_on"]);
+    let (_, unknown) = import("crm_id,first_name\nA-1,Ali\n", "custom:nope").await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let (second, run) = import(
+        "crm_id,first_name\nA-2,Sarah\nA-3,Reza\nA-3,Reza again\n",
+        "custom:crm_id",
+    )
+    .await;
+    assert_eq!(run.status, StatusCode::ACCEPTED, "{}", run.body);
+    let done = wait_while(&t, &owner, &second, "running").await;
+    let s = &done["summary"];
+    assert_eq!(
+        (
+            s["updated"].as_u64(),
+            s["created"].as_u64(),
+            s["skipped"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1)),
+        "{done}"
+    );
+    assert_eq!(s["duplicate_rows"][0]["reason"], "the same crm_id as row 3");
+    let list = t
+        .get(&owner, "/api/v1/contacts?filter=custom.crm_id:eq:A-2")
+        .await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list.body["items"][0]["first_name"], "Sarah");
+}
+
+#[tokio::test]
+async fn sqlite_rows_update_the_contacts_with_the_same_custom_field_value() {
+    rows_update_the_contacts_with_the_same_custom_field_value(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_rows_update_the_contacts_with_the_same_custom_field_value() {
+    rows_update_the_contacts_with_the_same_custom_field_value(Backend::Postgres).await;
+}

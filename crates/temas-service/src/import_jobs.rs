@@ -41,7 +41,7 @@ pub struct ImportJob {
     pub preview: Vec<Vec<String>>,
     /// The field each column feeds, one per header (`ignore` for none): guessed at upload, then as chosen.
     pub mapping: Vec<String>,
-    /// `none`, `external_id`, `email` or `phone`.
+    /// `none`, `external_id`, `email`, `phone` or `custom:KEY`.
     pub match_on: String,
     pub dry_run: bool,
     /// The earlier import of a file with the same columns whose mapping and key this one starts from, if any.
@@ -97,7 +97,7 @@ impl ImportView {
 pub struct StartImport {
     /// Columns whose field differs from the guess: `{"Header": "field"}` (see the import docs for fields).
     pub mapping: BTreeMap<String, String>,
-    /// `none` (default), `external_id`, `email` or `phone`.
+    /// `none` (default), `external_id`, `email`, `phone` or `custom:KEY` (a custom field holding text).
     pub match_on: Option<String>,
     pub dry_run: bool,
 }
@@ -286,14 +286,18 @@ impl App {
             }
         }
         let match_on = start.match_on.unwrap_or_else(|| "none".into());
-        if MatchOn::parse(&match_on).is_none() {
+        let key = MatchOn::parse(&match_on);
+        if key.is_none() {
             errors.add(
                 "match_on",
                 "unknown_key",
-                format!("{match_on}: use none, external_id, email or phone"),
+                format!("{match_on}: use none, external_id, email, phone or custom:KEY"),
             );
         }
         errors.into_result(())?;
+        if let Some(key) = &key {
+            self.check_match_key(session, key).await?;
+        }
         job.match_on = match_on;
         job.dry_run = start.dry_run;
         run.status = if start.dry_run { "checking" } else { "running" }.into();

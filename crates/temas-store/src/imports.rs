@@ -418,6 +418,33 @@ pub(crate) async fn records_by_terms(
     Ok(found)
 }
 
+/// Live records whose custom field `key` holds (as text) any of `values`, with the value that matched and whether
+/// the viewer may see the record. Served by the field's expression index (`ensure_field_index`).
+pub(crate) async fn records_by_custom(
+    pools: &Pools,
+    kind: RecordKind,
+    viewer: &Viewer,
+    key: &str,
+    values: &[String],
+) -> Result<Vec<(String, StoredRecord, bool)>, StoreError> {
+    let t = table(kind);
+    let field = crate::dialect::json_text(pools.backend(), t, key, true);
+    let mut found = Vec::new();
+    for chunk in values.chunks(500) {
+        let mut q = select_records(kind);
+        q.expr_as(field.clone(), a("matched_term"))
+            .and_where(Expr::col((a(t), a("workspace_id"))).eq(viewer.workspace_id.0))
+            .and_where(field.clone().is_in(chunk.iter().cloned()))
+            .and_where(Expr::col((a(t), a("deleted_at"))).is_null());
+        let rows: Vec<TermMatchRow> = pools.fetch_all(&q).await?;
+        for r in rows {
+            let visible = viewer.can_see(r.record.owner(), r.record.team());
+            found.push((r.matched_term, r.record.into_record(), visible));
+        }
+    }
+    Ok(found)
+}
+
 #[derive(sqlx::FromRow)]
 struct TermMatchRow {
     #[sqlx(flatten)]

@@ -327,6 +327,15 @@ pub trait Store: Send + Sync {
         viewer: &Viewer,
         terms: &[String],
     ) -> Result<Vec<(String, StoredRecord, bool)>, StoreError>;
+    /// Live records whose custom field `key` holds (as text) any of `values`, with the matching value and whether
+    /// the viewer may see each.
+    async fn records_by_custom(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        key: &str,
+        values: &[String],
+    ) -> Result<Vec<(String, StoredRecord, bool)>, StoreError>;
     /// Removes records for good, with their terms, links and history.
     async fn purge_records(
         &self,

@@ -866,6 +866,16 @@ impl Store for SqlStore {
         crate::imports::records_by_terms(&self.pools, kind, viewer, terms).await
     }
 
+    async fn records_by_custom(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        key: &str,
+        values: &[String],
+    ) -> Result<Vec<(String, StoredRecord, bool)>, StoreError> {
+        crate::imports::records_by_custom(&self.pools, kind, viewer, key, values).await
+    }
+
     async fn purge_records(
         &self,
         kind: RecordKind,

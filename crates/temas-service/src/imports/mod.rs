@@ -44,17 +44,39 @@ pub enum MatchOn {
     ExternalId,
     Email,
     Phone,
+    /// A custom field of contacts holding text (a customer number from another system, a national id, …).
+    Custom(String),
 }
 
 impl MatchOn {
+    /// `none`, `external_id`, `email`, `phone` or `custom:KEY` (also `custom.KEY`).
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "" | "none" => MatchOn::Nothing,
             "external_id" => MatchOn::ExternalId,
             "email" => MatchOn::Email,
             "phone" => MatchOn::Phone,
-            _ => return None,
+            other => {
+                let key = other
+                    .strip_prefix("custom:")
+                    .or_else(|| other.strip_prefix("custom."))?;
+                if !temas_core::custom::is_valid_key(key) {
+                    return None;
+                }
+                MatchOn::Custom(key.to_owned())
+            }
         })
+    }
+
+    /// How messages about duplicates name the key.
+    pub fn name(&self) -> String {
+        match self {
+            MatchOn::Nothing => "nothing".into(),
+            MatchOn::ExternalId => "external id".into(),
+            MatchOn::Email => "email".into(),
+            MatchOn::Phone => "phone".into(),
+            MatchOn::Custom(key) => key.clone(),
+        }
     }
 }
 
@@ -222,6 +244,47 @@ impl App {
         Ok(added)
     }
 
+    /// A custom field to match on must be a field of contacts that holds text; it gets an index, so that each batch
+    /// finds its matches without reading the whole base.
+    pub(crate) async fn check_match_key(
+        &self,
+        session: &Session,
+        match_on: &MatchOn,
+    ) -> Result<(), AppError> {
+        use temas_core::custom::FieldKind;
+        let MatchOn::Custom(key) = match_on else {
+            return Ok(());
+        };
+        let def = self
+            .store
+            .custom_fields(session.workspace.id)
+            .await?
+            .into_iter()
+            .find(|d| d.entity == Entity::Contact && d.key == *key);
+        let fail = |why: String| -> AppError {
+            temas_core::FieldErrors::single("match_on", "unusable_key", why).into()
+        };
+        match def.map(|d| d.kind) {
+            None => Err(fail(format!("contacts have no custom field {key}"))),
+            Some(
+                FieldKind::Text
+                | FieldKind::Email
+                | FieldKind::Phone
+                | FieldKind::Url
+                | FieldKind::SingleSelect,
+            ) => {
+                let field = temas_core::filter::FilterField::Custom(key.clone());
+                self.store
+                    .ensure_field_index(RecordKind::Contact, &[field])
+                    .await?;
+                Ok(())
+            }
+            Some(_) => Err(fail(format!(
+                "{key} does not hold text; match on a text field"
+            ))),
+        }
+    }
+
     /// Imports contacts row by row from `rows`. `progress` hears the number of rows read so far.
     pub async fn import_contacts(
         &self,
@@ -231,6 +294,7 @@ impl App {
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<ImportSummary, AppError> {
         session.require_write()?;
+        self.check_match_key(session, &req.match_on).await?;
         let fresh = ImportSummary {
             dry_run: req.dry_run,
             format: req.format.clone(),

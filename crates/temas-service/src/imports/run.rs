@@ -101,7 +101,7 @@ impl Run<'_> {
 
     /// The keys a row is matched on (and checked for duplicates inside the file).
     fn keys(&self, input: &ContactInput, data: &temas_core::contact::ContactData) -> Vec<String> {
-        match self.req.match_on {
+        match &self.req.match_on {
             MatchOn::Nothing => Vec::new(),
             MatchOn::ExternalId => input
                 .external_id
@@ -120,6 +120,12 @@ impl Run<'_> {
                 .iter()
                 .map(|p| national_of_e164(&p.e164).to_owned())
                 .collect(),
+            MatchOn::Custom(key) => data
+                .custom
+                .get(key)
+                .and_then(Value::as_str)
+                .map(|v| vec![v.to_owned()])
+                .unwrap_or_default(),
         }
     }
 
@@ -165,8 +171,7 @@ impl Run<'_> {
             let keys = self.keys(&mapped.input, &data);
             if let Some(first) = keys.iter().find_map(|k| self.seen.get(&key_hash(k))) {
                 self.summary.skipped += 1;
-                let reason =
-                    format!("the same {:?} as row {first}", self.req.match_on).to_lowercase();
+                let reason = format!("the same {} as row {first}", self.req.match_on.name());
                 self.summary.duplicate(number, "", reason);
                 continue;
             }
@@ -314,7 +319,7 @@ impl Run<'_> {
         }
         let viewer = &self.session.viewer;
         let store = &self.app.store;
-        Ok(match self.req.match_on {
+        Ok(match &self.req.match_on {
             MatchOn::Nothing => HashMap::new(),
             MatchOn::ExternalId => store
                 .records_by_external_id(RecordKind::Contact, viewer, &keys)
@@ -330,6 +335,12 @@ impl Run<'_> {
                 .await?
                 .into_iter()
                 .map(|(term, r, visible)| (term, (r, visible)))
+                .collect(),
+            MatchOn::Custom(key) => store
+                .records_by_custom(RecordKind::Contact, viewer, key, &keys)
+                .await?
+                .into_iter()
+                .map(|(value, r, visible)| (value, (r, visible)))
                 .collect(),
         })
     }
