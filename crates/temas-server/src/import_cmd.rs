@@ -163,6 +163,7 @@ pub async fn run(app: &App, session: &Session, args: ImportArgs) -> anyhow::Resu
         dry_run: args.dry_run,
         job: serde_json::Value::Null,
         resume: None,
+        taken_over: None,
     };
     let bar = ProgressBar::new_spinner().with_style(
         ProgressStyle::with_template("{spinner} {pos} rows read ({per_sec}) {elapsed}")

@@ -400,7 +400,11 @@ impl App {
     }
 
     /// Runs a claimed import or rollback job.
-    pub(crate) async fn run_import_job(&self, job: &Job) -> Result<(), AppError> {
+    pub(crate) async fn run_import_job(
+        &self,
+        job: &Job,
+        taken_over: &crate::jobs::TakenOver,
+    ) -> Result<(), AppError> {
         let ws = job.workspace_id;
         let Some(run) = self.store.import_run(ws, job.subject_id).await? else {
             return Err(AppError::Internal(format!(
@@ -419,7 +423,7 @@ impl App {
                 "stopped after {MAX_ATTEMPTS} attempts"
             ))),
             JOB_IMPORT if matches!(run.status.as_str(), "checking" | "running") => {
-                self.run_import(&session, run.clone()).await
+                self.run_import(&session, run.clone(), taken_over).await
             }
             JOB_ROLLBACK if run.status == "rolling_back" => {
                 self.rollback_import(&session, run.id).await.map(|_| ())
@@ -427,7 +431,10 @@ impl App {
             // Already finished: nothing to do.
             _ => Ok(()),
         };
-        if let Err(e) = &outcome {
+        // A job another worker took over is that worker's to finish.
+        if let Err(e) = &outcome
+            && !taken_over.is_set()
+        {
             self.mark_failed(&session, run.id, job.kind == JOB_ROLLBACK, e)
                 .await?;
         }
@@ -456,7 +463,12 @@ impl App {
     }
 
     /// Checks or commits an import from its checkpoint, reading its file on a blocking thread.
-    async fn run_import(&self, session: &Session, run: ImportRun) -> Result<(), AppError> {
+    async fn run_import(
+        &self,
+        session: &Session,
+        run: ImportRun,
+        taken_over: &crate::jobs::TakenOver,
+    ) -> Result<(), AppError> {
         let job: ImportJob = serde_json::from_value(run.job.clone()).map_err(internal)?;
         let checkpoint: ImportSummary =
             serde_json::from_value(run.summary.clone()).unwrap_or_default();
@@ -479,6 +491,7 @@ impl App {
             dry_run: job.dry_run,
             job: run.job.clone(),
             resume: Some(checkpoint).filter(|c| c.rows > 0),
+            taken_over: Some(taken_over.clone()),
         };
         let app = self.clone();
         let session = session.clone();

@@ -4,13 +4,30 @@
 
 use crate::import_jobs::{JOB_IMPORT, JOB_ROLLBACK};
 use crate::{App, AppError};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use temas_store::Job;
+
+/// Set when the worker running a job has lost it to another (its lease ran out meanwhile): the handler stops at
+/// its next checkpoint and leaves the job's state to the new holder.
+#[derive(Debug, Clone, Default)]
+pub struct TakenOver(Arc<AtomicBool>);
+
+impl TakenOver {
+    pub fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    fn set(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
 
 impl App {
     /// Runs one claimed job with the handler for its kind.
-    pub async fn run_job(&self, job: &Job) -> Result<(), AppError> {
+    pub async fn run_job(&self, job: &Job, taken_over: &TakenOver) -> Result<(), AppError> {
         match job.kind.as_str() {
-            JOB_IMPORT | JOB_ROLLBACK => self.run_import_job(job).await,
+            JOB_IMPORT | JOB_ROLLBACK => self.run_import_job(job, taken_over).await,
             other => Err(AppError::Internal(format!("unknown job kind {other}"))),
         }
     }
@@ -50,37 +67,43 @@ impl App {
             }
         };
         tracing::info!(job = %job.id, kind = %job.kind, attempt = job.attempts, "job started");
-        let renew = async {
-            let every = (lease / 3)
-                .to_std()
-                .unwrap_or(std::time::Duration::from_secs(10));
-            loop {
-                tokio::time::sleep(every).await;
-                let until = temas_core::time::now() + lease;
-                match self.store.renew_job(job.workspace_id, job.id, until).await {
-                    Ok(true) => {}
-                    Ok(false) => return,
-                    Err(e) => {
-                        tracing::warn!(error = %e, job = %job.id, "renewing a job's lease failed")
+        let every = (lease / 3)
+            .to_std()
+            .unwrap_or(std::time::Duration::from_secs(10));
+        let taken_over = TakenOver::default();
+        let run = self.run_job(&job, &taken_over);
+        tokio::pin!(run);
+        // The lease is renewed while the job runs; once another worker has it, the handler is told to stop and is
+        // awaited, and its end is not recorded here.
+        let outcome = loop {
+            tokio::select! {
+                outcome = &mut run => break outcome,
+                () = tokio::time::sleep(every), if !taken_over.is_set() => {
+                    let until = temas_core::time::now() + lease;
+                    match self.store.renew_job(job.workspace_id, job.id, job.attempts, until).await {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            tracing::warn!(job = %job.id, "another worker took the job over; stopping");
+                            taken_over.set();
+                        }
+                        Err(e) => tracing::warn!(error = %e, job = %job.id, "renewing a job's lease failed"),
                     }
                 }
             }
-        };
-        let outcome = tokio::select! {
-            outcome = self.run_job(&job) => outcome,
-            () = renew => Err(AppError::Internal("the job was taken over".into())),
         };
         let error = outcome.as_ref().err().map(ToString::to_string);
         match &error {
             None => tracing::info!(job = %job.id, "job done"),
             Some(e) => tracing::warn!(job = %job.id, error = %e, "job failed"),
         }
-        if let Err(e) = self
+        match self
             .store
-            .finish_job(job.workspace_id, job.id, error.as_deref())
+            .finish_job(job.workspace_id, job.id, job.attempts, error.as_deref())
             .await
         {
-            tracing::warn!(error = %e, job = %job.id, "recording a job's end failed");
+            Ok(true) => {}
+            Ok(false) => tracing::warn!(job = %job.id, "the job is another worker's now"),
+            Err(e) => tracing::warn!(error = %e, job = %job.id, "recording a job's end failed"),
         }
         true
     }

@@ -137,11 +137,13 @@ pub(crate) async fn claim(
     Ok(None)
 }
 
-/// Extends a running job's lease; false when the job is no longer running.
+/// Extends the lease of a running job held by the worker that claimed it as `attempt`; false when the job is no
+/// longer running or another worker has taken it over since.
 pub(crate) async fn renew(
     pools: &Pools,
     ws: WorkspaceId,
     id: Uuid,
+    attempt: i64,
     lease_until: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool, StoreError> {
     let q = Query::update()
@@ -150,17 +152,20 @@ pub(crate) async fn renew(
         .and_where(Expr::col(a("workspace_id")).eq(ws.0))
         .and_where(Expr::col(a("id")).eq(id))
         .and_where(Expr::col(a("status")).eq("running"))
+        .and_where(Expr::col(a("attempts")).eq(attempt))
         .to_owned();
     Ok(pools.execute(&q).await? == 1)
 }
 
-/// Marks a job done, or failed with the reason.
+/// Marks a job done, or failed with the reason, if the worker that claimed it as `attempt` still holds it; false
+/// when another has taken it over.
 pub(crate) async fn finish(
     pools: &Pools,
     ws: WorkspaceId,
     id: Uuid,
+    attempt: i64,
     error: Option<&str>,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let status = if error.is_some() { "failed" } else { "done" };
     let q = Query::update()
         .table(a("jobs"))
@@ -172,9 +177,9 @@ pub(crate) async fn finish(
         ])
         .and_where(Expr::col(a("workspace_id")).eq(ws.0))
         .and_where(Expr::col(a("id")).eq(id))
+        .and_where(Expr::col(a("attempts")).eq(attempt))
         .to_owned();
-    pools.execute(&q).await?;
-    Ok(())
+    Ok(pools.execute(&q).await? == 1)
 }
 
 pub(crate) async fn get(

@@ -305,20 +305,23 @@ pub trait Store: Send + Sync {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<Option<Job>, StoreError>;
-    /// Extends the lease of a running job; false when it is not running any more.
+    /// Extends the lease of a running job held by its `attempt`; false when it is not running any more or another
+    /// worker has taken it over.
     async fn renew_job(
         &self,
         workspace: WorkspaceId,
         id: Uuid,
+        attempt: i64,
         lease_until: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
-    /// Ends a job: done, or failed with `error`.
+    /// Ends a job held by its `attempt`: done, or failed with `error`; false when another worker holds it now.
     async fn finish_job(
         &self,
         workspace: WorkspaceId,
         id: Uuid,
+        attempt: i64,
         error: Option<&str>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
     async fn job(&self, workspace: WorkspaceId, id: Uuid) -> Result<Option<Job>, StoreError>;
     /// Live records having any of `terms`, with the matching term and whether the viewer may see each.
     async fn records_by_terms(

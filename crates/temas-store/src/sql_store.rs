@@ -820,18 +820,20 @@ impl Store for SqlStore {
         &self,
         workspace: WorkspaceId,
         id: Uuid,
+        attempt: i64,
         lease_until: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        crate::jobs::renew(&self.pools, workspace, id, lease_until).await
+        crate::jobs::renew(&self.pools, workspace, id, attempt, lease_until).await
     }
 
     async fn finish_job(
         &self,
         workspace: WorkspaceId,
         id: Uuid,
+        attempt: i64,
         error: Option<&str>,
-    ) -> Result<(), StoreError> {
-        crate::jobs::finish(&self.pools, workspace, id, error).await
+    ) -> Result<bool, StoreError> {
+        crate::jobs::finish(&self.pools, workspace, id, attempt, error).await
     }
 
     async fn job(&self, workspace: WorkspaceId, id: Uuid) -> Result<Option<Job>, StoreError> {

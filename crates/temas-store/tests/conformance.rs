@@ -1169,7 +1169,7 @@ async fn import_uploads_errors_and_the_job_queue(w: World) {
         w.store.claim_job(now, now + lease).await.unwrap().is_none(),
         "a leased job is not claimed twice"
     );
-    assert!(w.store.renew_job(w.ws, job, now + lease).await.unwrap());
+    assert!(w.store.renew_job(w.ws, job, 1, now + lease).await.unwrap());
     let later = now + lease + chrono::Duration::seconds(1);
     let again = w
         .store
@@ -1182,14 +1182,29 @@ async fn import_uploads_errors_and_the_job_queue(w: World) {
         (job, 2),
         "an expired lease frees the job"
     );
-    w.store
-        .finish_job(w.ws, job, Some("the file is gone"))
-        .await
-        .unwrap();
+    assert!(
+        !w.store
+            .renew_job(w.ws, job, 1, later + lease)
+            .await
+            .unwrap(),
+        "the first worker learns that its job was taken over"
+    );
+    assert!(!w.store.finish_job(w.ws, job, 1, None).await.unwrap());
+    assert!(
+        w.store
+            .finish_job(w.ws, job, 2, Some("the file is gone"))
+            .await
+            .unwrap()
+    );
     let ended = w.store.job(w.ws, job).await.unwrap().unwrap();
     assert_eq!(ended.status, "failed");
     assert_eq!(ended.error.as_deref(), Some("the file is gone"));
-    assert!(!w.store.renew_job(w.ws, job, later + lease).await.unwrap());
+    assert!(
+        !w.store
+            .renew_job(w.ws, job, 2, later + lease)
+            .await
+            .unwrap()
+    );
     let much_later = later + lease * 10;
     assert!(
         w.store

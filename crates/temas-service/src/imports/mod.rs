@@ -96,6 +96,8 @@ pub struct ImportRequest {
     pub job: Value,
     /// The checkpoint to go on from, for a committing import cut short.
     pub resume: Option<ImportSummary>,
+    /// For an import run as a job: set when another worker has taken the job over, to stop before the next batch.
+    pub taken_over: Option<crate::jobs::TakenOver>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
@@ -353,6 +355,11 @@ impl App {
             }
             batch.push(row);
             if batch.len() == BATCH_ROWS {
+                if req.taken_over.as_ref().is_some_and(|t| t.is_set()) {
+                    return Err(AppError::Internal(
+                        "another worker took the import over".into(),
+                    ));
+                }
                 run.batch(std::mem::take(&mut batch)).await?;
                 run.save(run.active_status()).await?;
                 progress(run.summary.rows);
