@@ -91,7 +91,7 @@ impl Pools {
             .max_connections(1)
             .connect_with(options.clone())
             .await?;
-        tokio::spawn(checkpoint_loop(checkpointer));
+        tokio::spawn(checkpoint_loop(checkpointer, write.clone()));
         // Readers keep small page caches: the OS page cache holds the hot data once for all of them. Each reader
         // is a thread whose C allocations (SQLite's) glibc keeps in an arena of its own after a large search, so
         // there are no more of them than the cores can keep busy.
@@ -207,8 +207,10 @@ const WAL_LIMIT_FRAMES: i64 = 16_384;
 ///
 /// It also keeps the query planner's statistics current (`PRAGMA optimize`, bounded by `analysis_limit`): at start
 /// and every ten minutes. Without them SQLite misjudges selective look-ups on a large base (a search took 100 ms
-/// instead of 3 ms on a million contacts).
-async fn checkpoint_loop(pool: SqlitePool) {
+/// instead of 3 ms on a million contacts). Gathering statistics writes, so it goes through the one writer
+/// connection (`writer`) and queues behind other writes: on a connection of its own it made a concurrent write
+/// transaction that had started by reading fail at once with "database is locked".
+async fn checkpoint_loop(pool: SqlitePool, writer: SqlitePool) {
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     let mut last_optimize: Option<std::time::Instant> = None;
     loop {
@@ -220,7 +222,10 @@ async fn checkpoint_loop(pool: SqlitePool) {
                 "0xfffe"
             };
             let sql = format!("PRAGMA analysis_limit=1000; PRAGMA optimize={flags};");
-            if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&pool).await {
+            if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&writer)
+                .await
+            {
                 tracing::warn!(error = %e, "updating planner statistics failed");
             }
             last_optimize = Some(std::time::Instant::now());
