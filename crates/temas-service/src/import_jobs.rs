@@ -82,6 +82,22 @@ impl ImportView {
         }
     }
 
+    /// Whether it wrote to the base (a commit, finished or cut short).
+    pub fn wrote(&self) -> bool {
+        self.summary.journal_seq > 0 && !self.summary.dry_run
+    }
+
+    /// Whether it may be checked or committed (again): uploaded, checked, or failed before writing anything.
+    pub fn can_run(&self) -> bool {
+        matches!(self.status.as_str(), "uploaded" | "checked")
+            || (self.status == "failed" && !self.wrote())
+    }
+
+    /// Whether it may be rolled back: committed, or failed after writing.
+    pub fn can_roll_back(&self) -> bool {
+        self.status == "committed" || (self.status == "failed" && self.wrote())
+    }
+
     /// Whether a background job is working on it.
     pub fn is_active(&self) -> bool {
         matches!(
@@ -245,26 +261,21 @@ impl App {
     ) -> Result<ImportView, AppError> {
         session.require_write()?;
         let mut run = self.own_import(session, id).await?;
-        let summary: ImportSummary =
-            serde_json::from_value(run.summary.clone()).unwrap_or_default();
-        let wrote = summary.journal_seq > 0 && !summary.dry_run;
-        match run.status.as_str() {
-            "uploaded" | "checked" => {}
-            "failed" if !wrote => {}
-            "failed" => {
-                return Err(invalid(
+        let view = ImportView::of(run.clone());
+        if !view.can_run() {
+            return Err(if view.status == "failed" {
+                invalid(
                     "status",
                     "roll_back_first",
                     "this import stopped part-way; roll it back before running it again".into(),
-                ));
-            }
-            other => {
-                return Err(invalid(
+                )
+            } else {
+                invalid(
                     "status",
                     "not_allowed",
-                    format!("this import is {other}; it cannot be run again"),
-                ));
-            }
+                    format!("this import is {}; it cannot be run again", view.status),
+                )
+            });
         }
         let mut job: ImportJob = serde_json::from_value(run.job.clone()).unwrap_or_default();
         let mut errors = FieldErrors::default();
@@ -319,10 +330,7 @@ impl App {
     ) -> Result<ImportView, AppError> {
         session.require_write()?;
         let mut run = self.own_import(session, id).await?;
-        let summary: ImportSummary =
-            serde_json::from_value(run.summary.clone()).unwrap_or_default();
-        let partial = run.status == "failed" && summary.journal_seq > 0 && !summary.dry_run;
-        if run.status != "committed" && !partial {
+        if !ImportView::of(run.clone()).can_roll_back() {
             return Err(invalid(
                 "status",
                 "not_committed",

@@ -38,20 +38,6 @@ struct ImportPage {
 }
 
 impl ImportPage {
-    /// Whether the mapping can still be chosen and the import run.
-    fn can_run(&self) -> bool {
-        let wrote = self.import.summary.journal_seq > 0 && !self.import.summary.dry_run;
-        matches!(self.import.status.as_str(), "uploaded" | "checked")
-            || (self.import.status == "failed" && !wrote)
-    }
-
-    fn can_roll_back(&self) -> bool {
-        self.import.status == "committed"
-            || (self.import.status == "failed"
-                && self.import.summary.journal_seq > 0
-                && !self.import.summary.dry_run)
-    }
-
     fn has_summary(&self) -> bool {
         self.import.summary.rows > 0
     }
