@@ -1,6 +1,8 @@
 //! `temas-bench`: drives a running Temas server over loopback and measures the raw engine beside it.
 //! Every load is bounded in count and time. See bench/run.sh for how BENCHMARKS.md is produced.
 
+mod dedupe;
+
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use rand::SeedableRng;
@@ -90,6 +92,18 @@ enum Command {
         url: String,
         #[arg(long)]
         rows: usize,
+    },
+    /// Duplicate detection at the engine's default settings on files with ground truth; two files are linked.
+    Dedupe {
+        #[arg(long, value_enum)]
+        layout: dedupe::Layout,
+        /// Print this many wrong links and missed pairs, with their explanations.
+        #[arg(long, default_value_t = 0)]
+        show_errors: usize,
+        /// Override the engine's largest compared block (for exploring; benchmarks use the default).
+        #[arg(long)]
+        max_block: Option<usize>,
+        files: Vec<std::path::PathBuf>,
     },
     /// The raw engine answering unranked trigram look-ups for each fragment of a file, straight on the database.
     RawSearch {
@@ -603,7 +617,25 @@ async fn main() -> anyhow::Result<()> {
             max_seconds,
         } => pages(&base, &email, &password, &paths, rounds, max_seconds).await,
         Command::Csv { rows, out, offset } => write_csv(rows, &out, offset),
+        Command::Dedupe {
+            layout,
+            files,
+            show_errors,
+            max_block,
+        } => dedupe::run(&files, layout, show_errors, max_block),
         Command::RawInsert { url, rows } => raw_insert(&url, rows).await,
         Command::RawSearch { url, fragments } => raw_search(&url, &fragments).await,
     }
+}
+
+/// This process's peak resident memory, as the kernel reports it.
+fn peak_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .map(|l| l.trim_start_matches("VmHWM:").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".into())
 }

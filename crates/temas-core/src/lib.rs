@@ -7,6 +7,7 @@ pub mod access;
 pub mod calendar;
 pub mod contact;
 pub mod custom;
+pub mod dedupe;
 pub mod diff;
 pub mod email;
 pub mod errors;

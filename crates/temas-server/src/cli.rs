@@ -77,6 +77,9 @@ enum Command {
     Import(crate::import_cmd::ImportArgs),
     /// Export contacts as CSV, XLSX or vCard, or the whole workspace as a JSON-lines dump.
     Export(crate::export_cmd::ExportArgs),
+    /// Find duplicate contacts or companies and write the proposed groups as CSV
+    /// (group_id,record_id,external_id,score).
+    Dedupe(crate::dedupe_cmd::DedupeArgs),
     /// Apply pending migrations.
     Migrate,
     /// Write a consistent online copy of the database to FILE.
@@ -250,6 +253,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(args) => {
             let session = first_session(&app).await?;
             crate::export_cmd::run(&app, &session, args).await?;
+        }
+        Command::Dedupe(args) => {
+            let session = first_session(&app).await?;
+            crate::dedupe_cmd::run(&app, &session, args).await?;
         }
         Command::Migrate => {
             let applied = app.store.migrate().await?;

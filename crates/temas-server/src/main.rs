@@ -1,6 +1,7 @@
 //! The `temas` binary. Each subcommand parses its arguments, opens the store and calls one library function.
 
 mod cli;
+mod dedupe_cmd;
 mod export_cmd;
 mod import_cmd;
 

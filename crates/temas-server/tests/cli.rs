@@ -790,3 +790,110 @@ async fn a_workspace_dump_round_trips_sqlite_postgres_sqlite() {
     let why = String::from_utf8_lossy(&refused.stderr).into_owned();
     assert!(why.contains("cut off") || why.contains("line"), "{why}");
 }
+
+async fn dedupe_proposes_groups_as_csv(backend: Backend) {
+    let cli = Cli::new(backend).await;
+    init_acme(&cli);
+    let mut rows = vec!["external_id,first_name,last_name,email,phone,birth_date,city".to_owned()];
+    let given = [
+        "Ali", "Maryam", "Olga", "Ivan", "Ayşe", "Mehmet", "John", "Sarah", "Omar", "Zahra",
+    ];
+    let family = [
+        "Karimi", "Petrov", "Yilmaz", "Smith", "Haddad", "Demir", "Brown", "Kaya",
+    ];
+    for (i, g) in given.iter().enumerate() {
+        for (j, f) in family.iter().enumerate() {
+            let n = i * family.len() + j;
+            rows.push(format!(
+                "base-{n},{g},{f},{}.{}{n}@example.com,+98 912 {:03} {:04},19{:02}-{:02}-{:02},Tehran",
+                g.to_lowercase(),
+                f.to_lowercase(),
+                n % 997,
+                (n * 37) % 10_000,
+                40 + n % 60,
+                1 + n % 12,
+                1 + n % 28
+            ));
+        }
+    }
+    rows.extend(
+        [
+            "latin,Reza,Ahmadi,,+98 935 111 2233,1980-03-12,Tehran",
+            "persian,رضا,احمدی,,0935 111 2233,1980-03-12,تهران",
+            "typo-a,Olga,Smirnova,olga.s@mail.ru,+7 903 555 0101,1975-04-09,Moscow",
+            "typo-b,Olga,Smirnva,olga.s@mail.ru,,1975-09-04,Moscow",
+            "father,Kamran,Jafari,kamran@jafari.ir,+98 21 8888 7777,1961-01-01,Tehran",
+            "daughter,Shirin,Jafari,shirin@jafari.ir,+98 21 8888 7777,1995-06-20,Tehran",
+        ]
+        .map(str::to_owned),
+    );
+    let file = cli.dir.join("people.csv");
+    std::fs::write(&file, rows.join("\n")).unwrap();
+    let import = cli.run(&["import", file.to_str().unwrap()], &[], None);
+    assert!(
+        import.status.success(),
+        "{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+
+    let out = cli.run(
+        &["dedupe", "--entity", "contacts", "--format", "csv"],
+        &[],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = stdout(&out);
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("group_id,record_id,external_id,score"));
+    let mut groups: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells.len(), 4, "{line}");
+        assert!(uuid::Uuid::parse_str(cells[1]).is_ok(), "{line}");
+        let score: f64 = cells[3].parse().unwrap();
+        assert!((0.5..=1.0).contains(&score), "{line}");
+        groups
+            .entry(cells[0].to_owned())
+            .or_default()
+            .push(cells[2].to_owned());
+    }
+    let mut found: Vec<Vec<String>> = groups
+        .into_values()
+        .map(|mut g| {
+            g.sort();
+            g
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        vec![vec!["latin", "persian"], vec!["typo-a", "typo-b"]],
+        "{text}"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("86 contacts scanned"), "{err}");
+
+    let companies = cli.run(&["dedupe", "--entity", "companies"], &[], None);
+    assert!(companies.status.success());
+    assert_eq!(
+        stdout(&companies).trim(),
+        "group_id,record_id,external_id,score"
+    );
+    let wrong = cli.run(&["dedupe", "--entity", "deals"], &[], None);
+    assert!(!wrong.status.success());
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("--entity deals"));
+}
+
+#[tokio::test]
+async fn sqlite_dedupe_proposes_groups_as_csv() {
+    dedupe_proposes_groups_as_csv(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_dedupe_proposes_groups_as_csv() {
+    dedupe_proposes_groups_as_csv(Backend::Postgres).await;
+}

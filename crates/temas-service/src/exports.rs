@@ -172,7 +172,10 @@ impl App {
 }
 
 /// Every company's name by id, for the company column and vCard ORG.
-async fn company_names(app: &App, session: &Session) -> Result<HashMap<Uuid, String>, AppError> {
+pub(crate) async fn company_names(
+    app: &App,
+    session: &Session,
+) -> Result<HashMap<Uuid, String>, AppError> {
     let mut names = HashMap::new();
     let mut params = ListParams {
         limit: Some(PAGE),

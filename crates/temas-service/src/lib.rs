@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod dedupe;
 pub mod demo;
 pub mod dump;
 mod error;

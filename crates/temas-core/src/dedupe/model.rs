@@ -1,0 +1,208 @@
+//! A Fellegi–Sunter model with more than one kind of non-match. Candidate pairs are one entity, or different
+//! entities that share a place (relatives with one address and landline, colleagues at one company), or different
+//! entities with the same name (namesakes), or unrelated. For each class and
+//! each field, the model knows how often each agreement level occurs; fields are independent within a class.
+//! The shared-place class is what keeps a household from looking like one person: without it, phone, street and
+//! city agreeing would count as three independent pieces of evidence, and relatives would be merged.
+//!
+//! Nothing is labelled. The unrelated class starts from random pairs (almost all unrelated); expectation
+//! maximisation over the candidate pairs then estimates every class's levels and share, so the shares describe
+//! the pairs actually scored.
+
+use super::compare::{FIELDS, Field, MISSING, level_of};
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+/// Comparison vectors and how many pairs had each.
+pub type VectorCounts = FxHashMap<u64, u64>;
+
+/// The latent classes a candidate pair belongs to: one entity, or one of three kinds of different entities.
+pub const SAME: usize = 0;
+/// Different people who share where they live or work: relatives with one address and landline, colleagues.
+pub const SHARED_PLACE: usize = 1;
+/// Different people with the same or a similar name (namesakes), which name blocking brings together.
+pub const SHARED_NAME: usize = 2;
+pub const UNRELATED: usize = 3;
+const CLASSES: usize = 4;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Class {
+    /// The share of candidate pairs in this class.
+    pub share: f64,
+    /// Per field, per level: P(level | class).
+    pub levels: Vec<Vec<f64>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Model {
+    pub classes: Vec<Class>,
+}
+
+const FLOOR: f64 = 1e-6;
+
+impl Model {
+    fn class_bits(&self, class: usize, vector: u64) -> f64 {
+        let c = &self.classes[class];
+        c.share.log2()
+            + (0..FIELDS.len())
+                .map(|slot| {
+                    let level = level_of(vector, slot);
+                    c.levels[slot]
+                        .get(usize::from(level))
+                        .map_or(0.0, |p| p.log2())
+                })
+                .sum::<f64>()
+    }
+
+    /// Log-odds in bits that a pair with this vector is one entity, and the likeliest of the other classes.
+    pub fn bits(&self, vector: u64) -> (f64, usize) {
+        let same = self.class_bits(SAME, vector);
+        let others: Vec<(usize, f64)> = (1..CLASSES)
+            .map(|k| (k, self.class_bits(k, vector)))
+            .collect();
+        let (rival, top) = others
+            .iter()
+            .copied()
+            .fold((UNRELATED, f64::MIN), |a, b| if b.1 > a.1 { b } else { a });
+        let sum = top
+            + others
+                .iter()
+                .map(|(_, b)| (b - top).exp2())
+                .sum::<f64>()
+                .log2();
+        (same - sum, rival)
+    }
+
+    /// Evidence in bits that this level of this field points to one entity rather than to `rival`.
+    pub fn weight(&self, slot: usize, level: u8, rival: usize) -> f64 {
+        if level == MISSING {
+            return 0.0;
+        }
+        let l = usize::from(level);
+        (self.classes[SAME].levels[slot][l] / self.classes[rival].levels[slot][l]).log2()
+    }
+
+    /// Estimates the model from level counts over random pairs and over candidate pairs.
+    pub fn estimate(random: &VectorCounts, candidates: &VectorCounts, iterations: usize) -> Model {
+        let unrelated = level_shares(random.iter().map(|(v, c)| (*v, *c as f64)));
+        // Start: one entity mostly agrees everywhere; people who share a place agree on where they live and
+        // work (and often the family name) but on nothing personal; unrelated pairs look like random pairs.
+        let agreeing = |slot: usize, strength: f64| -> Vec<f64> {
+            let n = FIELDS[slot].levels().len();
+            let rest = (1.0 - strength) / (n - 1) as f64;
+            (0..n)
+                .map(|l| if l == 0 { strength } else { rest })
+                .collect()
+        };
+        let same: Vec<Vec<f64>> = (0..FIELDS.len()).map(|s| agreeing(s, 0.9)).collect();
+        // Which fields each class describes; on the others a class looks like random pairs, always. This keeps
+        // the two kinds of different-but-alike pairs what they are meant to be, however rare they are.
+        let shapes: [fn(Field) -> bool; CLASSES] = [
+            |_| true,
+            Field::is_shared_place,
+            |f| matches!(f, Field::GivenName | Field::FamilyName),
+            |_| true,
+        ];
+        let partly = |agrees: fn(Field) -> bool| -> Vec<Vec<f64>> {
+            FIELDS
+                .iter()
+                .enumerate()
+                .map(|(s, f)| {
+                    if agrees(*f) {
+                        agreeing(s, 0.8)
+                    } else {
+                        unrelated[s].clone()
+                    }
+                })
+                .collect()
+        };
+        let mut model = Model {
+            classes: vec![
+                Class {
+                    share: 0.1,
+                    levels: same,
+                },
+                Class {
+                    share: 0.02,
+                    levels: partly(shapes[SHARED_PLACE]),
+                },
+                Class {
+                    share: 0.1,
+                    levels: partly(shapes[SHARED_NAME]),
+                },
+                Class {
+                    share: 0.78,
+                    levels: unrelated.clone(),
+                },
+            ],
+        };
+        let vectors: Vec<(u64, f64)> = candidates.iter().map(|(v, c)| (*v, *c as f64)).collect();
+        let total: f64 = vectors.iter().map(|v| v.1).sum();
+        for _ in 0..iterations {
+            // Each vector's count split between the classes by how likely each makes it.
+            let split: Vec<(u64, [f64; CLASSES])> = vectors
+                .iter()
+                .map(|(v, count)| {
+                    let bits = [0, 1, 2, 3].map(|k| model.class_bits(k, *v));
+                    let top = bits.iter().copied().fold(f64::MIN, f64::max);
+                    let odds = bits.map(|b| (b - top).exp2());
+                    let sum: f64 = odds.iter().sum();
+                    (*v, odds.map(|o| count * o / sum))
+                })
+                .collect();
+            let next = Model {
+                classes: (0..CLASSES)
+                    .map(|k| Class {
+                        share: (split.iter().map(|s| s.1[k]).sum::<f64>() / total)
+                            .clamp(FLOOR, 1.0 - FLOOR),
+                        levels: level_shares(split.iter().map(|s| (s.0, s.1[k])))
+                            .into_iter()
+                            .enumerate()
+                            .map(|(slot, estimated)| {
+                                if shapes[k](FIELDS[slot]) {
+                                    estimated
+                                } else {
+                                    unrelated[slot].clone()
+                                }
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            };
+            let moved = (next.classes[SAME].share - model.classes[SAME].share).abs();
+            model = next;
+            if moved < 1e-9 {
+                break;
+            }
+        }
+        model
+    }
+}
+
+/// The logistic function of evidence in bits.
+pub fn probability(bits: f64) -> f64 {
+    1.0 / (1.0 + (-bits).exp2())
+}
+
+/// Per field, the share of each level among weighted vectors that have the field; each level is smoothed so
+/// that no share is zero.
+fn level_shares(weighted: impl Iterator<Item = (u64, f64)>) -> Vec<Vec<f64>> {
+    let mut sums: Vec<Vec<f64>> = FIELDS.iter().map(|f| vec![0.0; f.levels().len()]).collect();
+    for (vector, weight) in weighted {
+        for (slot, levels) in sums.iter_mut().enumerate() {
+            let level = level_of(vector, slot);
+            if let Some(sum) = levels.get_mut(usize::from(level)) {
+                *sum += weight;
+            }
+        }
+    }
+    sums.into_iter()
+        .map(|levels| {
+            let total: f64 = levels.iter().sum::<f64>() + 0.5 * levels.len() as f64;
+            levels
+                .iter()
+                .map(|s| ((s + 0.5) / total).clamp(FLOOR, 1.0 - FLOOR))
+                .collect()
+        })
+        .collect()
+}

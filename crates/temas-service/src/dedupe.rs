@@ -1,0 +1,141 @@
+//! Duplicate scans over a workspace's contacts or companies: the records the user may see, through the engine in
+//! `temas_core::dedupe`, as groups ranked by confidence.
+
+use crate::exports::company_names;
+use crate::records::{ListParams, RecordType};
+use crate::{App, AppError, Session};
+use temas_core::contact::{Company, Contact};
+use temas_core::dedupe::{MatchInput, Settings, Stats, resolve};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DedupeEntity {
+    Contacts,
+    Companies,
+}
+
+impl DedupeEntity {
+    pub fn parse(text: &str) -> Option<DedupeEntity> {
+        match text {
+            "contacts" => Some(DedupeEntity::Contacts),
+            "companies" => Some(DedupeEntity::Companies),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DuplicateMember {
+    pub id: Uuid,
+    pub external_id: Option<String>,
+}
+
+/// Records the engine found to be one entity; `confidence` (0–1) is the weakest link holding them together.
+#[derive(Debug, Clone)]
+pub struct DuplicateGroup {
+    pub members: Vec<DuplicateMember>,
+    pub confidence: f64,
+}
+
+pub struct DuplicateScan {
+    /// Most confident first.
+    pub groups: Vec<DuplicateGroup>,
+    pub stats: Stats,
+}
+
+const PAGE: u32 = 500;
+
+impl App {
+    /// Scans every record of the kind that the session may see, at the engine's default settings.
+    pub async fn find_duplicates(
+        &self,
+        session: &Session,
+        entity: DedupeEntity,
+    ) -> Result<DuplicateScan, AppError> {
+        let (members, inputs) = match entity {
+            DedupeEntity::Contacts => self.contact_inputs(session).await?,
+            DedupeEntity::Companies => self.company_inputs(session).await?,
+        };
+        let outcome = tokio::task::spawn_blocking(move || resolve(&inputs, &Settings::default()))
+            .await
+            .map_err(|e| AppError::Internal(format!("the duplicate scan stopped: {e}")))?;
+        let groups = outcome
+            .groups
+            .iter()
+            .map(|g| DuplicateGroup {
+                members: g
+                    .members
+                    .iter()
+                    .map(|i| members[*i as usize].clone())
+                    .collect(),
+                confidence: g.confidence,
+            })
+            .collect();
+        Ok(DuplicateScan {
+            groups,
+            stats: outcome.stats,
+        })
+    }
+
+    async fn contact_inputs(
+        &self,
+        session: &Session,
+    ) -> Result<(Vec<DuplicateMember>, Vec<MatchInput>), AppError> {
+        let names = company_names(self, session).await?;
+        let mut found = (Vec::new(), Vec::new());
+        self.each_record::<Contact>(session, |c| {
+            let company = c
+                .data
+                .companies
+                .first()
+                .and_then(|l| names.get(&l.company_id.0));
+            found.1.push(MatchInput::from_contact(
+                &c.data,
+                company.map(String::as_str),
+            ));
+            found.0.push(DuplicateMember {
+                id: c.id.0,
+                external_id: c.data.external_id,
+            });
+        })
+        .await?;
+        Ok(found)
+    }
+
+    async fn company_inputs(
+        &self,
+        session: &Session,
+    ) -> Result<(Vec<DuplicateMember>, Vec<MatchInput>), AppError> {
+        let mut found = (Vec::new(), Vec::new());
+        self.each_record::<Company>(session, |c| {
+            found.1.push(MatchInput::from_company(&c.data));
+            found.0.push(DuplicateMember {
+                id: c.id.0,
+                external_id: c.data.external_id,
+            });
+        })
+        .await?;
+        Ok(found)
+    }
+
+    /// Calls `each` with every record of the kind the session may see, page by page, oldest first.
+    async fn each_record<R: RecordType>(
+        &self,
+        session: &Session,
+        mut each: impl FnMut(R),
+    ) -> Result<(), AppError> {
+        let mut params = ListParams {
+            limit: Some(PAGE),
+            sort: Some("created_at".into()),
+            ..ListParams::default()
+        };
+        loop {
+            let page = self.list::<R>(session, &params).await?;
+            page.items.into_iter().for_each(&mut each);
+            match page.next_cursor {
+                Some(next) => params.cursor = Some(next),
+                None => return Ok(()),
+            }
+        }
+    }
+}
