@@ -36,13 +36,14 @@ fn free_port() -> u16 {
 }
 
 async fn browser() -> (Driver, Client) {
+    temas_testdb::ensure_chromedriver();
     let port = free_port();
     let child = Command::new("chromedriver")
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("chromedriver (Debian package chromium-driver; scripts/test installs it)");
+        .expect("chromedriver (Debian package chromium-driver, installed by the tests when run as root)");
     let driver = Driver {
         child,
         url: format!("http://127.0.0.1:{port}"),

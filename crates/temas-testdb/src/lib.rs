@@ -1,10 +1,14 @@
 //! Test support: every test gets its own database, so tests run in parallel and never share state.
 //!
 //! PostgreSQL is reached through `TEMAS_TEST_POSTGRES_URL` (default `postgres://postgres:postgres@127.0.0.1:5432/postgres`);
-//! each test creates a database named `temas_test_<uuid>` there and drops it when done.
+//! each test creates a database named `temas_test_<uuid>` there and drops it when done. When that default local
+//! server cannot be reached, the machine's PostgreSQL 15 is started first (see `machine.rs`).
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod machine;
+
+pub use machine::ensure_chromedriver;
 use sqlx::Connection;
 use std::path::PathBuf;
 
@@ -26,8 +30,7 @@ enum Cleanup {
 }
 
 pub fn postgres_admin_url() -> String {
-    std::env::var("TEMAS_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres:postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("TEMAS_TEST_POSTGRES_URL").unwrap_or_else(|_| LOCAL_ADMIN_URL.into())
 }
 
 impl TestDb {
@@ -46,9 +49,7 @@ impl TestDb {
             Backend::Postgres => {
                 let admin_url = postgres_admin_url();
                 let name = format!("temas_test_{id}");
-                let mut conn = sqlx::PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
-                    panic!("PostgreSQL is not reachable at {admin_url} ({e}); start it (pg_ctlcluster 15 main start) or set TEMAS_TEST_POSTGRES_URL")
-                });
+                let mut conn = connect_admin(&admin_url).await;
                 sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                     .execute(&mut conn)
                     .await
@@ -64,6 +65,19 @@ impl TestDb {
             }
         }
     }
+}
+
+const LOCAL_ADMIN_URL: &str = "postgres://postgres:postgres@127.0.0.1:5432/postgres";
+
+async fn connect_admin(admin_url: &str) -> sqlx::PgConnection {
+    let mut attempt = sqlx::PgConnection::connect(admin_url).await;
+    if attempt.is_err() && admin_url == LOCAL_ADMIN_URL {
+        machine::prepare_local_postgres();
+        attempt = sqlx::PgConnection::connect(admin_url).await;
+    }
+    attempt.unwrap_or_else(|e| {
+        panic!("PostgreSQL is not reachable at {admin_url} ({e}); start it (pg_ctlcluster 15 main start) or set TEMAS_TEST_POSTGRES_URL")
+    })
 }
 
 impl Drop for TestDb {
