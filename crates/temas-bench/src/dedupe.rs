@@ -8,10 +8,6 @@ use std::time::Instant;
 use temas_core::dedupe::prepare::Prepared;
 use temas_core::dedupe::{MatchInput, Settings, resolve};
 
-fn prepare(input: &MatchInput) -> Prepared {
-    Prepared::new(input)
-}
-
 /// How a file's columns become engine input.
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum Layout {
@@ -138,7 +134,10 @@ pub fn run(
         ("missed", true_pairs.difference(&found).collect::<Vec<_>>()),
     ] {
         for (a, b) in wrong.into_iter().take(show_errors) {
-            let (pa, pb) = (prepare(&inputs[*a as usize]), prepare(&inputs[*b as usize]));
+            let (pa, pb) = (
+                Prepared::new(&inputs[*a as usize]),
+                Prepared::new(&inputs[*b as usize]),
+            );
             let (p, parts) = outcome.scorer.explain(&pa, &pb);
             println!(
                 "{label} p={p:.3}\n  {:?}\n  {:?}",

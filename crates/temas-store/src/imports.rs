@@ -122,15 +122,17 @@ pub(crate) async fn runs(
         .collect())
 }
 
-/// Drops the journal after `after_seq`: what a resumed import undid of the batch it was cut short in.
-pub(crate) async fn remove_items(
+/// Drops an import's rows of `table` (its journal, `import_items`, or its error report, `import_errors`) numbered
+/// after `after_seq`: what a resumed import undid of the batch it was cut short in (all of them with 0).
+pub(crate) async fn remove_after(
     pools: &Pools,
+    table: &'static str,
     ws: WorkspaceId,
     import_id: Uuid,
     after_seq: i64,
 ) -> Result<(), StoreError> {
     let del = Query::delete()
-        .from_table(a("import_items"))
+        .from_table(a(table))
         .and_where(Expr::col(a("workspace_id")).eq(ws.0))
         .and_where(Expr::col(a("import_id")).eq(import_id))
         .and_where(Expr::col(a("seq")).gt(after_seq))
@@ -209,23 +211,6 @@ pub(crate) async fn errors(
             )
         })
         .collect())
-}
-
-/// Drops an import's error report after `after_seq` (all of it with 0).
-pub(crate) async fn remove_errors(
-    pools: &Pools,
-    ws: WorkspaceId,
-    import_id: Uuid,
-    after_seq: i64,
-) -> Result<(), StoreError> {
-    let del = Query::delete()
-        .from_table(a("import_errors"))
-        .and_where(Expr::col(a("workspace_id")).eq(ws.0))
-        .and_where(Expr::col(a("import_id")).eq(import_id))
-        .and_where(Expr::col(a("seq")).gt(after_seq))
-        .to_owned();
-    pools.execute(&del).await?;
-    Ok(())
 }
 
 pub(crate) async fn add_file_part(

@@ -740,7 +740,8 @@ impl Store for SqlStore {
         import_id: Uuid,
         after_seq: i64,
     ) -> Result<(), StoreError> {
-        crate::imports::remove_items(&self.pools, workspace, import_id, after_seq).await
+        crate::imports::remove_after(&self.pools, "import_items", workspace, import_id, after_seq)
+            .await
     }
 
     async fn add_import_errors(
@@ -769,7 +770,14 @@ impl Store for SqlStore {
         import_id: Uuid,
         after_seq: i64,
     ) -> Result<(), StoreError> {
-        crate::imports::remove_errors(&self.pools, workspace, import_id, after_seq).await
+        crate::imports::remove_after(
+            &self.pools,
+            "import_errors",
+            workspace,
+            import_id,
+            after_seq,
+        )
+        .await
     }
 
     async fn add_import_file_part(

@@ -97,7 +97,6 @@ pub struct Stats {
     pub candidate_pairs: usize,
     pub skipped_blocks: usize,
     pub largest_skipped_block: usize,
-    pub linked_pairs: usize,
 }
 
 pub struct Outcome {
@@ -195,19 +194,22 @@ pub fn resolve(inputs: &[MatchInput], settings: &Settings) -> Outcome {
         given_frequency: frequency_bits(prepared.iter().map(|p| &p.given.compact)),
         family_frequency: frequency_bits(prepared.iter().map(|p| &p.family.compact)),
     };
+    let bits: Vec<f64> = candidates
+        .par_iter()
+        .map(|(a, _, vector)| scorer.bits(&prepared[*a as usize], *vector))
+        .collect();
+    let probabilities: Vec<f64> = bits.iter().map(|b| probability(*b)).collect();
     let floor = settings.review_threshold.min(settings.link_threshold);
     let mut pairs: Vec<ScoredPair> = candidates
-        .par_iter()
-        .filter_map(|(a, b, vector)| {
-            let bits = scorer.bits(&prepared[*a as usize], *vector);
-            let p = probability(bits);
-            (p >= floor).then_some(ScoredPair {
-                a: *a,
-                b: *b,
-                vector: *vector,
-                bits,
-                probability: p,
-            })
+        .iter()
+        .zip(bits.iter().zip(&probabilities))
+        .filter(|(_, (_, p))| **p >= floor)
+        .map(|((a, b, vector), (bits, p))| ScoredPair {
+            a: *a,
+            b: *b,
+            vector: *vector,
+            bits: *bits,
+            probability: *p,
         })
         .collect();
     pairs.sort_by(|x, y| y.bits.total_cmp(&x.bits));
@@ -222,13 +224,9 @@ pub fn resolve(inputs: &[MatchInput], settings: &Settings) -> Outcome {
     }
     let between_linked: FxHashMap<(u32, u32), f64> = candidates
         .iter()
-        .filter(|(a, b, _)| linked[*a as usize] && linked[*b as usize])
-        .map(|(a, b, v)| {
-            (
-                (*a, *b),
-                probability(scorer.bits(&prepared[*a as usize], *v)),
-            )
-        })
+        .zip(&probabilities)
+        .filter(|((a, b, _), _)| linked[*a as usize] && linked[*b as usize])
+        .map(|((a, b, _), p)| ((*a, *b), *p))
         .collect();
     let groups = cluster(
         inputs.len(),
@@ -241,10 +239,6 @@ pub fn resolve(inputs: &[MatchInput], settings: &Settings) -> Outcome {
         candidate_pairs: candidates.len(),
         skipped_blocks: blocks.skipped.len(),
         largest_skipped_block: blocks.skipped.values().copied().max().unwrap_or(0),
-        linked_pairs: pairs
-            .iter()
-            .filter(|p| p.probability >= settings.link_threshold)
-            .count(),
     };
     Outcome {
         scorer,

@@ -2,15 +2,31 @@
 //! a nickname to its formal name counts as similar names, not as the same name: the model learns how much that
 //! is worth.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 /// True when one given name is a familiar form of the other, or both are familiar forms of one name. Both are
 /// normalised, compact keys.
 pub fn familiar_forms(a: &str, b: &str) -> bool {
-    a != b
-        && FORMS.iter().any(|(formal, forms)| {
-            let known = |n: &str| n == *formal || forms.contains(&n);
-            known(a) && known(b)
-        })
+    if a == b {
+        return false;
+    }
+    let (Some(x), Some(y)) = (GROUPS.get(a), GROUPS.get(b)) else {
+        return false;
+    };
+    x.iter().any(|g| y.contains(g))
 }
+
+/// Each name (formal or familiar) to the entries of `FORMS` it belongs to: it runs on almost every compared pair.
+static GROUPS: LazyLock<HashMap<&'static str, Vec<usize>>> = LazyLock::new(|| {
+    let mut groups: HashMap<&'static str, Vec<usize>> = HashMap::new();
+    for (i, (formal, forms)) in FORMS.iter().enumerate() {
+        for name in std::iter::once(formal).chain(forms.iter()) {
+            groups.entry(name).or_default().push(i);
+        }
+    }
+    groups
+});
 
 const FORMS: &[(&str, &[&str])] = &[
     ("robert", &["bob", "bobby", "rob", "robbie", "bert"]),
