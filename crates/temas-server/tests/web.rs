@@ -450,6 +450,96 @@ async fn many_contacts_are_tagged_or_trashed_at_once(t: TestApp) {
     );
 }
 
+async fn many_companies_are_tagged_given_an_owner_or_trashed_at_once(t: TestApp) {
+    let mut ids = Vec::new();
+    for name in ["Pars Tejarat", "Volga Trade"] {
+        let c = t
+            .post(&t.owner_token, "/api/v1/companies", json!({ "name": name }))
+            .await;
+        ids.push(c.body["id"].as_str().unwrap().to_owned());
+    }
+    let me = t.get(&t.owner_token, "/api/v1/users/me").await;
+    let owner = me.body["id"].as_str().unwrap().to_owned();
+    let b = Browser::open(&t).await;
+    let r = b.sign_in("owner@acme.test", PASSWORD, "/companies").await;
+    let (session, _) = set_cookie(&r, "temas_session").unwrap();
+    let page = b
+        .http
+        .get(format!("{}/companies", t.base))
+        .header(COOKIE, &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"action="/companies/bulk-action""#));
+    let csrf = csrf_in(&page);
+    let act = |action: &str, extra: (&'static str, &str), targets: &[String]| {
+        let mut form = vec![
+            ("_csrf", csrf.clone()),
+            ("action", action.to_owned()),
+            (extra.0, extra.1.to_owned()),
+        ];
+        form.extend(targets.iter().map(|id| ("ids", id.clone())));
+        form
+    };
+    let tagged = b
+        .post(
+            &session,
+            "/companies/bulk-action",
+            &act("tag", ("tag", "distributor"), &ids),
+        )
+        .await;
+    assert_eq!(tagged.headers()[LOCATION], "/companies?done=2&failed=0");
+    let found = t
+        .get(
+            &t.owner_token,
+            "/api/v1/companies?filter=tag:eq:distributor",
+        )
+        .await;
+    assert_eq!(found.body["items"].as_array().unwrap().len(), 2);
+    let owned = b
+        .post(
+            &session,
+            "/companies/bulk-action",
+            &act("owner", ("owner", &owner), &ids[..1]),
+        )
+        .await;
+    assert_eq!(owned.headers()[LOCATION], "/companies?done=1&failed=0");
+    let trashed = b
+        .post(
+            &session,
+            "/companies/bulk-action",
+            &act("delete", ("tag", ""), &ids[..1]),
+        )
+        .await;
+    assert_eq!(
+        trashed.headers()[LOCATION],
+        "/companies?done=1&failed=0&undo=1"
+    );
+    let gone = t
+        .get(&t.owner_token, &format!("/api/v1/companies/{}", ids[0]))
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    let restored = b
+        .post(
+            &session,
+            &format!("/companies/{}/restore", ids[0]),
+            &[("_csrf", csrf.clone())],
+        )
+        .await;
+    assert_eq!(
+        restored.headers()[LOCATION],
+        format!("/companies/{}", ids[0]).as_str()
+    );
+    let back = t
+        .get(&t.owner_token, &format!("/api/v1/companies/{}", ids[0]))
+        .await;
+    assert_eq!(back.body["owner_id"], owner.as_str());
+    assert_eq!(back.body["tags"], json!(["distributor"]));
+}
+
 async fn lists_show_chosen_columns_and_views_are_saved(t: TestApp) {
     let tok = &t.owner_token;
     let field = t
@@ -881,4 +971,5 @@ on_both_backends!(
     pages_carry_the_users_language_and_direction,
     admins_manage_fields_and_users_and_members_may_not,
     many_contacts_are_tagged_or_trashed_at_once,
+    many_companies_are_tagged_given_an_owner_or_trashed_at_once,
 );

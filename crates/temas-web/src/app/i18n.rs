@@ -83,15 +83,17 @@ impl Tr {
     /// A field's validation message in the user's language when its code has one (`err-<code>`), else the
     /// service's own (English) message, which is more specific than nothing.
     pub fn field_error(&self, error: &temas_core::FieldError) -> String {
-        let id = format!("err-{}", error.code);
-        let translated = catalog()
-            .0
-            .iter()
-            .any(|(_, bundle)| bundle.has_message(&id));
-        if translated {
-            self.t(&id)
+        self.t_or(&format!("err-{}", error.code), &error.message)
+    }
+
+    /// The message `id` when the catalogue has it, else `fallback` as it is (values users typed, such as a phone's
+    /// kind, have a translation only when they are one of the usual ones).
+    pub fn t_or(&self, id: &str, fallback: &str) -> String {
+        let known = catalog().0.iter().any(|(_, bundle)| bundle.has_message(id));
+        if known {
+            self.t(id)
         } else {
-            error.message.clone()
+            fallback.to_owned()
         }
     }
 

@@ -268,7 +268,6 @@ struct ListFragment {
     next: Option<String>,
     error: Option<String>,
     trash: bool,
-    selectable: bool,
 }
 
 #[derive(Template)]
@@ -398,7 +397,7 @@ pub async fn list_page<R: Listed>(
         .collect();
 
     // The users are read once, for the owner column and for the bulk action's owner menu.
-    let owner_menu = !is_htmx(headers) && R::LIST == ViewEntity::Contacts && !form.trash;
+    let owner_menu = !is_htmx(headers) && !form.trash;
     let users = if owner_menu || shown.iter().any(|c| c == "owner") {
         app.users(&user.session).await.map_err(fail)?.0
     } else {
@@ -459,7 +458,6 @@ pub async fn list_page<R: Listed>(
         next,
         error,
         trash: form.trash,
-        selectable: R::LIST == ViewEntity::Contacts,
     };
     if is_htmx(headers) {
         return Ok(render(&list));

@@ -6,12 +6,12 @@ mod admin_pages;
 mod assets;
 mod auth_pages;
 mod company_pages;
-mod contact_bulk;
 mod contact_pages;
 pub mod i18n;
 mod import_pages;
 mod lists;
 mod quality_page;
+mod record_bulk;
 mod record_form;
 
 use crate::AppState;
@@ -55,8 +55,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/contacts/new", get(record_form::new_page::<Contact>))
         .route("/contacts/export", get(lists::export))
-        .route("/contacts/bulk-action", post(contact_bulk::run))
-        .route("/contacts/{id}/restore", post(contact_bulk::restore))
+        .route("/contacts/bulk-action", post(record_bulk::run::<Contact>))
+        .route(
+            "/contacts/{id}/restore",
+            post(record_bulk::restore::<Contact>),
+        )
         .route(
             "/contacts/{id}",
             get(contact_pages::card).post(record_form::update::<Contact>),
@@ -75,6 +78,11 @@ pub fn router() -> Router<AppState> {
             get(lists::list::<Company>).post(record_form::create::<Company>),
         )
         .route("/companies/new", get(record_form::new_page::<Company>))
+        .route("/companies/bulk-action", post(record_bulk::run::<Company>))
+        .route(
+            "/companies/{id}/restore",
+            post(record_bulk::restore::<Company>),
+        )
         .route(
             "/companies/{id}/edit",
             get(record_form::edit_page::<Company>),
@@ -183,6 +191,11 @@ impl Ui {
     /// The message `<prefix><name>`, e.g. `channel-` and `call`.
     pub fn t_of(&self, prefix: &str, name: &str) -> String {
         self.tr.t(&format!("{prefix}{name}"))
+    }
+
+    /// A contact point's kind (work, home, mobile, …) translated when it is a usual one, else as typed.
+    pub fn point_kind(&self, kind: &str) -> String {
+        self.tr.t_or(&format!("kind-{kind}"), kind)
     }
 
     /// A message with a count (which picks the plural form).

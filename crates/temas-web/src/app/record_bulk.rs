@@ -1,21 +1,21 @@
-//! Acting on many contacts at once from the list: tag them, give them an owner, or move them to the trash (and
-//! restore them from it).
+//! Acting on many contacts or companies at once from their list: tag them, give them an owner, or move them to the
+//! trash (and restore them from it).
 
+use super::record_form::Editable;
 use super::{Fields, PageError, WebUser, field};
 use crate::AppState;
 use axum::extract::{Form, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
-use temas_core::contact::Contact;
 use temas_service::AppError;
 use temas_store::Uuid;
 
 /// The most rows one action takes, so that a request stays short.
 const MAX_SELECTED: usize = 500;
 
-/// One contact's change for the action; `Ok(false)` when there was nothing to do.
-async fn apply(
+/// One record's change for the action; `Ok(false)` when there was nothing to do.
+async fn apply<R: Editable>(
     app: &AppState,
     user: &WebUser,
     id: Uuid,
@@ -25,19 +25,19 @@ async fn apply(
     let session = &user.session;
     match action {
         "delete" => app
-            .set_deleted::<Contact>(session, id, true, None)
+            .set_deleted::<R>(session, id, true, None)
             .await
             .map(|_| true),
         "tag" => {
-            let contact = app.get::<Contact>(session, id).await?;
+            let record = app.get::<R>(session, id).await?;
             let tag = value.trim();
-            if tag.is_empty() || contact.data.tags.iter().any(|t| t == tag) {
+            if tag.is_empty() || record.tags().iter().any(|t| t == tag) {
                 return Ok(false);
             }
-            let mut tags = contact.data.tags.clone();
+            let mut tags = record.tags().to_vec();
             tags.push(tag.to_owned());
             let patch = json!({ "tags": tags });
-            app.patch::<Contact>(session, id, &patch, Some(contact.version))
+            app.patch::<R>(session, id, &patch, Some(record.version()))
                 .await
                 .map(|_| true)
         }
@@ -46,7 +46,7 @@ async fn apply(
                 temas_core::FieldErrors::single("owner_id", "invalid", "choose an owner")
             })?;
             let patch: Value = json!({ "owner_id": owner });
-            app.patch::<Contact>(session, id, &patch, None)
+            app.patch::<R>(session, id, &patch, None)
                 .await
                 .map(|_| true)
         }
@@ -54,9 +54,9 @@ async fn apply(
     }
 }
 
-/// Applies the chosen action to every selected contact, each on its own: one that fails (changed meanwhile, not
+/// Applies the chosen action to every selected record, each on its own: one that fails (changed meanwhile, not
 /// visible any more) does not stop the others. The list then says how many changed and how many did not.
-pub async fn run(
+pub async fn run<R: Editable>(
     State(app): State<AppState>,
     user: WebUser,
     headers: HeaderMap,
@@ -77,7 +77,7 @@ pub async fn run(
         .collect();
     let (mut done, mut failed) = (0usize, 0usize);
     for id in ids {
-        match apply(&app, &user, id, action, value).await {
+        match apply::<R>(&app, &user, id, action, value).await {
             Ok(true) => done += 1,
             Ok(false) => {}
             Err(AppError::Internal(e)) => {
@@ -87,11 +87,11 @@ pub async fn run(
         }
     }
     let back = if action == "delete" { "&undo=1" } else { "" };
-    Ok(Redirect::to(&format!("/contacts?done={done}&failed={failed}{back}")).into_response())
+    Ok(Redirect::to(&format!("{}?done={done}&failed={failed}{back}", R::BASE)).into_response())
 }
 
-/// Takes a contact out of the trash.
-pub async fn restore(
+/// Takes a record out of the trash.
+pub async fn restore<R: Editable>(
     State(app): State<AppState>,
     user: WebUser,
     headers: HeaderMap,
@@ -99,8 +99,8 @@ pub async fn restore(
     Form(fields): Form<Fields>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&headers, field(&fields, "_csrf"))?;
-    app.set_deleted::<Contact>(&user.session, id, false, None)
+    app.set_deleted::<R>(&user.session, id, false, None)
         .await
         .map_err(|e| PageError::new(e, user.ui.clone()))?;
-    Ok(Redirect::to(&format!("/contacts/{id}")).into_response())
+    Ok(Redirect::to(&format!("{}/{id}", R::BASE)).into_response())
 }
