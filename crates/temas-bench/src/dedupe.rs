@@ -111,7 +111,7 @@ pub fn run(
         ..settings
     };
     let started = Instant::now();
-    let outcome = resolve(&inputs, &settings);
+    let outcome = resolve(&inputs, &settings, &Default::default());
     let secs = started.elapsed().as_secs_f64();
     let mut truth: HashMap<&str, Vec<u32>> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {

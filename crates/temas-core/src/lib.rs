@@ -16,6 +16,7 @@ pub mod filter;
 pub mod ids;
 pub mod import;
 pub mod interaction;
+pub mod merge;
 pub mod normalize;
 pub mod patch;
 pub mod phone;

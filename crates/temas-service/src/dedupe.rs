@@ -4,8 +4,9 @@
 use crate::exports::company_names;
 use crate::records::{ListParams, RecordType};
 use crate::{App, AppError, Session};
+use std::collections::HashMap;
 use temas_core::contact::{Company, Contact};
-use temas_core::dedupe::{MatchInput, Settings, Stats, resolve};
+use temas_core::dedupe::{Decisions, MatchInput, Settings, Stats, pattern_vector, resolve};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +21,13 @@ impl DedupeEntity {
             "contacts" => Some(DedupeEntity::Contacts),
             "companies" => Some(DedupeEntity::Companies),
             _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DedupeEntity::Contacts => "contacts",
+            DedupeEntity::Companies => "companies",
         }
     }
 }
@@ -56,9 +64,11 @@ impl App {
             DedupeEntity::Contacts => self.contact_inputs(session).await?,
             DedupeEntity::Companies => self.company_inputs(session).await?,
         };
-        let outcome = tokio::task::spawn_blocking(move || resolve(&inputs, &Settings::default()))
-            .await
-            .map_err(|e| AppError::Internal(format!("the duplicate scan stopped: {e}")))?;
+        let decisions = self.decisions_for(session, entity, &members).await?;
+        let outcome =
+            tokio::task::spawn_blocking(move || resolve(&inputs, &Settings::default(), &decisions))
+                .await
+                .map_err(|e| AppError::Internal(format!("the duplicate scan stopped: {e}")))?;
         let groups = outcome
             .groups
             .iter()
@@ -77,7 +87,35 @@ impl App {
         })
     }
 
-    async fn contact_inputs(
+    /// Users' decisions about pairs of the workspace's records, as the engine takes them: pairs said to be
+    /// different among the scanned records, and the stored patterns of every decided pair.
+    async fn decisions_for(
+        &self,
+        session: &Session,
+        entity: DedupeEntity,
+        members: &[DuplicateMember],
+    ) -> Result<Decisions, AppError> {
+        let stored = self
+            .store
+            .pair_decisions(session.workspace.id, entity.as_str())
+            .await?;
+        let index: HashMap<Uuid, u32> =
+            members.iter().zip(0u32..).map(|(m, i)| (m.id, i)).collect();
+        let mut decisions = Decisions::default();
+        for d in stored {
+            if let Some(vector) = d.pattern.and_then(pattern_vector) {
+                decisions.labelled.push((vector, d.same));
+            }
+            if !d.same
+                && let (Some(&a), Some(&b)) = (index.get(&d.a), index.get(&d.b))
+            {
+                decisions.distinct.insert((a.min(b), a.max(b)));
+            }
+        }
+        Ok(decisions)
+    }
+
+    pub(crate) async fn contact_inputs(
         &self,
         session: &Session,
     ) -> Result<(Vec<DuplicateMember>, Vec<MatchInput>), AppError> {
@@ -102,7 +140,7 @@ impl App {
         Ok(found)
     }
 
-    async fn company_inputs(
+    pub(crate) async fn company_inputs(
         &self,
         session: &Session,
     ) -> Result<(Vec<DuplicateMember>, Vec<MatchInput>), AppError> {

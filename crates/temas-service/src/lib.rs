@@ -12,6 +12,7 @@ pub mod exports;
 pub mod import_jobs;
 pub mod imports;
 pub mod jobs;
+pub mod merge;
 pub mod quality;
 pub mod records;
 pub mod search;

@@ -407,6 +407,19 @@ impl App {
         patch: &Value,
         if_version: Option<i64>,
     ) -> Result<R, AppError> {
+        self.patch_as::<R>(session, id, patch, if_version, "update")
+            .await
+    }
+
+    /// A patch that the change history records as `action` (a merge, or its undoing, rather than an edit).
+    pub(crate) async fn patch_as<R: RecordType>(
+        &self,
+        session: &Session,
+        id: Uuid,
+        patch: &Value,
+        if_version: Option<i64>,
+        action: &'static str,
+    ) -> Result<R, AppError> {
         session.require_write()?;
         if !patch.is_object() {
             return Err(
@@ -441,7 +454,8 @@ impl App {
             ))
         })?;
         let ctx = session.validation(self, R::ENTITY).await?;
-        self.replace::<R>(session, &ctx, &stored, input).await?;
+        self.replace::<R>(session, &ctx, &stored, input, action)
+            .await?;
         self.get::<R>(session, id).await
     }
 
@@ -453,6 +467,7 @@ impl App {
         ctx: &ValidationContext,
         stored: &StoredRecord,
         input: R::Input,
+        action: &'static str,
     ) -> Result<(), AppError> {
         let old: R::Data = serde_json::from_value(stored.data.clone())
             .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -476,6 +491,7 @@ impl App {
         }
         let update = RecordUpdate {
             id: stored.id,
+            action,
             expected_version: stored.version,
             data: json,
             indexed,
@@ -724,7 +740,10 @@ impl App {
             current.version += 1;
             current.meta.deleted_at = None;
         }
-        match self.replace::<R>(session, ctx, &current, input).await {
+        match self
+            .replace::<R>(session, ctx, &current, input, "update")
+            .await
+        {
             Ok(()) => BulkItemResult {
                 index,
                 status: "updated",

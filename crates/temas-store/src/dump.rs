@@ -194,6 +194,36 @@ fn tables() -> Vec<(&'static str, Vec<(&'static str, Ty)>)> {
                 ("reason", Str),
             ],
         ),
+        (
+            "merges",
+            vec![
+                ("workspace_id", Id),
+                ("id", Id),
+                ("entity", Str),
+                ("survivor_id", Id),
+                ("merged_ids", Doc),
+                ("steps", Doc),
+                ("status", Str),
+                ("report", Doc),
+                ("created_by", Id),
+                ("created_at", Int),
+                ("updated_at", Int),
+            ],
+        ),
+        (
+            "dedupe_decisions",
+            vec![
+                ("workspace_id", Id),
+                ("entity", Str),
+                ("record_a", Id),
+                ("record_b", Id),
+                ("same", Flag),
+                ("pattern", Int),
+                ("merge_id", Id),
+                ("decided_by", Id),
+                ("decided_at", Int),
+            ],
+        ),
     ]
 }
 

@@ -13,6 +13,7 @@ mod filters;
 mod group_commit;
 mod imports;
 mod jobs;
+mod merges;
 mod records;
 mod schema;
 mod search;
@@ -371,6 +372,40 @@ pub trait Store: Send + Sync {
     ) -> Result<(), StoreError>;
     /// Deletes a view the viewer owns (`NotFound` for any other).
     async fn delete_view(&self, viewer: &Viewer, id: Uuid) -> Result<(), StoreError>;
+    /// Writes a merge (its journal and status), replacing the earlier row of the same id.
+    async fn save_merge(
+        &self,
+        workspace: WorkspaceId,
+        merge: &MergeRecord,
+    ) -> Result<(), StoreError>;
+    async fn merge_record(
+        &self,
+        workspace: WorkspaceId,
+        id: Uuid,
+    ) -> Result<Option<MergeRecord>, StoreError>;
+    /// The merges into `survivor`, newest first.
+    async fn merges_into(
+        &self,
+        workspace: WorkspaceId,
+        survivor: Uuid,
+    ) -> Result<Vec<MergeRecord>, StoreError>;
+    /// Records users' decisions about pairs; a later decision about a pair replaces the earlier one.
+    async fn add_pair_decisions(
+        &self,
+        workspace: WorkspaceId,
+        decisions: &[PairDecision],
+    ) -> Result<(), StoreError>;
+    async fn pair_decisions(
+        &self,
+        workspace: WorkspaceId,
+        entity: &str,
+    ) -> Result<Vec<PairDecision>, StoreError>;
+    /// Forgets the decisions a merge made.
+    async fn remove_merge_decisions(
+        &self,
+        workspace: WorkspaceId,
+        merge: Uuid,
+    ) -> Result<(), StoreError>;
     /// Candidates for a search: records whose terms start with the probe, then records containing every word.
     async fn search_candidates(
         &self,

@@ -502,7 +502,7 @@ pub(crate) async fn update(
         tx,
         kind,
         viewer,
-        &[(u.id, "update", changes_json(&u.changes)?)],
+        &[(u.id, u.action, changes_json(&u.changes)?)],
         now,
     )
     .await

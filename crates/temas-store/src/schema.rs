@@ -31,6 +31,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0005_jobs",
         ddl: jobs,
     },
+    Migration {
+        name: "0006_merges",
+        ddl: merges,
+    },
 ];
 
 /// Columns every record table has: contacts, companies, interactions.
@@ -278,6 +282,40 @@ fn jobs(backend: Backend) -> String {
             reason TEXT NOT NULL,
             PRIMARY KEY (workspace_id, import_id, seq));
         ALTER TABLE imports ADD COLUMN job {json};
+",
+    )
+}
+
+/// Merges of duplicates with their journals, and users' decisions about candidate pairs.
+fn merges(backend: Backend) -> String {
+    dialect::render_ddl(
+        backend,
+        "CREATE TABLE merges (
+            workspace_id {uuid} NOT NULL,
+            id {uuid} NOT NULL,
+            entity TEXT NOT NULL,
+            survivor_id {uuid} NOT NULL,
+            merged_ids {json} NOT NULL,
+            steps {json} NOT NULL,
+            status TEXT NOT NULL,
+            report {json} NOT NULL,
+            created_by {uuid} NOT NULL,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            PRIMARY KEY (workspace_id, id));
+        CREATE INDEX merges_by_survivor ON merges (workspace_id, survivor_id);
+        CREATE TABLE dedupe_decisions (
+            workspace_id {uuid} NOT NULL,
+            entity TEXT NOT NULL,
+            record_a {uuid} NOT NULL,
+            record_b {uuid} NOT NULL,
+            same {bool} NOT NULL,
+            pattern BIGINT,
+            merge_id {uuid},
+            decided_by {uuid} NOT NULL,
+            decided_at BIGINT NOT NULL,
+            PRIMARY KEY (workspace_id, entity, record_a, record_b));
+        CREATE INDEX dedupe_decisions_by_merge ON dedupe_decisions (workspace_id, merge_id);
 ",
     )
 }

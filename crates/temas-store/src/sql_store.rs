@@ -88,7 +88,7 @@ impl SqlStore {
             .from(a("changes"))
             .and_where(Expr::col(a("workspace_id")).eq(viewer.workspace_id.0))
             .and_where(Expr::col(a("record_id")).eq(id))
-            .and_where(Expr::col(a("action")).eq("update"))
+            .and_where(Expr::col(a("action")).is_in(["update", "merge", "unmerge"]))
             .order_by(a("id"), Order::Desc)
             .to_owned();
         for row in self.pools.fetch_all::<ChangeRow, _>(&q).await? {
@@ -682,6 +682,54 @@ impl Store for SqlStore {
         tx.execute_raw(&format!("{sample} ANALYZE {}", table(kind)))
             .await?;
         tx.commit().await
+    }
+
+    async fn save_merge(
+        &self,
+        workspace: WorkspaceId,
+        merge: &MergeRecord,
+    ) -> Result<(), StoreError> {
+        crate::merges::save(&self.pools, workspace, merge).await
+    }
+
+    async fn merge_record(
+        &self,
+        workspace: WorkspaceId,
+        id: Uuid,
+    ) -> Result<Option<MergeRecord>, StoreError> {
+        crate::merges::get(&self.pools, workspace, id).await
+    }
+
+    async fn merges_into(
+        &self,
+        workspace: WorkspaceId,
+        survivor: Uuid,
+    ) -> Result<Vec<MergeRecord>, StoreError> {
+        crate::merges::of_survivor(&self.pools, workspace, survivor).await
+    }
+
+    async fn add_pair_decisions(
+        &self,
+        workspace: WorkspaceId,
+        decisions: &[PairDecision],
+    ) -> Result<(), StoreError> {
+        crate::merges::add_decisions(&self.pools, workspace, decisions).await
+    }
+
+    async fn pair_decisions(
+        &self,
+        workspace: WorkspaceId,
+        entity: &str,
+    ) -> Result<Vec<PairDecision>, StoreError> {
+        crate::merges::decisions(&self.pools, workspace, entity).await
+    }
+
+    async fn remove_merge_decisions(
+        &self,
+        workspace: WorkspaceId,
+        merge: Uuid,
+    ) -> Result<(), StoreError> {
+        crate::merges::remove_decisions_of_merge(&self.pools, workspace, merge).await
     }
 
     async fn save_import(&self, workspace: WorkspaceId, run: &ImportRun) -> Result<(), StoreError> {

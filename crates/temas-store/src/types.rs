@@ -38,7 +38,8 @@ pub enum StoreError {
 }
 
 /// Which table family a record belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RecordKind {
     Contact,
     Company,
@@ -212,6 +213,8 @@ pub struct NewRecord {
 #[derive(Debug, Clone)]
 pub struct RecordUpdate {
     pub id: Uuid,
+    /// What the history calls the change: `update`, or `merge` / `unmerge` for a merge and its undoing.
+    pub action: &'static str,
     pub expected_version: i64,
     pub data: serde_json::Value,
     pub indexed: Indexed,
@@ -260,6 +263,57 @@ pub struct HistoryEntry {
 pub struct SearchCandidate {
     pub record: StoredRecord,
     pub doc: String,
+}
+
+/// One record a merge changed, as it was before and right after, so that undo can take the change back.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MergeStep {
+    pub kind: RecordKind,
+    pub id: Uuid,
+    /// `update` (the survivor, or a record whose link moved to it) or `trash` (a merged record).
+    pub action: String,
+    pub before: serde_json::Value,
+    pub after: serde_json::Value,
+}
+
+/// A merge of duplicates into one surviving record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MergeRecord {
+    pub id: Uuid,
+    /// `contacts` or `companies`.
+    pub entity: String,
+    pub survivor_id: Uuid,
+    pub merged_ids: Vec<Uuid>,
+    /// What the merge changed, in order.
+    pub steps: Vec<MergeStep>,
+    /// `applying` (written before the first change), `applied` or `undone`.
+    pub status: String,
+    /// How the values were chosen, and after an undo what had changed since.
+    pub report: serde_json::Value,
+    pub created_by: UserId,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A user's decision about two records: the same entity (they merged them) or not duplicates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairDecision {
+    pub entity: String,
+    pub a: Uuid,
+    pub b: Uuid,
+    pub same: bool,
+    /// The engine's comparison pattern of the pair when decided, for learning from the decision.
+    pub pattern: Option<i64>,
+    pub merge_id: Option<Uuid>,
+    pub decided_by: UserId,
+    pub decided_at: DateTime<Utc>,
+}
+
+impl PairDecision {
+    /// The two ids in a fixed order, so that a pair is one row whichever way round it was decided.
+    pub fn pair(&self) -> (Uuid, Uuid) {
+        (self.a.min(self.b), self.a.max(self.b))
+    }
 }
 
 /// An import as the store keeps it: what was read, where it stands, and its summary (counts, samples, errors).

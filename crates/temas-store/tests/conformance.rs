@@ -129,6 +129,7 @@ async fn records_round_trip_with_versions_and_history(w: World) {
     let mut data = rec.data.clone();
     data["display_name"] = json!("Ali R.");
     let update = RecordUpdate {
+        action: "update",
         id,
         expected_version: 1,
         data: data.clone(),
@@ -431,6 +432,7 @@ async fn visibility_hides_other_teams_on_every_path(w: World) {
         0
     );
     let blue_update = RecordUpdate {
+        action: "update",
         id: secret.id,
         expected_version: 1,
         data: secret.data.clone(),

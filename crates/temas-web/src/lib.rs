@@ -7,6 +7,7 @@ mod downloads;
 mod error;
 mod extract;
 mod imports_api;
+mod merges_api;
 mod openapi;
 mod records;
 mod routes;

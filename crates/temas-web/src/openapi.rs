@@ -181,6 +181,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint { method: "post", path: "/api/v1/imports/{id}/run", summary: "Check (dry_run) or commit an uploaded import in the background, with the mapping as chosen; follow it with GET", tag: "import", body: Some("StartImport"), ok: (202, "ImportView"), query: &[] },
         Endpoint { method: "post", path: "/api/v1/imports/{id}/rollback", summary: "Undo a committed import in the background: records it created are removed, records it updated get their earlier values back", tag: "import", body: None, ok: (202, "ImportView"), query: &[] },
         Endpoint { method: "get", path: "/api/v1/imports/{id}/errors", summary: "The error report: the rows that failed, as they were in the file, with the reason in a last column (CSV, UTF-8 with BOM)", tag: "import", body: None, ok: (200, "Csv"), query: &[] },
+        Endpoint { method: "post", path: "/api/v1/contacts/merge", summary: "Merge duplicate contacts into one: values chosen by a rule or by hand, every email, phone, address, tag, company link and note kept, interactions moved to the survivor, the others to the trash", tag: "duplicates", body: Some("MergeRequest"), ok: (201, "MergeView"), query: &[] },
+        Endpoint { method: "post", path: "/api/v1/companies/merge", summary: "Merge duplicate companies into one; their contacts and interactions move to the survivor", tag: "duplicates", body: Some("MergeRequest"), ok: (201, "MergeView"), query: &[] },
+        Endpoint { method: "get", path: "/api/v1/merges/{id}", summary: "A merge: which records, how each value was chosen, and whether it was undone", tag: "duplicates", body: None, ok: (200, "MergeView"), query: &[] },
+        Endpoint { method: "post", path: "/api/v1/merges/{id}/undo", summary: "Undo a merge: merged records come back, moved links move back, the survivor's values return; changes made since are kept and reported", tag: "duplicates", body: None, ok: (200, "MergeView"), query: &[] },
+        Endpoint { method: "post", path: "/api/v1/contacts/not-duplicates", summary: "Remember that these contacts are different people: never proposed as duplicates again", tag: "duplicates", body: Some("NotDuplicates"), ok: (200, "Decided"), query: &[] },
+        Endpoint { method: "post", path: "/api/v1/companies/not-duplicates", summary: "Remember that these companies are different: never proposed as duplicates again", tag: "duplicates", body: Some("NotDuplicates"), ok: (200, "Decided"), query: &[] },
         Endpoint { method: "get", path: "/api/v1/data-quality", summary: "The data quality report over the contacts you see: how complete each field is, emails and phones that cannot be used, contacts not updated in a while; each line with the list filter that shows its contacts", tag: "quality", body: None, ok: (200, "QualityReport"), query: &[("stale_months", "a contact not updated for this many months is stale (1 to 120, default 12)")] },
         Endpoint { method: "get", path: "/api/v1/views", summary: "Saved list views you may use: yours and those shared with your team", tag: "view", body: None, ok: (200, "Items:SavedView"), query: &[("entity", "contacts (default) or companies")] },
         Endpoint { method: "post", path: "/api/v1/views", summary: "Save a list view: columns, filters, sort; shared with your team or not", tag: "view", body: Some("ViewInput"), ok: (201, "SavedView"), query: &[] },
@@ -390,6 +396,11 @@ pub fn document() -> axum::Json<utoipa::openapi::OpenApi> {
         .schema_from::<temas_store::RowProblem>()
         .schema_from::<temas_service::quality::QualityReport>()
         .schema_from::<temas_service::quality::QualityLine>()
+        .schema_from::<temas_service::merge::MergeRequest>()
+        .schema_from::<temas_service::merge::MergeView>()
+        .schema_from::<temas_core::merge::Rule>()
+        .schema_from::<crate::merges_api::NotDuplicates>()
+        .schema_from::<crate::merges_api::Decided>()
         .schema_from::<PrefsPatch>()
         .schema_from::<temas_service::admin::WorkspacePatch>()
         .schema_from::<temas_service::admin::UserDefaultsPatch>()

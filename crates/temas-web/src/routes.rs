@@ -83,6 +83,24 @@ pub fn router(app: AppState) -> Router {
             "/api/v1/imports/{id}/errors",
             get(crate::imports_api::errors),
         )
+        .route(
+            "/api/v1/contacts/merge",
+            post(crate::merges_api::merge::<Contact>),
+        )
+        .route(
+            "/api/v1/companies/merge",
+            post(crate::merges_api::merge::<Company>),
+        )
+        .route(
+            "/api/v1/contacts/not-duplicates",
+            post(crate::merges_api::not_duplicates::<Contact>),
+        )
+        .route(
+            "/api/v1/companies/not-duplicates",
+            post(crate::merges_api::not_duplicates::<Company>),
+        )
+        .route("/api/v1/merges/{id}", get(crate::merges_api::get))
+        .route("/api/v1/merges/{id}/undo", post(crate::merges_api::undo))
         .route("/api/v1/data-quality", get(data_quality))
         .route("/api/v1/workspace", get(workspace).patch(update_workspace))
         .route("/api/v1/openapi.json", get(openapi))

@@ -20,7 +20,7 @@ use prepare::Prepared;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 /// One record as the engine reads it. Empty strings and lists mean "unknown".
@@ -179,7 +179,34 @@ impl Scorer {
 }
 
 /// Finds the groups of records that are one entity.
-pub fn resolve(inputs: &[MatchInput], settings: &Settings) -> Outcome {
+/// A stored comparison pattern carries the engine's pattern version in its top byte: when fields or levels change,
+/// a newer engine ignores patterns an older one stored instead of misreading them.
+const PATTERN_VERSION: u64 = 1;
+const VECTOR_BITS: u64 = (1 << 56) - 1;
+
+/// Two records' comparison pattern, as it is stored with a user's decision about them.
+pub fn decision_pattern(a: &MatchInput, b: &MatchInput) -> i64 {
+    let vector = compare(&Prepared::new(a), &Prepared::new(b));
+    i64::from_ne_bytes((vector | (PATTERN_VERSION << 56)).to_ne_bytes())
+}
+
+/// The comparison vector in a stored pattern, when this engine version wrote it.
+pub fn pattern_vector(stored: i64) -> Option<u64> {
+    let bits = u64::from_ne_bytes(stored.to_ne_bytes());
+    (bits >> 56 == PATTERN_VERSION).then_some(bits & VECTOR_BITS)
+}
+
+/// What users decided about pairs of the input (indexes into it): pairs that are not duplicates are never
+/// proposed or grouped together, and every decided pair's comparison teaches the model.
+#[derive(Debug, Clone, Default)]
+pub struct Decisions {
+    /// Pairs users said are different entities, smaller index first.
+    pub distinct: FxHashSet<(u32, u32)>,
+    /// Comparison vectors of decided pairs (also of records since merged away), and whether each was one entity.
+    pub labelled: Vec<(u64, bool)>,
+}
+
+pub fn resolve(inputs: &[MatchInput], settings: &Settings, decisions: &Decisions) -> Outcome {
     let prepared: Vec<Prepared> = inputs.par_iter().map(Prepared::new).collect();
     let record_keys: Vec<Vec<u64>> = prepared.par_iter().map(blocking::keys).collect();
     let blocks = blocking::group(&record_keys, settings.max_block);
@@ -190,7 +217,12 @@ pub fn resolve(inputs: &[MatchInput], settings: &Settings) -> Outcome {
     }
     let random = random_vectors(inputs, &prepared, settings);
     let scorer = Scorer {
-        model: Model::estimate(&random, &counts, settings.em_iterations),
+        model: Model::estimate(
+            &random,
+            &counts,
+            &decisions.labelled,
+            settings.em_iterations,
+        ),
         given_frequency: frequency_bits(prepared.iter().map(|p| &p.given.compact)),
         family_frequency: frequency_bits(prepared.iter().map(|p| &p.family.compact)),
     };
@@ -203,7 +235,9 @@ pub fn resolve(inputs: &[MatchInput], settings: &Settings) -> Outcome {
     let mut pairs: Vec<ScoredPair> = candidates
         .iter()
         .zip(bits.iter().zip(&probabilities))
-        .filter(|(_, (_, p))| **p >= floor)
+        .filter(|((a, b, _), (_, p))| {
+            **p >= floor && !decisions.distinct.contains(&(*a.min(b), *a.max(b)))
+        })
         .map(|((a, b, vector), (bits, p))| ScoredPair {
             a: *a,
             b: *b,
@@ -232,6 +266,7 @@ pub fn resolve(inputs: &[MatchInput], settings: &Settings) -> Outcome {
         inputs.len(),
         &pairs,
         &between_linked,
+        &decisions.distinct,
         settings.link_threshold,
     );
     let stats = Stats {
@@ -338,11 +373,13 @@ fn frequency_bits<'a>(values: impl Iterator<Item = &'a String>) -> FxHashMap<Str
 
 /// Joins linked pairs into groups, strongest links first; a group's confidence is the weakest link it needed.
 /// Two groups are joined only when the pairs scored between their members average at least the threshold, so
-/// that one strong link cannot chain two people together against the evidence of every other pair.
+/// that one strong link cannot chain two people together against the evidence of every other pair, and never
+/// when a user said two of their members are different.
 fn cluster(
     n: usize,
     pairs: &[ScoredPair],
     scored: &FxHashMap<(u32, u32), f64>,
+    distinct: &FxHashSet<(u32, u32)>,
     threshold: f64,
 ) -> Vec<Group> {
     let mut group_of: Vec<u32> = (0..n as u32).collect();
@@ -357,10 +394,16 @@ fn cluster(
             members.get(&g).cloned().unwrap_or_else(|| vec![g])
         };
         let (left, right) = (list(ga, &members), list(gb, &members));
-        let between: Vec<f64> = left
+        let keys: Vec<(u32, u32)> = left
             .iter()
             .flat_map(|x| right.iter().map(move |y| (*x.min(y), *x.max(y))))
-            .filter_map(|key| scored.get(&key).copied())
+            .collect();
+        if keys.iter().any(|k| distinct.contains(k)) {
+            continue;
+        }
+        let between: Vec<f64> = keys
+            .iter()
+            .filter_map(|key| scored.get(key).copied())
             .collect();
         let mean = between.iter().sum::<f64>() / between.len().max(1) as f64;
         if mean < threshold {
@@ -511,7 +554,7 @@ mod tests {
         ];
         let inputs = base_with(&extra);
         let at = inputs.len() - extra.len();
-        let outcome = resolve(&inputs, &Settings::default());
+        let outcome = resolve(&inputs, &Settings::default(), &Decisions::default());
         assert!(grouped(&outcome, at, at + 1), "cross-script pair missed");
         assert!(grouped(&outcome, at + 2, at + 3), "typo pair missed");
         assert!(!grouped(&outcome, at + 4, at + 5), "relatives merged");
@@ -523,5 +566,25 @@ mod tests {
         assert!(p > 0.5);
         let email = why.iter().find(|c| c.field == "email").expect("email");
         assert!(email.level == "same" && email.bits > 0.0, "{why:?}");
+
+        // A user said 2 and 3 are different people: never proposed again. The decision also teaches the model
+        // that such a pattern is not enough, which lowers the pair's score.
+        let pair = (at as u32 + 2, at as u32 + 3);
+        let vector = compare(
+            &Prepared::new(&inputs[at + 2]),
+            &Prepared::new(&inputs[at + 3]),
+        );
+        let decisions = Decisions {
+            distinct: [pair].into_iter().collect(),
+            labelled: vec![(vector, false)],
+        };
+        let after = resolve(&inputs, &Settings::default(), &decisions);
+        assert!(!grouped(&after, at + 2, at + 3), "a distinct pair grouped");
+        assert!(!after.pairs.iter().any(|p| (p.a, p.b) == pair));
+        assert!(grouped(&after, at, at + 1));
+        assert!(
+            after.scorer.bits(&Prepared::new(&inputs[at + 2]), vector)
+                < outcome.scorer.bits(&Prepared::new(&inputs[at + 2]), vector)
+        );
     }
 }

@@ -82,8 +82,17 @@ impl Model {
         (self.classes[SAME].levels[slot][l] / self.classes[rival].levels[slot][l]).log2()
     }
 
-    /// Estimates the model from level counts over random pairs and over candidate pairs.
-    pub fn estimate(random: &VectorCounts, candidates: &VectorCounts, iterations: usize) -> Model {
+    /// Estimates the model from level counts over random pairs and over candidate pairs, and from the pairs
+    /// users decided (`labelled`: a pair's vector and whether it was one entity). A decided pair stays in its
+    /// side (same entity, or one of the three kinds of different) through every iteration and counts as
+    /// `LABEL_WEIGHT` undecided pairs, since a person looked at it; the classes' shares come from the undecided
+    /// pairs alone, so that the few decisions do not tilt the prior.
+    pub fn estimate(
+        random: &VectorCounts,
+        candidates: &VectorCounts,
+        labelled: &[(u64, bool)],
+        iterations: usize,
+    ) -> Model {
         let unrelated = level_shares(random.iter().map(|(v, c)| (*v, *c as f64)));
         // Start: one entity mostly agrees everywhere; people who share a place agree on where they live and
         // work (and often the family name) but on nothing personal; unrelated pairs look like random pairs.
@@ -137,17 +146,18 @@ impl Model {
             ],
         };
         let vectors: Vec<(u64, f64)> = candidates.iter().map(|(v, c)| (*v, *c as f64)).collect();
-        let total: f64 = vectors.iter().map(|v| v.1).sum();
+        let total: f64 = vectors.iter().map(|v| v.1).sum::<f64>().max(1.0);
         for _ in 0..iterations {
             // Each vector's count split between the classes by how likely each makes it.
             let split: Vec<(u64, [f64; CLASSES])> = vectors
                 .iter()
-                .map(|(v, count)| {
-                    let bits = [0, 1, 2, 3].map(|k| model.class_bits(k, *v));
-                    let top = bits.iter().copied().fold(f64::MIN, f64::max);
-                    let odds = bits.map(|b| (b - top).exp2());
-                    let sum: f64 = odds.iter().sum();
-                    (*v, odds.map(|o| count * o / sum))
+                .map(|(v, count)| (*v, model.split(*v, *count, [true; CLASSES])))
+                .collect();
+            let decided: Vec<(u64, [f64; CLASSES])> = labelled
+                .iter()
+                .map(|(v, same)| {
+                    let allowed = [*same, !*same, !*same, !*same];
+                    (*v, model.split(*v, LABEL_WEIGHT, allowed))
                 })
                 .collect();
             let next = Model {
@@ -155,7 +165,7 @@ impl Model {
                     .map(|k| Class {
                         share: (split.iter().map(|s| s.1[k]).sum::<f64>() / total)
                             .clamp(FLOOR, 1.0 - FLOOR),
-                        levels: level_shares(split.iter().map(|s| (s.0, s.1[k])))
+                        levels: level_shares(split.iter().chain(&decided).map(|s| (s.0, s.1[k])))
                             .into_iter()
                             .enumerate()
                             .map(|(slot, estimated)| {
@@ -176,6 +186,29 @@ impl Model {
             }
         }
         model
+    }
+}
+
+/// How many undecided candidate pairs one user decision counts as.
+const LABEL_WEIGHT: f64 = 20.0;
+
+impl Model {
+    /// `count` split between the allowed classes by how likely each makes `vector`.
+    fn split(&self, vector: u64, count: f64, allowed: [bool; CLASSES]) -> [f64; CLASSES] {
+        let bits = [0, 1, 2, 3].map(|k| self.class_bits(k, vector));
+        let top = (0..CLASSES)
+            .filter(|k| allowed[*k])
+            .map(|k| bits[k])
+            .fold(f64::MIN, f64::max);
+        let odds = [0, 1, 2, 3].map(|k| {
+            if allowed[k] {
+                (bits[k] - top).exp2()
+            } else {
+                0.0
+            }
+        });
+        let sum: f64 = odds.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+        odds.map(|o| count * o / sum)
     }
 }
 
