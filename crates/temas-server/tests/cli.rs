@@ -793,7 +793,7 @@ async fn a_workspace_dump_round_trips_sqlite_postgres_sqlite() {
 
 async fn dedupe_proposes_groups_as_csv(backend: Backend) {
     let cli = Cli::new(backend).await;
-    init_acme(&cli);
+    let token = init_acme(&cli);
     let mut rows = vec!["external_id,first_name,last_name,email,phone,birth_date,city".to_owned()];
     let given = [
         "Ali", "Maryam", "Olga", "Ivan", "Ayşe", "Mehmet", "John", "Sarah", "Omar", "Zahra",
@@ -886,6 +886,32 @@ async fn dedupe_proposes_groups_as_csv(backend: Backend) {
     let wrong = cli.run(&["dedupe", "--entity", "deals"], &[], None);
     assert!(!wrong.status.success());
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("--entity deals"));
+
+    // --apply merges only at the workspace's chosen confidence, and refuses without one.
+    let unset = cli.run(&["dedupe", "--apply"], &[], None);
+    assert!(!unset.status.success());
+    assert!(String::from_utf8_lossy(&unset.stderr).contains("auto-merge confidence"));
+    let (mut server, base) = cli.serve(&[]);
+    let set = reqwest::Client::new()
+        .patch(format!("{base}/api/v1/workspace"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"auto_merge_confidence": 0.9}))
+        .send()
+        .await
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(set.status(), reqwest::StatusCode::OK);
+    let applied = cli.run(&["dedupe", "--apply"], &[], None);
+    let err = String::from_utf8_lossy(&applied.stderr);
+    assert!(applied.status.success(), "{err}");
+    assert!(err.contains("2 groups merged"), "{err}");
+    let after = cli.run(&["dedupe"], &[], None);
+    assert_eq!(
+        stdout(&after).trim(),
+        "group_id,record_id,external_id,score"
+    );
+    assert!(String::from_utf8_lossy(&after.stderr).contains("84 contacts scanned"));
 }
 
 #[tokio::test]

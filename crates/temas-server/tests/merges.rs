@@ -222,6 +222,30 @@ async fn contacts_merge_keep_everything_and_undo_exactly(t: TestApp) {
 
 async fn companies_merge_with_their_people_and_timeline(t: TestApp) {
     let tok = &t.owner_token;
+    let bad = t
+        .patch(
+            tok,
+            "/api/v1/workspace",
+            json!({"auto_merge_confidence": 1.5}),
+        )
+        .await;
+    assert_eq!(bad.error_fields(), vec!["auto_merge_confidence"]);
+    let set = t
+        .patch(
+            tok,
+            "/api/v1/workspace",
+            json!({"auto_merge_confidence": 0.95}),
+        )
+        .await;
+    assert_eq!(set.body["auto_merge_confidence"], 0.95);
+    let off = t
+        .patch(
+            tok,
+            "/api/v1/workspace",
+            json!({"auto_merge_confidence": null}),
+        )
+        .await;
+    assert!(off.body["auto_merge_confidence"].is_null(), "{}", off.body);
     let one = t
         .post(
             tok,

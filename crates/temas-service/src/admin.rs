@@ -144,6 +144,18 @@ pub struct WorkspacePatch {
     pub indexed_fields: Option<IndexedFields>,
     /// The language, calendar, digits and time zone new users start with (each user can change theirs).
     pub user_defaults: Option<UserDefaultsPatch>,
+    /// Duplicate groups at or above this confidence (0.5 to 1) are merged without review by
+    /// `temas dedupe --apply`; `null` turns automatic merging off.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<f64>)]
+    pub auto_merge_confidence: Option<Option<f64>>,
+}
+
+/// A field that is present, even as `null` (`Some(None)`), as against absent (`None`).
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }
 
 /// An admin's change to a user: their role, their team (by name; empty for none), or both.
@@ -403,6 +415,16 @@ impl App {
                 defaults,
                 &mut workspace.settings.user_defaults,
             );
+        }
+        if let Some(confidence) = patch.auto_merge_confidence {
+            match confidence {
+                Some(c) if !(0.5..=1.0).contains(&c) => errors.add(
+                    "auto_merge_confidence",
+                    "out_of_range",
+                    "choose a confidence between 0.5 and 1, or null to review every group",
+                ),
+                c => workspace.settings.auto_merge_confidence = c,
+            }
         }
         let mut to_index = Vec::new();
         if let Some(fields) = patch.indexed_fields {

@@ -78,6 +78,10 @@ pub struct WorkspaceSettings {
     /// The language, calendar, digits and time zone new users start with.
     #[serde(default)]
     pub user_defaults: UserPrefs,
+    /// Duplicate groups at or above this confidence (0.5–1) are merged without review by `temas dedupe --apply`;
+    /// none: every group waits for review.
+    #[serde(default)]
+    pub auto_merge_confidence: Option<f64>,
 }
 
 /// The fields lists are often filtered by, per entity: `language`, `custom.tier`, or fields filtered together as

@@ -251,6 +251,8 @@ pub struct WorkspaceJson {
     indexed_fields: temas_store::IndexedFields,
     /// The language, calendar, digits and time zone new users start with.
     user_defaults: temas_store::UserPrefs,
+    /// Duplicate groups at or above this confidence are merged by `temas dedupe --apply`; null: none.
+    auto_merge_confidence: Option<f64>,
 }
 
 impl From<temas_service::admin::Workspace> for WorkspaceJson {
@@ -263,6 +265,7 @@ impl From<temas_service::admin::Workspace> for WorkspaceJson {
             visibility: w.settings.visibility,
             indexed_fields: w.settings.indexed_fields,
             user_defaults: w.settings.user_defaults,
+            auto_merge_confidence: w.settings.auto_merge_confidence,
         }
     }
 }
