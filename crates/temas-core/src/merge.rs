@@ -413,6 +413,25 @@ mod tests {
             .unwrap_or_default()
     }
 
+    /// Two records changed on the given days of January.
+    fn two<'a>(
+        a: &'a Map<String, Value>,
+        a_day: u32,
+        b: &'a Map<String, Value>,
+        b_day: u32,
+    ) -> [Source<'a>; 2] {
+        [
+            Source {
+                data: a,
+                updated_at: at(a_day),
+            },
+            Source {
+                data: b,
+                updated_at: at(b_day),
+            },
+        ]
+    }
+
     fn ali() -> Map<String, Value> {
         obj(json!({
             "first_name": "Ali", "last_name": "Rezaei", "display_name": "Ali Rezaei",
@@ -441,16 +460,7 @@ mod tests {
     #[test]
     fn a_merge_keeps_every_point_and_note_and_picks_single_values_by_rule() {
         let (a, b) = (ali(), ali_again());
-        let sources = [
-            Source {
-                data: &a,
-                updated_at: at(1),
-            },
-            Source {
-                data: &b,
-                updated_at: at(2),
-            },
-        ];
+        let sources = two(&a, 1, &b, 2);
         let m = merge(&sources, &Rule::MostComplete, &BTreeMap::new()).unwrap();
         let d = Value::Object(m.data.clone());
         // The second record is more complete, so its name and job title win; the external id stays the survivor's.
@@ -480,16 +490,7 @@ mod tests {
     #[test]
     fn the_most_recent_rule_and_a_bad_choice() {
         let (a, b) = (ali(), ali_again());
-        let sources = [
-            Source {
-                data: &a,
-                updated_at: at(5),
-            },
-            Source {
-                data: &b,
-                updated_at: at(2),
-            },
-        ];
+        let sources = two(&a, 5, &b, 2);
         let m = merge(&sources, &Rule::MostRecent, &BTreeMap::new()).unwrap();
         assert_eq!(m.data["first_name"], "Ali");
         // Empty on the newer record: taken from the older one.
@@ -502,16 +503,7 @@ mod tests {
     #[test]
     fn undo_restores_the_survivor_and_keeps_what_changed_since() {
         let (a, b) = (ali(), ali_again());
-        let sources = [
-            Source {
-                data: &a,
-                updated_at: at(1),
-            },
-            Source {
-                data: &b,
-                updated_at: at(2),
-            },
-        ];
+        let sources = two(&a, 1, &b, 2);
         let after = merge(&sources, &Rule::MostComplete, &BTreeMap::new())
             .unwrap()
             .data;

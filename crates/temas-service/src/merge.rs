@@ -497,26 +497,12 @@ impl App {
                 data.contact_ids =
                     replaced(&data.contact_ids, ContactId(loser), ContactId(survivor));
             }
-            let before = serde_json::to_value(&interaction.data).map_err(internal)?;
-            let after = self
-                .write_data::<Interaction>(
-                    wide,
-                    interaction.id.0,
-                    &data,
-                    Some(interaction.version),
-                    "merge",
-                )
-                .await?;
-            self.journal(
+            self.move_link::<Interaction>(
                 wide,
                 journal,
-                MergeStep {
-                    kind: RecordKind::Interaction,
-                    id: interaction.id.0,
-                    action: "update".into(),
-                    before,
-                    after,
-                },
+                (interaction.id.0, interaction.version),
+                &interaction.data,
+                &data,
             )
             .await?;
             moved += 1;
@@ -551,32 +537,42 @@ impl App {
                     }
                 }
                 data.companies = links;
-                let before = serde_json::to_value(&contact.data).map_err(internal)?;
-                let after = self
-                    .write_data::<Contact>(
-                        wide,
-                        contact.id.0,
-                        &data,
-                        Some(contact.version),
-                        "merge",
-                    )
-                    .await?;
-                self.journal(
+                self.move_link::<Contact>(
                     wide,
                     journal,
-                    MergeStep {
-                        kind: RecordKind::Contact,
-                        id: contact.id.0,
-                        action: "update".into(),
-                        before,
-                        after,
-                    },
+                    (contact.id.0, contact.version),
+                    &contact.data,
+                    &data,
                 )
                 .await?;
                 moved += 1;
             }
         }
         Ok(moved)
+    }
+
+    /// Writes a record whose link moved (`before` → `after`, at version `at.1`) and journals it.
+    async fn move_link<R: RecordType>(
+        &self,
+        wide: &Session,
+        journal: &mut MergeRecord,
+        at: (Uuid, i64),
+        before: &R::Data,
+        after: &R::Data,
+    ) -> Result<(), AppError> {
+        let (id, version) = at;
+        let before = serde_json::to_value(before).map_err(internal)?;
+        let after = self
+            .write_data::<R>(wide, id, after, Some(version), "merge")
+            .await?;
+        let step = MergeStep {
+            kind: R::KIND,
+            id,
+            action: "update".into(),
+            before,
+            after,
+        };
+        self.journal(wide, journal, step).await
     }
 
     /// Writes a record's whole data as one change that the history records as `action`; returns the stored data.
