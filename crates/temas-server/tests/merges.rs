@@ -9,6 +9,7 @@ mod support;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use support::*;
+use temas_core::access::Role;
 use temas_service::dedupe::DedupeEntity;
 
 fn id(v: &Value) -> String {
@@ -319,7 +320,66 @@ async fn companies_merge_with_their_people_and_timeline(t: TestApp) {
     );
 }
 
+/// A member merges two of their contacts; a call someone else logged with one of them, which the member cannot see,
+/// moves to the survivor all the same (and back on undo), so that nothing points into the trash.
+async fn links_the_merging_user_cannot_see_move_too(t: TestApp) {
+    let member = t.user("rep@acme.test", Role::Member, Some("red")).await;
+    let a = id(&t
+        .post(
+            &member,
+            "/api/v1/contacts",
+            json!({"first_name": "Oleg", "last_name": "Petrov"}),
+        )
+        .await
+        .body);
+    let b = id(&t
+        .post(
+            &member,
+            "/api/v1/contacts",
+            json!({"first_name": "Oleg", "last_name": "Petrov"}),
+        )
+        .await
+        .body);
+    let call = t
+        .post(
+            &t.owner_token,
+            "/api/v1/interactions",
+            json!({"channel": "call", "contact_ids": [b]}),
+        )
+        .await;
+    let call = id(&call.body);
+    let hidden = t
+        .get(&member, &format!("/api/v1/interactions/{call}"))
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    let merged = t
+        .post(
+            &member,
+            "/api/v1/contacts/merge",
+            json!({"survivor_id": a, "merged_ids": [b]}),
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::CREATED, "{}", merged.body);
+    let moved = t
+        .get(&t.owner_token, &format!("/api/v1/interactions/{call}"))
+        .await;
+    assert_eq!(moved.body["contact_ids"], json!([a]));
+    let undone = t
+        .post(
+            &member,
+            &format!("/api/v1/merges/{}/undo", id(&merged.body)),
+            json!({}),
+        )
+        .await;
+    assert_eq!(undone.status, StatusCode::OK, "{}", undone.body);
+    let back = t
+        .get(&t.owner_token, &format!("/api/v1/interactions/{call}"))
+        .await;
+    assert_eq!(back.body["contact_ids"], json!([b]));
+}
+
 on_both_backends!(
     contacts_merge_keep_everything_and_undo_exactly,
+    links_the_merging_user_cannot_see_move_too,
     companies_merge_with_their_people_and_timeline,
 );

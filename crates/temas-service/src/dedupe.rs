@@ -24,6 +24,13 @@ impl DedupeEntity {
         }
     }
 
+    pub fn record_kind(self) -> temas_store::RecordKind {
+        match self {
+            DedupeEntity::Contacts => temas_store::RecordKind::Contact,
+            DedupeEntity::Companies => temas_store::RecordKind::Company,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             DedupeEntity::Contacts => "contacts",

@@ -236,7 +236,13 @@ impl App {
         let survivor = &records[0];
         let data: R::Data = serde_json::from_value(Value::Object(merged.data)).map_err(internal)?;
         let after = self
-            .write_data::<R>(session, survivor.id, &data, Some(survivor.version), "merge")
+            .write_data::<R>(
+                session,
+                (survivor.id, survivor.version),
+                &survivor.data,
+                &data,
+                "merge",
+            )
             .await?;
         self.journal(
             session,
@@ -282,7 +288,7 @@ impl App {
             .collect();
         self.store.add_pair_decisions(ws, &decided).await?;
         journal.status = "applied".into();
-        journal.report["links_moved"] = json!(moved);
+        report_entry(&mut journal, "links_moved", json!(moved));
         journal.updated_at = temas_core::time::now();
         self.store.save_merge(ws, &journal).await?;
         Ok(journal.into())
@@ -292,20 +298,7 @@ impl App {
     pub async fn undo_merge(&self, session: &Session, id: Uuid) -> Result<MergeView, AppError> {
         session.require_write()?;
         let ws = session.workspace.id;
-        let mut journal = self
-            .store
-            .merge_record(ws, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let kind = match DedupeEntity::parse(&journal.entity) {
-            Some(DedupeEntity::Companies) => RecordKind::Company,
-            _ => RecordKind::Contact,
-        };
-        // The user must see the survivor, as they had to see every record to merge them.
-        self.store
-            .get_record(kind, &session.viewer, journal.survivor_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let mut journal = self.visible_merge(session, id).await?;
         if journal.status == "undone" {
             return Err(
                 FieldErrors::single("merge", "undone", "this merge was already undone").into(),
@@ -346,31 +339,35 @@ impl App {
         }
         self.store.remove_merge_decisions(ws, id).await?;
         journal.status = "undone".into();
-        journal.report["undo"] = json!({
-            "changed_since_merge": changed_since,
-            "missing": missing,
-        });
+        report_entry(
+            &mut journal,
+            "undo",
+            json!({ "changed_since_merge": changed_since, "missing": missing }),
+        );
         journal.updated_at = temas_core::time::now();
         self.store.save_merge(ws, &journal).await?;
         Ok(journal.into())
     }
 
     pub async fn merge_view(&self, session: &Session, id: Uuid) -> Result<MergeView, AppError> {
+        Ok(self.visible_merge(session, id).await?.into())
+    }
+
+    /// A merge the session may see: one whose survivor it sees, live or in the trash (as it had to see every
+    /// record to merge them).
+    async fn visible_merge(&self, session: &Session, id: Uuid) -> Result<MergeRecord, AppError> {
         let journal = self
             .store
             .merge_record(session.workspace.id, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let kind = match DedupeEntity::parse(&journal.entity) {
-            Some(DedupeEntity::Companies) => RecordKind::Company,
-            _ => RecordKind::Contact,
-        };
-        // Visible with its survivor, live or in the trash.
+        let entity = DedupeEntity::parse(&journal.entity)
+            .ok_or_else(|| internal(format!("merge {id} of unknown entity {}", journal.entity)))?;
         self.store
-            .get_record(kind, &session.viewer, journal.survivor_id)
+            .get_record(entity.record_kind(), &session.viewer, journal.survivor_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        Ok(journal.into())
+        Ok(journal)
     }
 
     /// Remembers that the records are different entities, pair by pair: no scan proposes any two of them again,
@@ -560,11 +557,11 @@ impl App {
         before: &R::Data,
         after: &R::Data,
     ) -> Result<(), AppError> {
-        let (id, version) = at;
         let before = serde_json::to_value(before).map_err(internal)?;
         let after = self
-            .write_data::<R>(wide, id, after, Some(version), "merge")
+            .write_data::<R>(wide, at, &before, after, "merge")
             .await?;
+        let id = at.0;
         let step = MergeStep {
             kind: R::KIND,
             id,
@@ -575,38 +572,28 @@ impl App {
         self.journal(wide, journal, step).await
     }
 
-    /// Writes a record's whole data as one change that the history records as `action`; returns the stored data.
+    /// Writes a record's whole data as one change that the history records as `action`, if the record is still
+    /// at `at.1` (its version) and holds `now`; returns the stored data.
     async fn write_data<R: RecordType>(
         &self,
         session: &Session,
-        id: Uuid,
+        at: (Uuid, i64),
+        now: &Value,
         data: &R::Data,
-        expected_version: Option<i64>,
         action: &'static str,
     ) -> Result<Value, AppError> {
         let mut patch = serde_json::to_value(R::to_input(data)).map_err(internal)?;
         // A merge patch keeps what it does not mention: custom values the data no longer has are set to null.
-        let current = self
-            .store
-            .get_record(R::KIND, &session.viewer, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
         if let (Some(now), Some(custom)) = (
-            current.data.get("custom").and_then(Value::as_object),
+            now.get("custom").and_then(Value::as_object),
             patch.get_mut("custom").and_then(Value::as_object_mut),
         ) {
             for key in now.keys() {
                 custom.entry(key.clone()).or_insert(Value::Null);
             }
         }
-        self.patch_as::<R>(session, id, &patch, expected_version, action)
-            .await?;
-        let stored = self
-            .store
-            .get_record(R::KIND, &session.viewer, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        Ok(stored.data)
+        self.patch_as::<R>(session, at.0, &patch, Some(at.1), action)
+            .await
     }
 
     /// `write_data` for a record known by its kind, from its stored JSON, as an undo.
@@ -617,22 +604,22 @@ impl App {
         current: &StoredRecord,
         data: Value,
     ) -> Result<(), AppError> {
-        let v = Some(current.version);
-        let id = current.id;
+        let at = (current.id, current.version);
+        let now = &current.data;
         match kind {
             RecordKind::Contact => {
                 let d = serde_json::from_value(data).map_err(internal)?;
-                self.write_data::<Contact>(session, id, &d, v, "unmerge")
+                self.write_data::<Contact>(session, at, now, &d, "unmerge")
                     .await?;
             }
             RecordKind::Company => {
                 let d = serde_json::from_value(data).map_err(internal)?;
-                self.write_data::<Company>(session, id, &d, v, "unmerge")
+                self.write_data::<Company>(session, at, now, &d, "unmerge")
                     .await?;
             }
             RecordKind::Interaction => {
                 let d = serde_json::from_value(data).map_err(internal)?;
-                self.write_data::<Interaction>(session, id, &d, v, "unmerge")
+                self.write_data::<Interaction>(session, at, now, &d, "unmerge")
                     .await?;
             }
         }
@@ -650,11 +637,24 @@ impl App {
                 .set_deleted::<Company>(session, id, false, None)
                 .await
                 .map(|_| ()),
-            _ => self
+            RecordKind::Contact => self
                 .set_deleted::<Contact>(session, id, false, None)
                 .await
                 .map(|_| ()),
+            RecordKind::Interaction => Err(internal(format!(
+                "merge journal: interaction {id} was never trashed by a merge"
+            ))),
         }
+    }
+}
+
+/// Adds an entry to a merge's report (a JSON object; a stored report of another shape is replaced).
+fn report_entry(journal: &mut MergeRecord, key: &str, value: Value) {
+    if !journal.report.is_object() {
+        journal.report = json!({});
+    }
+    if let Some(report) = journal.report.as_object_mut() {
+        report.insert(key.to_owned(), value);
     }
 }
 

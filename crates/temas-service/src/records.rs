@@ -408,10 +408,12 @@ impl App {
         if_version: Option<i64>,
     ) -> Result<R, AppError> {
         self.patch_as::<R>(session, id, patch, if_version, "update")
-            .await
+            .await?;
+        self.get::<R>(session, id).await
     }
 
     /// A patch that the change history records as `action` (a merge, or its undoing, rather than an edit).
+    /// Returns the record's data as stored.
     pub(crate) async fn patch_as<R: RecordType>(
         &self,
         session: &Session,
@@ -419,7 +421,7 @@ impl App {
         patch: &Value,
         if_version: Option<i64>,
         action: &'static str,
-    ) -> Result<R, AppError> {
+    ) -> Result<Value, AppError> {
         session.require_write()?;
         if !patch.is_object() {
             return Err(
@@ -455,12 +457,11 @@ impl App {
         })?;
         let ctx = session.validation(self, R::ENTITY).await?;
         self.replace::<R>(session, &ctx, &stored, input, action)
-            .await?;
-        self.get::<R>(session, id).await
+            .await
     }
 
     /// Validates `input` as the whole new writable form of `stored` and saves it, unless nothing changes. The one
-    /// write path of PATCH and of bulk upserts.
+    /// write path of PATCH and of bulk upserts. Returns the data as stored.
     async fn replace<R: RecordType>(
         &self,
         session: &Session,
@@ -468,7 +469,7 @@ impl App {
         stored: &StoredRecord,
         input: R::Input,
         action: &'static str,
-    ) -> Result<(), AppError> {
+    ) -> Result<Value, AppError> {
         let old: R::Data = serde_json::from_value(stored.data.clone())
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let mut data = R::validate(input, ctx, Some(&old))?;
@@ -487,23 +488,23 @@ impl App {
         let json = serde_json::to_value(&data).map_err(|e| AppError::Internal(e.to_string()))?;
         let changes = diff(&stored.data, &json);
         if changes.is_empty() {
-            return Ok(());
+            return Ok(json);
         }
         let update = RecordUpdate {
             id: stored.id,
             action,
             expected_version: stored.version,
-            data: json,
+            data: json.clone(),
             indexed,
             old_terms,
             new_terms,
             links: R::links(&data),
             changes,
         };
-        Ok(self
-            .store
+        self.store
             .update_record(R::KIND, &session.viewer, &update)
-            .await?)
+            .await?;
+        Ok(update.data)
     }
 
     /// Moves a record to the trash (`deleted`) or restores it.
@@ -744,7 +745,7 @@ impl App {
             .replace::<R>(session, ctx, &current, input, "update")
             .await
         {
-            Ok(()) => BulkItemResult {
+            Ok(_) => BulkItemResult {
                 index,
                 status: "updated",
                 id: Some(record.id),

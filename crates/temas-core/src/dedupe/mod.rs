@@ -578,6 +578,12 @@ mod tests {
             distinct: [pair].into_iter().collect(),
             labelled: vec![(vector, false)],
         };
+        // What a decision stores is that same vector, read back by this engine version.
+        assert_eq!(
+            pattern_vector(decision_pattern(&inputs[at + 2], &inputs[at + 3])),
+            Some(vector)
+        );
+        assert_eq!(pattern_vector(vector as i64 | (9 << 56)), None);
         let after = resolve(&inputs, &Settings::default(), &decisions);
         assert!(!grouped(&after, at + 2, at + 3), "a distinct pair grouped");
         assert!(!after.pairs.iter().any(|p| (p.a, p.b) == pair));
