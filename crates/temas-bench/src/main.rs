@@ -159,10 +159,16 @@ async fn bulk(
     let url = format!("{base}/api/v1/contacts/bulk");
     let queue = std::sync::Arc::new(tokio::sync::Mutex::new(bodies.into_iter()));
     let started = Instant::now();
+    let progress = std::sync::Arc::new(Progress::new(started));
     let mut workers = Vec::new();
     for _ in 0..concurrency {
-        let (queue, client, url, token) =
-            (queue.clone(), client.clone(), url.clone(), token.to_owned());
+        let (queue, client, url, token, progress) = (
+            queue.clone(),
+            client.clone(),
+            url.clone(),
+            token.to_owned(),
+            progress.clone(),
+        );
         workers.push(tokio::spawn(async move {
             let mut created = 0usize;
             loop {
@@ -188,6 +194,7 @@ async fn bulk(
                     bail!("an item failed: {f}");
                 }
                 created += items.len();
+                progress.add(items.len());
             }
             anyhow::Ok(created)
         }));
@@ -202,6 +209,39 @@ async fn bulk(
         created as f64 / secs
     );
     Ok(())
+}
+
+/// Prints the rate of each 100,000 contacts as a load goes, so that a slowdown as the base grows shows.
+struct Progress {
+    done: std::sync::atomic::AtomicUsize,
+    last: std::sync::Mutex<(usize, Instant)>,
+}
+
+impl Progress {
+    const STEP: usize = 100_000;
+
+    fn new(started: Instant) -> Self {
+        Self {
+            done: std::sync::atomic::AtomicUsize::new(0),
+            last: std::sync::Mutex::new((0, started)),
+        }
+    }
+
+    fn add(&self, n: usize) {
+        let done = self.done.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
+        let Ok(mut last) = self.last.lock() else {
+            return;
+        };
+        if done >= last.0 + Self::STEP {
+            let secs = last.1.elapsed().as_secs_f64();
+            println!(
+                "bulk: {done} contacts; the last {} at {:.0} contacts/s",
+                done - last.0,
+                (done - last.0) as f64 / secs
+            );
+            *last = (done, Instant::now());
+        }
+    }
 }
 
 /// A fragment of `len` characters from one word of `text` (a user types inside one word).

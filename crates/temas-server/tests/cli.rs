@@ -762,20 +762,46 @@ async fn a_workspace_dump_round_trips_sqlite_postgres_sqlite() {
     assert_eq!(rows, dump_rows(&b), "SQLite to PostgreSQL loses nothing");
     assert_eq!(rows, dump_rows(&c), "and back to SQLite neither");
 
-    // The loaded workspace works: its token signs in, search finds what the import brought.
+    // The loaded workspace works: its token signs in, search finds what the import brought, by a word's start
+    // (the term index) and by a fragment inside it (the trigram index, which loading fills).
     let (mut server, base) = third.serve(&[]);
-    let found: serde_json::Value = reqwest::Client::new()
-        .get(format!("{base}/api/v1/search?q=yasmin"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let search = |q: &'static str| {
+        let (base, token) = (base.clone(), token.clone());
+        async move {
+            let found: serde_json::Value = reqwest::Client::new()
+                .get(format!("{base}/api/v1/search?q={q}"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            found
+        }
+    };
+    let by_start = search("yasmin").await;
+    let by_fragment = search("asmi").await;
     let _ = server.kill();
     let _ = server.wait();
-    assert_eq!(found["items"].as_array().map(Vec::len), Some(1), "{found}");
+    assert_eq!(
+        by_start["items"].as_array().map(Vec::len),
+        Some(1),
+        "{by_start}"
+    );
+    let details: Vec<&str> = by_fragment["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["detail"].as_str())
+        .collect();
+    assert!(details.contains(&"yasmin@example.ir"), "{by_fragment}");
+    let check = third.run(&["check"], &[], None);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
 
     // A database holding the workspace, or a file cut short, is refused.
     let again = third.run(&["import", b.to_str().unwrap()], &[], None);

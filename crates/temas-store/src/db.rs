@@ -259,6 +259,13 @@ pub(crate) enum Tx {
 const MAX_CACHED_SQL: usize = 4096;
 
 impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
     pub async fn execute<S: SqlxBinder>(&mut self, stmt: &S) -> Result<u64, StoreError> {
         Ok(match self {
             Tx::Sqlite(tx) => {

@@ -1,7 +1,7 @@
 //! The real differences between SQLite and PostgreSQL, in one place: column types, the trigram search index,
 //! JSON field extraction and text collation.
 
-use crate::db::Pools;
+use crate::db::{Pools, Tx};
 use crate::types::{Backend, StoreError};
 use sea_query::{Alias, Expr, ExprTrait, LikeExpr, Query, SelectStatement, SimpleExpr};
 
@@ -54,6 +54,26 @@ pub(crate) fn search_index_ddl(backend: Backend, table: &str) -> String {
 "
         ),
     }
+}
+
+/// Adds the last `count` rows inserted into `table` (contacts or companies) to its trigram index. On SQLite the
+/// index is written here, once per transaction, rather than by a trigger (see migration 0007); the new rows are the
+/// last `count` by rowid, as SQLite gives each inserted row the next rowid after the largest and only the one
+/// writer inserts. PostgreSQL maintains its index itself.
+pub(crate) async fn index_inserted_rows(
+    tx: &mut Tx,
+    table: &str,
+    count: usize,
+) -> Result<(), StoreError> {
+    if tx.backend() == Backend::Postgres || count == 0 {
+        return Ok(());
+    }
+    tx.execute_raw(&format!(
+        "INSERT INTO {table}_fts (rowid, search_doc)
+            SELECT rowid, search_doc FROM {table}
+            WHERE rowid > (SELECT max(rowid) FROM {table}) - {count}"
+    ))
+    .await
 }
 
 /// Restricts a select over `table` to rows whose `search_doc` contains every word as a substring, answered by the

@@ -356,6 +356,9 @@ pub(crate) async fn load(
         }
         tx.execute(&ins).await?;
     }
+    if matches!(table, "contacts" | "companies") {
+        crate::dialect::index_inserted_rows(&mut tx, table, rows.len()).await?;
+    }
     tx.commit().await
 }
 

@@ -237,6 +237,9 @@ pub(crate) async fn insert(
             .await
             .map_err(crate::db::taken_as("external_id"))?;
     }
+    if kind != RecordKind::Interaction {
+        crate::dialect::index_inserted_rows(tx, t, records.len()).await?;
+    }
     if let Some(terms) = terms_table(kind) {
         let mut rows: Vec<(Uuid, &String)> = records
             .iter()
