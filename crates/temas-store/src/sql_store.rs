@@ -669,16 +669,16 @@ impl Store for SqlStore {
         let Some(ddl) = crate::filters::field_index_ddl(self.pools.backend(), kind, fields) else {
             return Ok(());
         };
-        let mut tx = self.pools.begin().await?;
-        tx.execute_raw(&ddl).await?;
-        tx.commit().await?;
-        // A new index has no statistics yet, and without them the planners would not trust it.
-        // SQLite samples (as its `PRAGMA optimize` does) rather than reading a million-row table in full.
+        // A new index has no statistics yet, and without them the planners would not trust it. SQLite samples (as
+        // its `PRAGMA optimize` does) rather than reading a million-row table in full. The statistics commit with
+        // the index: SQLite's other connections reload statistics only with a changed schema, so statistics
+        // gathered after the index went in stayed unseen by the readers (lists took seconds after a bulk load).
         let sample = match self.pools.backend() {
             Backend::Sqlite => "PRAGMA analysis_limit=1000;",
             Backend::Postgres => "",
         };
         let mut tx = self.pools.begin().await?;
+        tx.execute_raw(&ddl).await?;
         tx.execute_raw(&format!("{sample} ANALYZE {}", table(kind)))
             .await?;
         tx.commit().await
