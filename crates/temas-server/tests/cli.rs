@@ -80,6 +80,19 @@ impl Drop for Cli {
     }
 }
 
+/// `GET /api/v1/search?q=` (already URL-encoded) as JSON.
+async fn search(base: &str, token: &str, q: &str) -> serde_json::Value {
+    reqwest::Client::new()
+        .get(format!("{base}/api/v1/search?q={q}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -226,15 +239,7 @@ async fn serve_demo_fills_an_empty_database_and_backup_verifies() {
     assert!(lines[0].contains("sign in as"), "{lines:?}");
     let token = lines[1].strip_prefix("API token: ").unwrap().to_owned();
     let base = lines[2].rsplit(' ').next().unwrap().to_owned();
-    let hits: serde_json::Value = reqwest::Client::new()
-        .get(format!("{base}/api/v1/search?q=%D8%B9%D9%84%D9%8A"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let hits = search(&base, &token, "%D8%B9%D9%84%D9%8A").await;
     assert!(
         !hits["items"].as_array().unwrap().is_empty(),
         "Arabic-letter search finds demo Persian names"
@@ -765,23 +770,8 @@ async fn a_workspace_dump_round_trips_sqlite_postgres_sqlite() {
     // The loaded workspace works: its token signs in, search finds what the import brought, by a word's start
     // (the term index) and by a fragment inside it (the trigram index, which loading fills).
     let (mut server, base) = third.serve(&[]);
-    let search = |q: &'static str| {
-        let (base, token) = (base.clone(), token.clone());
-        async move {
-            let found: serde_json::Value = reqwest::Client::new()
-                .get(format!("{base}/api/v1/search?q={q}"))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            found
-        }
-    };
-    let by_start = search("yasmin").await;
-    let by_fragment = search("asmi").await;
+    let by_start = search(&base, &token, "yasmin").await;
+    let by_fragment = search(&base, &token, "asmi").await;
     let _ = server.kill();
     let _ = server.wait();
     assert_eq!(

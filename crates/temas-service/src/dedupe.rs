@@ -2,7 +2,7 @@
 //! `temas_core::dedupe`, as groups ranked by confidence.
 
 use crate::exports::company_names;
-use crate::records::{ListParams, RecordType};
+use crate::records::ListParams;
 use crate::{App, AppError, Session};
 use std::collections::HashMap;
 use temas_core::contact::{Company, Contact};
@@ -128,20 +128,23 @@ impl App {
     ) -> Result<(Vec<DuplicateMember>, Vec<MatchInput>), AppError> {
         let names = company_names(self, session).await?;
         let mut found = (Vec::new(), Vec::new());
-        self.each_record::<Contact>(session, |c| {
-            let company = c
-                .data
-                .companies
-                .first()
-                .and_then(|l| names.get(&l.company_id.0));
-            found.1.push(MatchInput::from_contact(
-                &c.data,
-                company.map(String::as_str),
-            ));
-            found.0.push(DuplicateMember {
-                id: c.id.0,
-                external_id: c.data.external_id,
-            });
+        self.each_page::<Contact>(session, &oldest_first(), |page| {
+            for c in page {
+                let company = c
+                    .data
+                    .companies
+                    .first()
+                    .and_then(|l| names.get(&l.company_id.0));
+                found.1.push(MatchInput::from_contact(
+                    &c.data,
+                    company.map(String::as_str),
+                ));
+                found.0.push(DuplicateMember {
+                    id: c.id.0,
+                    external_id: c.data.external_id,
+                });
+            }
+            Ok(())
         })
         .await?;
         Ok(found)
@@ -152,35 +155,26 @@ impl App {
         session: &Session,
     ) -> Result<(Vec<DuplicateMember>, Vec<MatchInput>), AppError> {
         let mut found = (Vec::new(), Vec::new());
-        self.each_record::<Company>(session, |c| {
-            found.1.push(MatchInput::from_company(&c.data));
-            found.0.push(DuplicateMember {
-                id: c.id.0,
-                external_id: c.data.external_id,
-            });
+        self.each_page::<Company>(session, &oldest_first(), |page| {
+            for c in page {
+                found.1.push(MatchInput::from_company(&c.data));
+                found.0.push(DuplicateMember {
+                    id: c.id.0,
+                    external_id: c.data.external_id,
+                });
+            }
+            Ok(())
         })
         .await?;
         Ok(found)
     }
+}
 
-    /// Calls `each` with every record of the kind the session may see, page by page, oldest first.
-    async fn each_record<R: RecordType>(
-        &self,
-        session: &Session,
-        mut each: impl FnMut(R),
-    ) -> Result<(), AppError> {
-        let mut params = ListParams {
-            limit: Some(PAGE),
-            sort: Some("created_at".into()),
-            ..ListParams::default()
-        };
-        loop {
-            let page = self.list::<R>(session, &params).await?;
-            page.items.into_iter().for_each(&mut each);
-            match page.next_cursor {
-                Some(next) => params.cursor = Some(next),
-                None => return Ok(()),
-            }
-        }
+/// Every record in pages, oldest first, so that a scan numbers records in a stable order.
+fn oldest_first() -> ListParams {
+    ListParams {
+        limit: Some(PAGE),
+        sort: Some("created_at".into()),
+        ..ListParams::default()
     }
 }

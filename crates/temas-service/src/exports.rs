@@ -86,8 +86,8 @@ impl App {
         let companies = company_names(self, session).await?;
         let mut report = ExportReport::default();
         if format == ExportFormat::Vcf {
-            each_page(self, session, params, |page| {
-                for c in page {
+            self.each_page::<Contact>(session, params, |page| {
+                for c in &page {
                     let names: Vec<String> = c
                         .data
                         .companies
@@ -105,8 +105,8 @@ impl App {
         }
         // A first pass finds how many email and phone columns the sheet needs, so that none is dropped.
         let (mut emails, mut phones) = (1, 1);
-        each_page(self, session, params, |page| {
-            for c in page {
+        self.each_page::<Contact>(session, params, |page| {
+            for c in &page {
                 emails = emails.max(c.data.points.emails.len());
                 phones = phones.max(c.data.points.phones.len());
             }
@@ -131,8 +131,8 @@ impl App {
         if let ExportFormat::Csv(encoding) = format {
             let mut sheet = CsvOut::new(&mut *out, encoding)?;
             sheet.row(&headers)?;
-            each_page(self, session, params, |page| {
-                for c in page {
+            self.each_page::<Contact>(session, params, |page| {
+                for c in &page {
                     sheet.row(&contact_cells(c, emails, phones, &keys, &company_of(c)))?;
                     report.contacts += 1;
                 }
@@ -150,8 +150,8 @@ impl App {
         for (col, h) in headers.iter().enumerate() {
             sheet.write_string(row, column(col)?, h).map_err(failed)?;
         }
-        each_page(self, session, params, |page| {
-            for c in page {
+        self.each_page::<Contact>(session, params, |page| {
+            for c in &page {
                 row += 1;
                 for (col, cell) in contact_cells(c, emails, phones, &keys, &company_of(c))
                     .iter()
@@ -177,37 +177,16 @@ pub(crate) async fn company_names(
     session: &Session,
 ) -> Result<HashMap<Uuid, String>, AppError> {
     let mut names = HashMap::new();
-    let mut params = ListParams {
+    let params = ListParams {
         limit: Some(PAGE),
         ..ListParams::default()
     };
-    loop {
-        let page = app.list::<Company>(session, &params).await?;
-        names.extend(page.items.into_iter().map(|c| (c.id.0, c.data.name)));
-        match page.next_cursor {
-            Some(next) => params.cursor = Some(next),
-            None => return Ok(names),
-        }
-    }
-}
-
-/// Calls `each` with every page of contacts the parameters select, in order.
-async fn each_page(
-    app: &App,
-    session: &Session,
-    params: &ListParams,
-    mut each: impl FnMut(&[Contact]) -> Result<(), AppError>,
-) -> Result<(), AppError> {
-    let mut params = params.clone();
-    params.cursor = None;
-    loop {
-        let page = app.list::<Contact>(session, &params).await?;
-        each(&page.items)?;
-        match page.next_cursor {
-            Some(next) => params.cursor = Some(next),
-            None => return Ok(()),
-        }
-    }
+    app.each_page::<Company>(session, &params, |page| {
+        names.extend(page.into_iter().map(|c| (c.id.0, c.data.name)));
+        Ok(())
+    })
+    .await?;
+    Ok(names)
 }
 
 /// CSV in UTF-8 with a BOM (so Excel reads it as UTF-8), or in a Windows code page. Characters a code page lacks

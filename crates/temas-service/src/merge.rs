@@ -505,20 +505,17 @@ impl App {
             moved += 1;
         }
         if R::KIND == RecordKind::Company {
-            let mut params = ListParams {
+            let params = ListParams {
                 filters: vec![format!("company_id:eq:{loser}")],
                 limit: Some(PAGE),
                 ..ListParams::default()
             };
             let mut contacts = Vec::new();
-            loop {
-                let page = self.list::<Contact>(wide, &params).await?;
-                contacts.extend(page.items);
-                match page.next_cursor {
-                    Some(next) => params.cursor = Some(next),
-                    None => break,
-                }
-            }
+            self.each_page::<Contact>(wide, &params, |page| {
+                contacts.extend(page);
+                Ok(())
+            })
+            .await?;
             for contact in contacts {
                 let mut data = contact.data.clone();
                 let mut links = Vec::with_capacity(data.companies.len());

@@ -614,6 +614,25 @@ impl App {
         })
     }
 
+    /// Calls `each` with every page of records the parameters select, in order, from the first page on.
+    pub(crate) async fn each_page<R: RecordType>(
+        &self,
+        session: &Session,
+        params: &ListParams,
+        mut each: impl FnMut(Vec<R>) -> Result<(), AppError>,
+    ) -> Result<(), AppError> {
+        let mut params = params.clone();
+        params.cursor = None;
+        loop {
+            let page = self.list::<R>(session, &params).await?;
+            each(page.items)?;
+            match page.next_cursor {
+                Some(next) => params.cursor = Some(next),
+                None => return Ok(()),
+            }
+        }
+    }
+
     /// Creates many records, or updates those whose `external_id` already exists. Each item succeeds or fails
     /// on its own; valid items are written together in one transaction.
     pub async fn bulk_upsert<R: RecordType>(

@@ -212,8 +212,8 @@ const STATISTICS_REFRESH: Duration = Duration::from_secs(60);
 /// on) while the log is small, fully with truncation once it passes [`WAL_LIMIT_FRAMES`].
 ///
 /// It also keeps the query planner's statistics current (`PRAGMA optimize`, bounded by `analysis_limit`): at start
-/// and every minute, which re-samples only tables whose size changed about tenfold (after a bulk load, say; before
-/// it, searches and lists planned on an empty base's statistics took 0.1 to 5 s at a million contacts). Without them SQLite misjudges selective look-ups on a large base (a search took 100 ms
+/// and every minute; it re-samples only the tables whose size changed a lot since they were last sampled (after a
+/// bulk load, say: planned on an empty base's statistics, searches and lists took 0.1 to 5 s at a million contacts). Without them SQLite misjudges selective look-ups on a large base (a search took 100 ms
 /// instead of 3 ms on a million contacts). Gathering statistics writes, so it goes through the one writer
 /// connection (`writer`) and queues behind other writes: on a connection of its own it made a concurrent write
 /// transaction that had started by reading fail at once with "database is locked".

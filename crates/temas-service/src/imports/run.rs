@@ -387,22 +387,19 @@ impl Run<'_> {
         }
         if !self.companies_loaded {
             self.companies_loaded = true;
-            let mut params = crate::records::ListParams {
+            let params = crate::records::ListParams {
                 limit: Some(500),
                 ..Default::default()
             };
-            loop {
-                let page = self.app.list::<Company>(self.session, &params).await?;
-                for c in page.items {
-                    self.companies
-                        .entry(search_key(&c.data.name))
-                        .or_insert(c.id);
-                }
-                match page.next_cursor {
-                    Some(next) => params.cursor = Some(next),
-                    None => break,
-                }
-            }
+            let companies = &mut self.companies;
+            self.app
+                .each_page::<Company>(self.session, &params, |page| {
+                    for c in page {
+                        companies.entry(search_key(&c.data.name)).or_insert(c.id);
+                    }
+                    Ok(())
+                })
+                .await?;
         }
         let mut missing: HashMap<String, &str> = HashMap::new();
         for r in ready {
