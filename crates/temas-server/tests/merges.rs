@@ -168,26 +168,12 @@ async fn contacts_merge_keep_everything_and_undo_exactly(t: TestApp) {
 
     // "Not duplicates": the scan that grouped the two no longer does. A base of different people first, for the
     // engine to learn what unrelated records look like.
-    let given = [
-        "Maryam", "Ivan", "Ayse", "John", "Omar", "Elif", "Sara", "Mehmet", "Anna", "Hassan",
-    ];
-    let family = [
-        "Karimi", "Petrov", "Yilmaz", "Smith", "Haddad", "Demir", "Brown", "Kaya",
-    ];
-    let mut items = Vec::new();
-    for (i, g) in given.iter().enumerate() {
-        for (j, f) in family.iter().enumerate() {
-            let n = i * family.len() + j;
-            items.push(json!({
-                "first_name": g, "last_name": f,
-                "emails": [{"address": format!("{}.{}{n}@example.com", g.to_lowercase(), f.to_lowercase())}],
-                "phones": [{"number": format!("+98 912 {:03} {:04}", n % 997, (n * 37) % 10_000)}],
-                "birth_date": format!("19{:02}-{:02}-{:02}", 40 + n % 60, 1 + n % 12, 1 + n % 28),
-            }));
-        }
-    }
     let base = t
-        .post(tok, "/api/v1/contacts/bulk", json!({"items": items}))
+        .post(
+            tok,
+            "/api/v1/contacts/bulk",
+            json!({"items": different_people()}),
+        )
         .await;
     assert_eq!(base.status, StatusCode::OK, "{}", base.body);
     let session = t.app.authenticate(tok).await.unwrap();

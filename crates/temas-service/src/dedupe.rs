@@ -4,9 +4,14 @@
 use crate::exports::company_names;
 use crate::records::ListParams;
 use crate::{App, AppError, Session};
+use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use temas_core::contact::{Company, Contact};
-use temas_core::dedupe::{Decisions, MatchInput, Settings, Stats, pattern_vector, resolve};
+use temas_core::dedupe::model::Model;
+use temas_core::dedupe::{
+    Contribution, Decisions, MatchInput, Settings, Stats, pattern_vector, resolve,
+};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,17 +50,31 @@ pub struct DuplicateMember {
     pub external_id: Option<String>,
 }
 
+/// Two members of a group and why the engine thinks they are one: the probability and each field's part in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExplainedPair {
+    pub a: Uuid,
+    pub b: Uuid,
+    pub probability: f64,
+    pub contributions: Vec<Contribution>,
+}
+
 /// Records the engine found to be one entity; `confidence` (0–1) is the weakest link holding them together.
 #[derive(Debug, Clone)]
 pub struct DuplicateGroup {
+    /// Oldest first.
     pub members: Vec<DuplicateMember>,
     pub confidence: f64,
+    /// The scored pairs between members, strongest first.
+    pub pairs: Vec<ExplainedPair>,
 }
 
 pub struct DuplicateScan {
     /// Most confident first.
     pub groups: Vec<DuplicateGroup>,
     pub stats: Stats,
+    /// The model fitted to the scanned records; it checks new records until the next scan.
+    pub model: Model,
 }
 
 const PAGE: u32 = 500;
@@ -67,31 +86,68 @@ impl App {
         session: &Session,
         entity: DedupeEntity,
     ) -> Result<DuplicateScan, AppError> {
-        let (members, inputs) = match entity {
-            DedupeEntity::Contacts => self.contact_inputs(session).await?,
-            DedupeEntity::Companies => self.company_inputs(session).await?,
-        };
+        let (members, inputs) = self
+            .scan_inputs(session, entity, &AtomicUsize::new(0))
+            .await?;
+        self.resolve_duplicates(session, entity, members, inputs)
+            .await
+    }
+
+    /// Every record of the kind the session sees, as the engine reads it; `read` counts them as they come.
+    pub(crate) async fn scan_inputs(
+        &self,
+        session: &Session,
+        entity: DedupeEntity,
+        read: &AtomicUsize,
+    ) -> Result<(Vec<DuplicateMember>, Vec<MatchInput>), AppError> {
+        match entity {
+            DedupeEntity::Contacts => self.contact_inputs(session, read).await,
+            DedupeEntity::Companies => self.company_inputs(session, read).await,
+        }
+    }
+
+    /// Runs the engine over the records read, with the users' decisions about pairs of them.
+    pub(crate) async fn resolve_duplicates(
+        &self,
+        session: &Session,
+        entity: DedupeEntity,
+        members: Vec<DuplicateMember>,
+        inputs: Vec<MatchInput>,
+    ) -> Result<DuplicateScan, AppError> {
         let decisions = self.decisions_for(session, entity, &members).await?;
-        let outcome =
-            tokio::task::spawn_blocking(move || resolve(&inputs, &Settings::default(), &decisions))
-                .await
-                .map_err(|e| AppError::Internal(format!("the duplicate scan stopped: {e}")))?;
-        let groups = outcome
-            .groups
-            .iter()
-            .map(|g| DuplicateGroup {
-                members: g
-                    .members
-                    .iter()
-                    .map(|i| members[*i as usize].clone())
-                    .collect(),
-                confidence: g.confidence,
-            })
-            .collect();
-        Ok(DuplicateScan {
-            groups,
-            stats: outcome.stats,
+        tokio::task::spawn_blocking(move || {
+            let outcome = resolve(&inputs, &Settings::default(), &decisions);
+            let explained = outcome.explain_groups(&inputs);
+            let groups = outcome
+                .groups
+                .iter()
+                .zip(explained)
+                .map(|(g, pairs)| DuplicateGroup {
+                    members: g
+                        .members
+                        .iter()
+                        .map(|i| members[*i as usize].clone())
+                        .collect(),
+                    confidence: g.confidence,
+                    pairs: pairs
+                        .into_iter()
+                        .map(|p| ExplainedPair {
+                            a: members[p.a as usize].id,
+                            b: members[p.b as usize].id,
+                            probability: p.probability,
+                            contributions: p.contributions,
+                        })
+                        .collect(),
+                })
+                .collect();
+            DuplicateScan {
+                groups,
+                stats: outcome.stats,
+                model: outcome.scorer.model,
+            }
         })
+        .await
+        .map_err(|e| AppError::Internal(format!("the duplicate scan stopped: {e}")))
     }
 
     /// Users' decisions about pairs of the workspace's records, as the engine takes them: pairs said to be
@@ -122,13 +178,15 @@ impl App {
         Ok(decisions)
     }
 
-    pub(crate) async fn contact_inputs(
+    async fn contact_inputs(
         &self,
         session: &Session,
+        read: &AtomicUsize,
     ) -> Result<(Vec<DuplicateMember>, Vec<MatchInput>), AppError> {
         let names = company_names(self, session).await?;
         let mut found = (Vec::new(), Vec::new());
         self.each_page::<Contact>(session, &oldest_first(), |page| {
+            read.fetch_add(page.len(), Ordering::Relaxed);
             for c in page {
                 let company = c
                     .data
@@ -150,12 +208,14 @@ impl App {
         Ok(found)
     }
 
-    pub(crate) async fn company_inputs(
+    async fn company_inputs(
         &self,
         session: &Session,
+        read: &AtomicUsize,
     ) -> Result<(Vec<DuplicateMember>, Vec<MatchInput>), AppError> {
         let mut found = (Vec::new(), Vec::new());
         self.each_page::<Company>(session, &oldest_first(), |page| {
+            read.fetch_add(page.len(), Ordering::Relaxed);
             for c in page {
                 found.1.push(MatchInput::from_company(&c.data));
                 found.0.push(DuplicateMember {

@@ -2,6 +2,7 @@
 //! runs, and records how each ended. Handlers resume from their own checkpoints when a job is claimed again after
 //! its worker died.
 
+use crate::dedupe_scans::JOB_DEDUPE;
 use crate::import_jobs::{JOB_IMPORT, JOB_ROLLBACK};
 use crate::{App, AppError};
 use std::sync::Arc;
@@ -28,6 +29,7 @@ impl App {
     pub async fn run_job(&self, job: &Job, taken_over: &TakenOver) -> Result<(), AppError> {
         match job.kind.as_str() {
             JOB_IMPORT | JOB_ROLLBACK => self.run_import_job(job, taken_over).await,
+            JOB_DEDUPE => self.run_dedupe_job(job).await,
             other => Err(AppError::Internal(format!("unknown job kind {other}"))),
         }
     }

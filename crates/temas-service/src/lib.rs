@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod auth;
 pub mod dedupe;
+pub mod dedupe_scans;
 pub mod demo;
 pub mod dump;
 mod error;

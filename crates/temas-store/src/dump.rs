@@ -3,8 +3,10 @@
 //! microseconds, JSON columns as `{"json": value}` so that a JSON null differs from no value). Reading runs in one read transaction, so the dump is a consistent
 //! snapshot; loading inserts the rows as they were, and the search index (FTS5 triggers, pg_trgm) follows.
 //!
-//! Left out: sessions, sign-in failures, idempotency keys and the job queue (passing state), and files uploaded
-//! for imports (the imports themselves, their journals and error reports are kept).
+//! Left out: sessions, sign-in failures, idempotency keys and the job queue (passing state), files uploaded
+//! for imports (the imports themselves, their journals and error reports are kept), and duplicate scans with their
+//! review queues (derived: a new scan rebuilds them, and the merges and "not a duplicate" decisions they led to are
+//! kept).
 
 use crate::db::Pools;
 use crate::types::{DumpSink, StoreError, WorkspaceId};

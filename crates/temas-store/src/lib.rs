@@ -7,6 +7,7 @@
 
 mod accounts;
 mod db;
+mod dedupe_scans;
 mod dialect;
 mod dump;
 mod filters;
@@ -389,6 +390,39 @@ pub trait Store: Send + Sync {
         workspace: WorkspaceId,
         survivor: Uuid,
     ) -> Result<Vec<MergeRecord>, StoreError>;
+    /// Writes a duplicate scan's row, replacing the earlier one of the same id.
+    async fn save_dedupe_scan(
+        &self,
+        workspace: WorkspaceId,
+        scan: &DedupeScanRecord,
+    ) -> Result<(), StoreError>;
+    /// Scans as `filter` says, newest first.
+    async fn dedupe_scans(
+        &self,
+        workspace: WorkspaceId,
+        filter: &ScanFilter,
+    ) -> Result<Vec<DedupeScanRecord>, StoreError>;
+    /// Replaces a scan's groups.
+    async fn replace_dedupe_groups(
+        &self,
+        workspace: WorkspaceId,
+        scan: Uuid,
+        groups: &[DedupeGroupRecord],
+    ) -> Result<(), StoreError>;
+    /// A page of a scan's groups, in queue order.
+    async fn dedupe_groups(
+        &self,
+        workspace: WorkspaceId,
+        scan: Uuid,
+        page: &GroupPage,
+    ) -> Result<Vec<DedupeGroupRecord>, StoreError>;
+    /// Saves a group's status and merge.
+    async fn set_dedupe_group_status(
+        &self,
+        workspace: WorkspaceId,
+        scan: Uuid,
+        group: &DedupeGroupRecord,
+    ) -> Result<(), StoreError>;
     /// Records users' decisions about pairs; a later decision about a pair replaces the earlier one.
     async fn add_pair_decisions(
         &self,

@@ -39,6 +39,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0007_trigram_index_writes",
         ddl: trigram_index_writes,
     },
+    Migration {
+        name: "0008_dedupe_scans",
+        ddl: dedupe_scans,
+    },
 ];
 
 /// Columns every record table has: contacts, companies, interactions.
@@ -344,4 +348,35 @@ fn trigram_index_writes(backend: Backend) -> String {
             .concat(),
         Backend::Postgres => "SELECT 1;".into(),
     }
+}
+
+/// Duplicate scans run as jobs, and the review queue of groups each proposes.
+fn dedupe_scans(backend: Backend) -> String {
+    dialect::render_ddl(
+        backend,
+        "CREATE TABLE dedupe_scans (
+            workspace_id {uuid} NOT NULL,
+            id {uuid} NOT NULL,
+            entity TEXT NOT NULL,
+            status TEXT NOT NULL,
+            progress {json} NOT NULL,
+            model {json},
+            created_by {uuid} NOT NULL,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            PRIMARY KEY (workspace_id, id));
+        CREATE INDEX dedupe_scans_newest ON dedupe_scans (workspace_id, entity, created_at);
+        CREATE TABLE dedupe_groups (
+            workspace_id {uuid} NOT NULL,
+            scan_id {uuid} NOT NULL,
+            seq BIGINT NOT NULL,
+            confidence DOUBLE PRECISION NOT NULL,
+            members {json} NOT NULL,
+            pairs {json} NOT NULL,
+            status TEXT NOT NULL,
+            merge_id {uuid},
+            updated_at BIGINT NOT NULL,
+            PRIMARY KEY (workspace_id, scan_id, seq));
+",
+    )
 }

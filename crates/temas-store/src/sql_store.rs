@@ -716,6 +716,49 @@ impl Store for SqlStore {
         crate::merges::add_decisions(&self.pools, workspace, decisions).await
     }
 
+    async fn save_dedupe_scan(
+        &self,
+        workspace: WorkspaceId,
+        scan: &DedupeScanRecord,
+    ) -> Result<(), StoreError> {
+        crate::dedupe_scans::save_scan(&self.pools, workspace, scan).await
+    }
+
+    async fn dedupe_scans(
+        &self,
+        workspace: WorkspaceId,
+        filter: &ScanFilter,
+    ) -> Result<Vec<DedupeScanRecord>, StoreError> {
+        crate::dedupe_scans::scans(&self.pools, workspace, filter).await
+    }
+
+    async fn replace_dedupe_groups(
+        &self,
+        workspace: WorkspaceId,
+        scan: Uuid,
+        groups: &[DedupeGroupRecord],
+    ) -> Result<(), StoreError> {
+        crate::dedupe_scans::replace_groups(&self.pools, workspace, scan, groups).await
+    }
+
+    async fn dedupe_groups(
+        &self,
+        workspace: WorkspaceId,
+        scan: Uuid,
+        page: &GroupPage,
+    ) -> Result<Vec<DedupeGroupRecord>, StoreError> {
+        crate::dedupe_scans::groups(&self.pools, workspace, scan, page).await
+    }
+
+    async fn set_dedupe_group_status(
+        &self,
+        workspace: WorkspaceId,
+        scan: Uuid,
+        group: &DedupeGroupRecord,
+    ) -> Result<(), StoreError> {
+        crate::dedupe_scans::set_group_status(&self.pools, workspace, scan, group).await
+    }
+
     async fn pair_decisions(
         &self,
         workspace: WorkspaceId,

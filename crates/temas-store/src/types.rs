@@ -299,6 +299,56 @@ pub struct MergeRecord {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A duplicate scan: where it stands, its figures, and the model it fitted (which checks new records until the
+/// next scan).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DedupeScanRecord {
+    pub id: Uuid,
+    /// `contacts` or `companies`.
+    pub entity: String,
+    /// `queued`, `reading`, `matching`, `saving`, `merging`, `done` or `failed`.
+    pub status: String,
+    /// Records read, the engine's figures, groups proposed and merged, or the error that stopped it.
+    pub progress: serde_json::Value,
+    pub model: Option<serde_json::Value>,
+    pub created_by: UserId,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Which scans to read, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct ScanFilter {
+    pub id: Option<Uuid>,
+    pub entity: Option<String>,
+    pub status: Option<String>,
+    pub limit: u64,
+}
+
+/// A group of records a scan proposes as one entity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DedupeGroupRecord {
+    /// Its place in the scan's queue: 1 is the most confident.
+    pub seq: i64,
+    pub confidence: f64,
+    /// Oldest first.
+    pub members: Vec<Uuid>,
+    /// The scored pairs between members, each with its fields' contributions.
+    pub pairs: serde_json::Value,
+    /// `open`, `merged` or `dismissed`.
+    pub status: String,
+    pub merge_id: Option<Uuid>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A page of a scan's groups.
+#[derive(Debug, Clone, Default)]
+pub struct GroupPage {
+    pub after_seq: i64,
+    pub status: Option<String>,
+    pub limit: u64,
+}
+
 /// A user's decision about two records: the same entity (they merged them) or not duplicates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PairDecision {

@@ -3,6 +3,7 @@
 //! (and the core types it returns).
 
 pub mod app;
+mod dedupe_api;
 mod downloads;
 mod error;
 mod extract;

@@ -187,6 +187,13 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint { method: "post", path: "/api/v1/merges/{id}/undo", summary: "Undo a merge: merged records come back, moved links move back, the survivor's values return; changes made since are kept and reported", tag: "duplicates", body: None, ok: (200, "MergeView"), query: &[] },
         Endpoint { method: "post", path: "/api/v1/contacts/not-duplicates", summary: "Remember that these contacts are different people: never proposed as duplicates again", tag: "duplicates", body: Some("NotDuplicates"), ok: (200, "Decided"), query: &[] },
         Endpoint { method: "post", path: "/api/v1/companies/not-duplicates", summary: "Remember that these companies are different: never proposed as duplicates again", tag: "duplicates", body: Some("NotDuplicates"), ok: (200, "Decided"), query: &[] },
+        Endpoint { method: "post", path: "/api/v1/dedupe/scans", summary: "Scan the contacts or companies you see for duplicates in the background; with merge, the groups at or above the workspace's auto-merge confidence are merged and the rest wait for review. Follow it with GET", tag: "duplicates", body: Some("ScanRequest"), ok: (202, "ScanView"), query: &[] },
+        Endpoint { method: "get", path: "/api/v1/dedupe/scans", summary: "Your latest duplicate scans, newest first (all of the workspace's for owners and admins)", tag: "duplicates", body: None, ok: (200, "Items:ScanView"), query: &[] },
+        Endpoint { method: "get", path: "/api/v1/dedupe/scans/{id}", summary: "A duplicate scan: status, records read so far, and when done the engine's figures", tag: "duplicates", body: None, ok: (200, "ScanView"), query: &[] },
+        Endpoint { method: "get", path: "/api/v1/dedupe/scans/{id}/groups", summary: "The review queue of a scan: proposed groups, most confident first, each with its members and the pairs that hold it together explained field by field", tag: "duplicates", body: None, ok: (200, "QueuePage"), query: &[("status", "only open, merged or dismissed groups"), ("cursor", "next_cursor of the previous page"), ("limit", "1 to 100, default 20")] },
+        Endpoint { method: "get", path: "/api/v1/dedupe/scans/{id}/groups/{seq}", summary: "One group of the review queue", tag: "duplicates", body: None, ok: (200, "GroupView"), query: &[] },
+        Endpoint { method: "post", path: "/api/v1/dedupe/scans/{id}/groups/{seq}/merge", summary: "Merge a group (the body may be {}: into its oldest live member, values by the most-complete rule); undo through /api/v1/merges/{id}/undo", tag: "duplicates", body: Some("GroupMerge"), ok: (201, "MergeView"), query: &[] },
+        Endpoint { method: "post", path: "/api/v1/dedupe/scans/{id}/groups/{seq}/dismiss", summary: "Not duplicates: every pair of the group's members is remembered as different and never proposed again", tag: "duplicates", body: None, ok: (200, "GroupView"), query: &[] },
         Endpoint { method: "get", path: "/api/v1/data-quality", summary: "The data quality report over the contacts you see: how complete each field is, emails and phones that cannot be used, contacts not updated in a while; each line with the list filter that shows its contacts", tag: "quality", body: None, ok: (200, "QualityReport"), query: &[("stale_months", "a contact not updated for this many months is stale (1 to 120, default 12)")] },
         Endpoint { method: "get", path: "/api/v1/views", summary: "Saved list views you may use: yours and those shared with your team", tag: "view", body: None, ok: (200, "Items:SavedView"), query: &[("entity", "contacts (default) or companies")] },
         Endpoint { method: "post", path: "/api/v1/views", summary: "Save a list view: columns, filters, sort; shared with your team or not", tag: "view", body: Some("ViewInput"), ok: (201, "SavedView"), query: &[] },
@@ -306,6 +313,18 @@ pub fn document() -> axum::Json<utoipa::openapi::OpenApi> {
                     ))),
             );
         }
+        if e.path.contains("{seq}") {
+            op = op.parameter(
+                ParameterBuilder::new()
+                    .name("seq")
+                    .parameter_in(ParameterIn::Path)
+                    .required(Required::True)
+                    .description(Some(
+                        "the group's place in the queue, 1 being the most confident",
+                    ))
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::Integer))),
+            );
+        }
         for (name, description) in e.query {
             op = op.parameter(
                 ParameterBuilder::new()
@@ -399,6 +418,12 @@ pub fn document() -> axum::Json<utoipa::openapi::OpenApi> {
         .schema_from::<temas_service::merge::MergeRequest>()
         .schema_from::<temas_service::merge::MergeView>()
         .schema_from::<temas_core::merge::Rule>()
+        .schema_from::<temas_service::dedupe_scans::ScanRequest>()
+        .schema_from::<temas_service::dedupe_scans::ScanView>()
+        .schema_from::<temas_service::dedupe_scans::QueuePage>()
+        .schema_from::<temas_service::dedupe_scans::GroupView>()
+        .schema_from::<temas_service::dedupe_scans::GroupMember>()
+        .schema_from::<temas_service::dedupe_scans::GroupMerge>()
         .schema_from::<crate::merges_api::NotDuplicates>()
         .schema_from::<crate::merges_api::Decided>()
         .schema_from::<PrefsPatch>()

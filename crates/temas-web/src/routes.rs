@@ -99,6 +99,27 @@ pub fn router(app: AppState) -> Router {
             "/api/v1/companies/not-duplicates",
             post(crate::merges_api::not_duplicates::<Company>),
         )
+        .route(
+            "/api/v1/dedupe/scans",
+            get(crate::dedupe_api::list).post(crate::dedupe_api::start),
+        )
+        .route("/api/v1/dedupe/scans/{id}", get(crate::dedupe_api::get))
+        .route(
+            "/api/v1/dedupe/scans/{id}/groups",
+            get(crate::dedupe_api::groups),
+        )
+        .route(
+            "/api/v1/dedupe/scans/{id}/groups/{seq}",
+            get(crate::dedupe_api::group),
+        )
+        .route(
+            "/api/v1/dedupe/scans/{id}/groups/{seq}/merge",
+            post(crate::dedupe_api::merge),
+        )
+        .route(
+            "/api/v1/dedupe/scans/{id}/groups/{seq}/dismiss",
+            post(crate::dedupe_api::dismiss),
+        )
         .route("/api/v1/merges/{id}", get(crate::merges_api::get))
         .route("/api/v1/merges/{id}/undo", post(crate::merges_api::undo))
         .route("/api/v1/data-quality", get(data_quality))

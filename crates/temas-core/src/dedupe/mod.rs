@@ -13,6 +13,9 @@ mod input;
 pub mod model;
 mod nicknames;
 pub mod prepare;
+mod review;
+
+pub use review::{ExplainedPair, ProbableDuplicate, probable_duplicates};
 
 use compare::{FIELDS, Field, compare, level_of};
 use model::{Model, VectorCounts, probability};

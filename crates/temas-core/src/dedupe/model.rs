@@ -11,7 +11,7 @@
 
 use super::compare::{FIELDS, Field, MISSING, level_of};
 use rustc_hash::FxHashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Comparison vectors and how many pairs had each.
 pub type VectorCounts = FxHashMap<u64, u64>;
@@ -25,7 +25,7 @@ pub const SHARED_NAME: usize = 2;
 pub const UNRELATED: usize = 3;
 const CLASSES: usize = 4;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Class {
     /// The share of candidate pairs in this class.
     pub share: f64,
@@ -33,7 +33,7 @@ pub struct Class {
     pub levels: Vec<Vec<f64>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Model {
     pub classes: Vec<Class>,
 }
@@ -94,57 +94,7 @@ impl Model {
         iterations: usize,
     ) -> Model {
         let unrelated = level_shares(random.iter().map(|(v, c)| (*v, *c as f64)));
-        // Start: one entity mostly agrees everywhere; people who share a place agree on where they live and
-        // work (and often the family name) but on nothing personal; unrelated pairs look like random pairs.
-        let agreeing = |slot: usize, strength: f64| -> Vec<f64> {
-            let n = FIELDS[slot].levels().len();
-            let rest = (1.0 - strength) / (n - 1) as f64;
-            (0..n)
-                .map(|l| if l == 0 { strength } else { rest })
-                .collect()
-        };
-        let same: Vec<Vec<f64>> = (0..FIELDS.len()).map(|s| agreeing(s, 0.9)).collect();
-        // Which fields each class describes; on the others a class looks like random pairs, always. This keeps
-        // the two kinds of different-but-alike pairs what they are meant to be, however rare they are.
-        let shapes: [fn(Field) -> bool; CLASSES] = [
-            |_| true,
-            Field::is_shared_place,
-            |f| matches!(f, Field::GivenName | Field::FamilyName),
-            |_| true,
-        ];
-        let partly = |agrees: fn(Field) -> bool| -> Vec<Vec<f64>> {
-            FIELDS
-                .iter()
-                .enumerate()
-                .map(|(s, f)| {
-                    if agrees(*f) {
-                        agreeing(s, 0.8)
-                    } else {
-                        unrelated[s].clone()
-                    }
-                })
-                .collect()
-        };
-        let mut model = Model {
-            classes: vec![
-                Class {
-                    share: 0.1,
-                    levels: same,
-                },
-                Class {
-                    share: 0.02,
-                    levels: partly(shapes[SHARED_PLACE]),
-                },
-                Class {
-                    share: 0.1,
-                    levels: partly(shapes[SHARED_NAME]),
-                },
-                Class {
-                    share: 0.78,
-                    levels: unrelated.clone(),
-                },
-            ],
-        };
+        let mut model = Model::start(&unrelated);
         let vectors: Vec<(u64, f64)> = candidates.iter().map(|(v, c)| (*v, *c as f64)).collect();
         let total: f64 = vectors.iter().map(|v| v.1).sum::<f64>().max(1.0);
         for _ in 0..iterations {
@@ -169,7 +119,7 @@ impl Model {
                             .into_iter()
                             .enumerate()
                             .map(|(slot, estimated)| {
-                                if shapes[k](FIELDS[slot]) {
+                                if SHAPES[k](FIELDS[slot]) {
                                     estimated
                                 } else {
                                     unrelated[slot].clone()
@@ -187,7 +137,83 @@ impl Model {
         }
         model
     }
+
+    /// The model a workspace has before its first scan: the estimate's starting point, with unrelated pairs
+    /// assumed to agree exactly on a field one time in a thousand and at each intermediate level one time in a
+    /// hundred. Good enough to flag a new record that shares an email, a phone or a full name with an existing
+    /// one; a scan replaces it with a model fitted to the workspace's data.
+    pub fn baseline() -> Model {
+        let unrelated: Vec<Vec<f64>> = FIELDS
+            .iter()
+            .map(|f| {
+                let n = f.levels().len();
+                (0..n)
+                    .map(|l| match l {
+                        0 => 0.001,
+                        l if l + 1 == n => 1.0 - 0.001 - 0.01 * (n - 2) as f64,
+                        _ => 0.01,
+                    })
+                    .collect()
+            })
+            .collect();
+        Model::start(&unrelated)
+    }
+
+    /// Where estimation starts: one entity mostly agrees everywhere; people who share a place agree on where they
+    /// live and work (and often the family name) but on nothing personal; unrelated pairs look like `unrelated`.
+    fn start(unrelated: &[Vec<f64>]) -> Model {
+        let agreeing = |slot: usize, strength: f64| -> Vec<f64> {
+            let n = FIELDS[slot].levels().len();
+            let rest = (1.0 - strength) / (n - 1) as f64;
+            (0..n)
+                .map(|l| if l == 0 { strength } else { rest })
+                .collect()
+        };
+        let same: Vec<Vec<f64>> = (0..FIELDS.len()).map(|s| agreeing(s, 0.9)).collect();
+        let partly = |agrees: fn(Field) -> bool| -> Vec<Vec<f64>> {
+            FIELDS
+                .iter()
+                .enumerate()
+                .map(|(s, f)| {
+                    if agrees(*f) {
+                        agreeing(s, 0.8)
+                    } else {
+                        unrelated[s].clone()
+                    }
+                })
+                .collect()
+        };
+        Model {
+            classes: vec![
+                Class {
+                    share: 0.1,
+                    levels: same,
+                },
+                Class {
+                    share: 0.02,
+                    levels: partly(SHAPES[SHARED_PLACE]),
+                },
+                Class {
+                    share: 0.1,
+                    levels: partly(SHAPES[SHARED_NAME]),
+                },
+                Class {
+                    share: 0.78,
+                    levels: unrelated.to_vec(),
+                },
+            ],
+        }
+    }
 }
+
+// Which fields each class describes; on the others a class looks like random pairs, always. This keeps the two
+// kinds of different-but-alike pairs what they are meant to be, however rare they are.
+const SHAPES: [fn(Field) -> bool; CLASSES] = [
+    |_| true,
+    Field::is_shared_place,
+    |f| matches!(f, Field::GivenName | Field::FamilyName),
+    |_| true,
+];
 
 /// How many undecided candidate pairs one user decision counts as.
 const LABEL_WEIGHT: f64 = 20.0;

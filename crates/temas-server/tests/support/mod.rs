@@ -189,6 +189,30 @@ pub fn ali() -> Value {
            "phones": [{"number": "0912 345 6789"}], "tags": ["VIP"]})
 }
 
+/// 80 different people (each name, email, phone and birth date their own), for the duplicate engine to learn what
+/// unrelated records look like.
+pub fn different_people() -> Vec<Value> {
+    let given = [
+        "Maryam", "Ivan", "Ayse", "John", "Omar", "Elif", "Sara", "Mehmet", "Anna", "Hassan",
+    ];
+    let family = [
+        "Karimi", "Petrov", "Yilmaz", "Smith", "Haddad", "Demir", "Brown", "Kaya",
+    ];
+    let mut items = Vec::new();
+    for (i, g) in given.iter().enumerate() {
+        for (j, f) in family.iter().enumerate() {
+            let n = i * family.len() + j;
+            items.push(json!({
+                "first_name": g, "last_name": f,
+                "emails": [{"address": format!("{}.{}{n}@example.com", g.to_lowercase(), f.to_lowercase())}],
+                "phones": [{"number": format!("+98 912 {:03} {:04}", n % 997, (n * 37) % 10_000)}],
+                "birth_date": format!("19{:02}-{:02}-{:02}", 40 + n % 60, 1 + n % 12, 1 + n % 28),
+            }));
+        }
+    }
+    items
+}
+
 /// Runs each story (an `async fn(TestApp)`) as two tests, `sqlite::<story>` and `postgres::<story>`, each on a
 /// fresh database.
 macro_rules! on_both_backends {
