@@ -1,6 +1,6 @@
-//! Duplicate scans through the API, on both backends: a scan runs as a background job with progress, leaves a
-//! review queue of explained groups, and each group is merged (and undone) or dismissed there; a scan with `merge`
-//! merges the confident groups itself.
+//! Duplicates through the API, on both backends: a scan runs as a background job with progress, leaves a review
+//! queue of explained groups, and each group is merged (and undone) or dismissed there; a scan with `merge` merges
+//! the confident groups itself; creating a probable duplicate is refused with the candidates unless confirmed.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -45,11 +45,11 @@ fn group_of<'a>(page: &'a Value, email: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no group with {email} in {page}"))
 }
 
+/// Creates a contact even when it probably duplicates one, as a client does after a 409.
 async fn contact_with(t: &TestApp, tok: &str, body: Value) -> String {
-    t.contact(tok, body).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    let r = t.post(tok, "/api/v1/contacts?confirm=true", body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.body["id"].as_str().unwrap().to_owned()
 }
 
 async fn scan_review_merge_undo_and_dismiss(t: TestApp) {
@@ -280,7 +280,98 @@ async fn a_scan_with_merge_merges_the_confident_groups(t: TestApp) {
     assert!(group["merge_id"].is_string());
 }
 
+async fn a_probable_duplicate_is_refused_with_its_candidates_unless_confirmed(t: TestApp) {
+    let tok = &t.owner_token;
+    let base = t
+        .post(
+            tok,
+            "/api/v1/contacts/bulk",
+            json!({"items": different_people()}),
+        )
+        .await;
+    assert_eq!(base.status, StatusCode::OK, "{}", base.body);
+    let maryam = t
+        .contact(tok, json!({"first_name": "Maryam", "last_name": "Ahmadi",
+            "emails": [{"address": "maryam.ahmadi@example.ir"}], "phones": [{"number": "0912 000 1111"}]}))
+        .await;
+    let again = json!({"first_name": "Mariam", "last_name": "Ahmadi",
+        "emails": [{"address": "Maryam.Ahmadi@Example.ir"}]});
+    let refused = t.post(tok, "/api/v1/contacts", again.clone()).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert_eq!(refused.body["code"], "probable_duplicate");
+    let candidate = &refused.body["candidates"][0];
+    assert_eq!(candidate["id"], maryam["id"]);
+    assert_eq!(candidate["record"]["display_name"], "Maryam Ahmadi");
+    assert!(
+        candidate["probability"].as_f64().unwrap() >= 0.5,
+        "{candidate}"
+    );
+    assert!(
+        candidate["contributions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["field"] == "email" && c["bits"].as_f64().unwrap() > 0.0),
+        "{candidate}"
+    );
+    // Nothing was written; confirmed, it is.
+    let list = t
+        .get(tok, "/api/v1/contacts?filter=last_name:eq:Ahmadi")
+        .await;
+    assert_eq!(
+        list.body["items"].as_array().unwrap().len(),
+        1,
+        "{}",
+        list.body
+    );
+    let confirmed = t.post(tok, "/api/v1/contacts?confirm=true", again).await;
+    assert_eq!(confirmed.status, StatusCode::CREATED, "{}", confirmed.body);
+
+    // Someone new, or a namesake with nothing else in common, goes straight in.
+    t.contact(
+        tok,
+        json!({"first_name": "Olga", "last_name": "Ivanova",
+        "emails": [{"address": "olga@example.ru"}]}),
+    )
+    .await;
+    t.contact(
+        tok,
+        json!({"first_name": "Maryam", "last_name": "Karimi",
+        "emails": [{"address": "m.karimi@example.org"}], "phones": [{"number": "0935 777 8899"}]}),
+    )
+    .await;
+
+    // Companies are checked too: the same domain.
+    t.post(
+        tok,
+        "/api/v1/companies",
+        json!({"name": "Acme Trading", "domain": "acme-trading.example"}),
+    )
+    .await;
+    let company = t
+        .post(
+            tok,
+            "/api/v1/companies",
+            json!({"name": "ACME Trading Ltd", "domain": "https://www.acme-trading.example/"}),
+        )
+        .await;
+    assert_eq!(company.status, StatusCode::CONFLICT, "{}", company.body);
+
+    // A member never learns of records out of their view: the owner's Maryam is not a candidate for them.
+    let rep = t.user("rep@acme.test", Role::Member, Some("North")).await;
+    let theirs = t
+        .post(
+            &rep,
+            "/api/v1/contacts",
+            json!({"first_name": "Maryam", "last_name": "Ahmadi",
+            "emails": [{"address": "maryam.ahmadi@example.ir"}]}),
+        )
+        .await;
+    assert_eq!(theirs.status, StatusCode::CREATED, "{}", theirs.body);
+}
+
 on_both_backends!(
     scan_review_merge_undo_and_dismiss,
     a_scan_with_merge_merges_the_confident_groups,
+    a_probable_duplicate_is_refused_with_its_candidates_unless_confirmed,
 );

@@ -32,7 +32,7 @@ async fn contacts_merge_keep_everything_and_undo_exactly(t: TestApp) {
         .await;
     assert_eq!(ali.status, StatusCode::CREATED, "{}", ali.body);
     let alireza = t
-        .post(tok, "/api/v1/contacts", json!({
+        .post(tok, "/api/v1/contacts?confirm=true", json!({
             "first_name": "Alireza", "last_name": "Rezaei", "job_title": "Buyer",
             "emails": [{"address": "ALI@rezaei.ir"}, {"address": "a.rezaei@shop.example", "primary": true}],
             "phones": [{"number": "021 8888 7777", "kind": "work"}],
@@ -321,7 +321,7 @@ async fn links_the_merging_user_cannot_see_move_too(t: TestApp) {
     let b = id(&t
         .post(
             &member,
-            "/api/v1/contacts",
+            "/api/v1/contacts?confirm=true",
             json!({"first_name": "Oleg", "last_name": "Petrov"}),
         )
         .await

@@ -8,7 +8,7 @@ mod support;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
-use support::{PASSWORD, TestApp, spawn_app};
+use support::{PASSWORD, TestApp, different_people, spawn_app};
 use temas_core::access::Role;
 
 fn client() -> reqwest::Client {
@@ -960,7 +960,168 @@ async fn the_data_quality_page_links_each_figure_to_its_contacts(t: TestApp) {
     );
 }
 
+/// A new contact that looks like an existing one is not saved at once: the form comes back as typed, listing the
+/// existing record ("did you mean…"), and saves when the user ticks that it is a different one.
+async fn the_new_contact_form_asks_did_you_mean(t: TestApp) {
+    let existing = t
+        .contact(
+            &t.owner_token,
+            json!({"first_name": "Maryam", "last_name": "Ahmadi",
+            "emails": [{"address": "maryam.ahmadi@example.ir"}]}),
+        )
+        .await;
+    let b = Browser::open(&t).await;
+    let r = b
+        .sign_in("owner@acme.test", PASSWORD, "/contacts/new")
+        .await;
+    let (session, _) = set_cookie(&r, "temas_session").unwrap();
+    let csrf = csrf_in(&b.page(&session, "/contacts/new").await);
+    let mut typed = vec![
+        ("_csrf", csrf),
+        ("version", "0".to_owned()),
+        ("first_name", "Mariam".to_owned()),
+        ("last_name", "Ahmadi".to_owned()),
+        ("email", "Maryam.Ahmadi@example.ir".to_owned()),
+    ];
+    let asked = b.post(&session, "/contacts", &typed).await;
+    assert_eq!(asked.status(), StatusCode::CONFLICT);
+    let html = asked.text().await.unwrap();
+    let id = existing["id"].as_str().unwrap();
+    assert!(html.contains("id=\"duplicates\""), "{html}");
+    assert!(html.contains(&format!("href=\"/contacts/{id}\"")), "{html}");
+    assert!(html.contains("value=\"Mariam\"") && html.contains("name=\"confirm_duplicate\""));
+    typed.push(("confirm_duplicate", "1".to_owned()));
+    let made = b.post(&session, "/contacts", &typed).await;
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let both = t
+        .get(
+            &t.owner_token,
+            "/api/v1/contacts?filter=last_name:eq:Ahmadi",
+        )
+        .await;
+    assert_eq!(both.body["items"].as_array().unwrap().len(), 2);
+}
+
+/// A scan started in the app is followed to its queue; a group is merged on its page with a value chosen by hand,
+/// undone, and then dismissed as not duplicates.
+async fn duplicates_are_scanned_reviewed_merged_undone_and_dismissed_in_the_app(t: TestApp) {
+    let tok = &t.owner_token;
+    let base = t
+        .post(
+            tok,
+            "/api/v1/contacts/bulk",
+            json!({"items": different_people()}),
+        )
+        .await;
+    assert_eq!(base.status, StatusCode::OK, "{}", base.body);
+    let first = t
+        .post(
+            tok,
+            "/api/v1/contacts?confirm=true",
+            json!({"first_name": "Maryam", "last_name": "Ahmadi",
+            "job_title": "Buyer", "emails": [{"address": "maryam.ahmadi@example.ir"}]}),
+        )
+        .await;
+    let second = t
+        .post(
+            tok,
+            "/api/v1/contacts?confirm=true",
+            json!({"first_name": "Mariam", "last_name": "Ahmadi",
+            "job_title": "CFO", "emails": [{"address": "Maryam.Ahmadi@example.ir"}]}),
+        )
+        .await;
+    let (first, second) = (
+        first.body["id"].as_str().unwrap().to_owned(),
+        second.body["id"].as_str().unwrap().to_owned(),
+    );
+    let b = Browser::open(&t).await;
+    let r = b.sign_in("owner@acme.test", PASSWORD, "/duplicates").await;
+    let (session, _) = set_cookie(&r, "temas_session").unwrap();
+    let csrf = csrf_in(&b.page(&session, "/duplicates").await);
+    let started = b
+        .post(
+            &session,
+            "/duplicates/scans",
+            &[("_csrf", csrf.clone()), ("entity", "contacts".into())],
+        )
+        .await;
+    assert_eq!(started.status(), StatusCode::SEE_OTHER);
+    let scan_path = started.headers()[LOCATION].to_str().unwrap().to_owned();
+    let scan_id = scan_path.rsplit('/').next().unwrap().to_owned();
+    for _ in 0..600 {
+        let s = t.get(tok, &format!("/api/v1/dedupe/scans/{scan_id}")).await;
+        if s.body["status"] == "done" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let queue = b.page(&session, &scan_path).await;
+    assert!(
+        queue.contains("id=\"queue\"") && queue.contains(&format!("/contacts/{first}")),
+        "{queue}"
+    );
+    let at = queue.find(&format!("/contacts/{first}")).unwrap();
+    let row = &queue[queue[..at].rfind("data-seq=\"").unwrap() + 10..];
+    let seq: String = row.chars().take_while(char::is_ascii_digit).collect();
+    let group_path = format!("{scan_path}/groups/{seq}");
+    let group = b.page(&session, &group_path).await;
+    assert!(
+        group.contains("name=\"survivor\"") && group.contains("data-field=\"job_title\""),
+        "{group}"
+    );
+
+    // Merge into the first record, keeping the second one's job title.
+    let merged = b
+        .post(
+            &session,
+            &format!("{group_path}/merge"),
+            &[
+                ("_csrf", csrf.clone()),
+                ("survivor", first.clone()),
+                ("pick-job_title", second.clone()),
+                ("rule", "most_complete".into()),
+            ],
+        )
+        .await;
+    assert_eq!(merged.status(), StatusCode::SEE_OTHER);
+    let survivor = t.get(tok, &format!("/api/v1/contacts/{first}")).await;
+    assert_eq!(survivor.body["job_title"], "CFO");
+    let gone = t.get(tok, &format!("/api/v1/contacts/{second}")).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    let after = b.page(&session, &group_path).await;
+    assert!(
+        after.contains("data-status=\"merged\"") && after.contains("id=\"undo\""),
+        "{after}"
+    );
+
+    let undone = b
+        .post(
+            &session,
+            &format!("{group_path}/undo"),
+            &[("_csrf", csrf.clone())],
+        )
+        .await;
+    assert_eq!(undone.status(), StatusCode::SEE_OTHER);
+    let back = t.get(tok, &format!("/api/v1/contacts/{second}")).await;
+    assert_eq!(back.status, StatusCode::OK);
+    let reopened = b.page(&session, &group_path).await;
+    assert!(reopened.contains("data-status=\"open\""), "{reopened}");
+
+    let dismissed = b
+        .post(
+            &session,
+            &format!("{group_path}/dismiss"),
+            &[("_csrf", csrf)],
+        )
+        .await;
+    assert_eq!(dismissed.status(), StatusCode::SEE_OTHER);
+    let open = b.page(&session, &scan_path).await;
+    assert!(!open.contains(&format!("data-seq=\"{seq}\"")), "{open}");
+}
+
 on_both_backends!(
+    duplicates_are_scanned_reviewed_merged_undone_and_dismissed_in_the_app,
+    the_new_contact_form_asks_did_you_mean,
     the_data_quality_page_links_each_figure_to_its_contacts,
     a_file_is_uploaded_mapped_imported_and_rolled_back_in_the_app,
     admins_set_workspace_defaults_and_indexed_fields,

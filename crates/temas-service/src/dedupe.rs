@@ -29,6 +29,15 @@ impl DedupeEntity {
         }
     }
 
+    /// The scanned entity of records of `kind`, if they are scanned.
+    pub fn of_kind(kind: temas_store::RecordKind) -> Option<DedupeEntity> {
+        match kind {
+            temas_store::RecordKind::Contact => Some(DedupeEntity::Contacts),
+            temas_store::RecordKind::Company => Some(DedupeEntity::Companies),
+            temas_store::RecordKind::Interaction => None,
+        }
+    }
+
     pub fn record_kind(self) -> temas_store::RecordKind {
         match self {
             DedupeEntity::Contacts => temas_store::RecordKind::Contact,

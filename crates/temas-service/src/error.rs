@@ -30,6 +30,9 @@ pub enum AppError {
     /// Too many failed attempts; the client may try again after this many seconds.
     #[error("too many attempts; try again in {retry_after} s")]
     TooManyAttempts { retry_after: u64 },
+    /// The record probably duplicates these visible ones; the client may confirm and create it anyway.
+    #[error("probably a duplicate of {} existing record(s)", .0.len())]
+    ProbableDuplicates(Vec<crate::duplicate_check::DuplicateCandidate>),
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -8,6 +8,7 @@ pub mod dedupe;
 pub mod dedupe_scans;
 pub mod demo;
 pub mod dump;
+pub mod duplicate_check;
 mod error;
 pub mod exports;
 pub mod import_jobs;

@@ -26,8 +26,16 @@ use temas_store::{
     Uuid,
 };
 
+/// Whether creating a record first looks for records it probably duplicates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicateCheck {
+    Check,
+    /// The client saw the candidates and creates the record anyway (or the type is not checked).
+    Skip,
+}
+
 /// What distinguishes one record type from another for the generic use cases.
-pub trait RecordType: Sized + Send + Sync + 'static {
+pub trait RecordType: Sized + Send + Sync + Serialize + 'static {
     type Input: DeserializeOwned + Serialize + Send;
     type Data: DeserializeOwned + Serialize + Clone + Send + Sync;
     const KIND: RecordKind;
@@ -47,6 +55,10 @@ pub trait RecordType: Sized + Send + Sync + 'static {
     /// Records this one points at, which must exist and be visible: (kind, ids, field name).
     fn references(data: &Self::Data) -> Vec<(RecordKind, Vec<Uuid>, &'static str)>;
     fn external_id(data: &Self::Data) -> Option<&str>;
+    /// How the duplicate check on create reads a record; `None` for types it does not check.
+    fn duplicate_probe(_data: &Self::Data) -> Option<temas_core::dedupe::MatchInput> {
+        None
+    }
     fn assemble(id: Uuid, version: i64, data: Self::Data, meta: RecordMeta) -> Self;
 }
 
@@ -118,6 +130,9 @@ impl RecordType for Contact {
             "companies",
         )]
     }
+    fn duplicate_probe(data: &ContactData) -> Option<temas_core::dedupe::MatchInput> {
+        Some(temas_core::dedupe::MatchInput::from_contact(data, None))
+    }
     fn external_id(data: &ContactData) -> Option<&str> {
         data.external_id.as_deref()
     }
@@ -166,6 +181,9 @@ impl RecordType for Company {
     }
     fn references(_: &CompanyData) -> Vec<(RecordKind, Vec<Uuid>, &'static str)> {
         vec![]
+    }
+    fn duplicate_probe(data: &CompanyData) -> Option<temas_core::dedupe::MatchInput> {
+        Some(temas_core::dedupe::MatchInput::from_company(data))
     }
     fn external_id(data: &CompanyData) -> Option<&str> {
         data.external_id.as_deref()
@@ -244,7 +262,7 @@ impl RecordType for Interaction {
     }
 }
 
-fn decode<R: RecordType>(stored: StoredRecord) -> Result<R, AppError> {
+pub(crate) fn decode<R: RecordType>(stored: StoredRecord) -> Result<R, AppError> {
     let data: R::Data = serde_json::from_value(stored.data).map_err(|e| {
         AppError::Internal(format!(
             "stored {} {} is unreadable: {e}",
@@ -361,14 +379,24 @@ impl App {
         })
     }
 
+    /// Creates a record. With `DuplicateCheck::Check`, a contact or company that probably duplicates a visible
+    /// one is refused with the candidates (`AppError::ProbableDuplicates`) and nothing is written.
     pub async fn create<R: RecordType>(
         &self,
         session: &Session,
         input: R::Input,
+        check: DuplicateCheck,
     ) -> Result<R, AppError> {
         session.require_write()?;
         let ctx = session.validation(self, R::ENTITY).await?;
-        let record = self.prepare_new::<R>(session, &ctx, input, true).await?;
+        let data = R::validate(input, &ctx, None)?;
+        if check == DuplicateCheck::Check {
+            let found = self.probable_duplicates_of::<R>(session, &data).await?;
+            if !found.is_empty() {
+                return Err(AppError::ProbableDuplicates(found));
+            }
+        }
+        let record = self.prepare_validated::<R>(session, data, true).await?;
         let id = record.id;
         self.store
             .insert_records(R::KIND, &session.viewer, vec![record])

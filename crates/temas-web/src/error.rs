@@ -5,6 +5,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use temas_core::FieldError;
 use temas_service::AppError;
+use temas_service::duplicate_check::DuplicateCandidate;
 
 /// The body of every error response.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -24,6 +25,9 @@ pub struct Problem {
     /// For 500s: quote it when reporting the problem; the server log has the cause under the same id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// For `probable_duplicate`: the existing records the new one probably duplicates, most probable first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<DuplicateCandidate>,
 }
 
 #[derive(Debug)]
@@ -113,6 +117,23 @@ impl IntoResponse for ApiError {
                 Some(what.to_owned()),
                 vec![],
             ),
+            AppError::ProbableDuplicates(candidates) => {
+                let problem = Problem {
+                    kind: "https://temas.dev/problems/probable_duplicate".into(),
+                    title: "Probably a duplicate".into(),
+                    status: 409,
+                    code: "probable_duplicate",
+                    detail: Some(
+                        "existing records look like the same entity; use one of them, or send the request \
+                         again with ?confirm=true to create it anyway"
+                            .into(),
+                    ),
+                    errors: vec![],
+                    request_id: None,
+                    candidates,
+                };
+                return problem_response(StatusCode::CONFLICT, &problem);
+            }
             AppError::TooManyAttempts { retry_after } => {
                 let problem = Problem {
                     kind: "https://temas.dev/problems/too_many_attempts".into(),
@@ -122,6 +143,7 @@ impl IntoResponse for ApiError {
                     detail: Some(format!("try again in {retry_after} seconds")),
                     errors: vec![],
                     request_id: None,
+                    candidates: vec![],
                 };
                 let mut r = problem_response(StatusCode::TOO_MANY_REQUESTS, &problem);
                 r.headers_mut()
@@ -139,6 +161,7 @@ impl IntoResponse for ApiError {
                     detail: None,
                     errors: vec![],
                     request_id: Some(request_id),
+                    candidates: vec![],
                 };
                 return problem_response(StatusCode::INTERNAL_SERVER_ERROR, &problem);
             }
@@ -151,6 +174,7 @@ impl IntoResponse for ApiError {
             detail,
             errors,
             request_id: None,
+            candidates: vec![],
         };
         problem_response(status, &problem)
     }

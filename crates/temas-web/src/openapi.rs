@@ -57,8 +57,16 @@ const HISTORY_QUERY: &[(&str, &str)] = &[
     ("limit", "1 to 500"),
 ];
 
+/// Creating a contact or company checks for probable duplicates first.
+const CHECKED_CREATE: &[(&str, &str)] = &[(
+    "confirm",
+    "true creates the record even when it probably duplicates one you can see; otherwise such a request is \
+     refused with 409 probable_duplicate, its candidates (record, probability, each field's contribution) in \
+     candidates, and nothing is written",
+)];
+
 macro_rules! record_endpoints {
-    ($base:literal, $item:literal, $tag:literal, $schema:literal, $input:literal) => {
+    ($base:literal, $item:literal, $tag:literal, $schema:literal, $input:literal, $create_query:expr) => {
         [
             Endpoint {
                 method: "post",
@@ -67,7 +75,7 @@ macro_rules! record_endpoints {
                 tag: $tag,
                 body: Some($input),
                 ok: (201, $schema),
-                query: &[],
+                query: $create_query,
             },
             Endpoint {
                 method: "get",
@@ -142,21 +150,24 @@ pub fn endpoints() -> Vec<Endpoint> {
         "/api/v1/contacts/{id}",
         "contact",
         "Contact",
-        "ContactInput"
+        "ContactInput",
+        CHECKED_CREATE
     ));
     all.extend(record_endpoints!(
         "/api/v1/companies",
         "/api/v1/companies/{id}",
         "company",
         "Company",
-        "CompanyInput"
+        "CompanyInput",
+        CHECKED_CREATE
     ));
     all.extend(record_endpoints!(
         "/api/v1/interactions",
         "/api/v1/interactions/{id}",
         "interaction",
         "Interaction",
-        "InteractionInput"
+        "InteractionInput",
+        &[]
     ));
     all.extend([
         Endpoint { method: "post", path: "/api/v1/contacts/bulk", summary: "Create or upsert (by external_id) up to 1,000 contacts; answers per item", tag: "contact", body: Some("ContactBulkRequest"), ok: (200, "Items:BulkItemResult"), query: &[] },

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::future::Future;
-use temas_service::records::{ListParams, RecordPage, RecordType};
+use temas_service::records::{DuplicateCheck, ListParams, RecordPage, RecordType};
 use temas_service::{AppError, Session};
 use temas_store::{StoredResponse, TimelineOf, Uuid};
 
@@ -132,15 +132,28 @@ where
     Ok(Response::from_parts(parts, axum::body::Body::from(bytes)))
 }
 
+#[derive(serde::Deserialize)]
+pub struct CreateParams {
+    /// The client saw the probable duplicates (a 409) and creates the record anyway.
+    #[serde(default)]
+    confirm: bool,
+}
+
 pub async fn create<R: ApiRecord>(
     State(app): State<AppState>,
     Auth(session): Auth,
     headers: HeaderMap,
+    Query(params): Query<CreateParams>,
     body: JsonBody<R::Input>,
 ) -> Result<Response, ApiError> {
     let JsonBody { value, raw } = body;
+    let check = if params.confirm {
+        DuplicateCheck::Skip
+    } else {
+        DuplicateCheck::Check
+    };
     idempotent(&app, &session, &headers, R::BASE, &raw, || async {
-        let record = app.create::<R>(&session, value).await?;
+        let record = app.create::<R>(&session, value, check).await?;
         record_response(StatusCode::CREATED, &record)
     })
     .await

@@ -365,9 +365,13 @@ pub async fn log_interaction(
         company_id: contact.data.companies.first().map(|l| l.company_id),
         ..Default::default()
     };
-    app.create::<Interaction>(&user.session, input)
-        .await
-        .map_err(fail)?;
+    app.create::<Interaction>(
+        &user.session,
+        input,
+        temas_service::records::DuplicateCheck::Skip,
+    )
+    .await
+    .map_err(fail)?;
     if is_htmx(&headers) {
         let items = timeline_items(&app, &user, id, "").await?;
         return Ok(render(&TimelinePartial {

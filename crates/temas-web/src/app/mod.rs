@@ -7,6 +7,7 @@ mod assets;
 mod auth_pages;
 mod company_pages;
 mod contact_pages;
+mod duplicate_pages;
 pub mod i18n;
 mod import_pages;
 mod lists;
@@ -107,6 +108,29 @@ pub fn router() -> Router<AppState> {
         .route("/imports/{id}/run", post(import_pages::run))
         .route("/imports/{id}/rollback", post(import_pages::rollback))
         .route("/imports/{id}/errors.csv", get(import_pages::errors))
+        .route("/duplicates", get(duplicate_pages::scans))
+        .route("/duplicates/scans", post(duplicate_pages::start))
+        .route("/duplicates/scans/{id}", get(duplicate_pages::scan))
+        .route(
+            "/duplicates/scans/{id}/progress",
+            get(duplicate_pages::progress),
+        )
+        .route(
+            "/duplicates/scans/{id}/groups/{seq}",
+            get(duplicate_pages::group),
+        )
+        .route(
+            "/duplicates/scans/{id}/groups/{seq}/merge",
+            post(duplicate_pages::merge),
+        )
+        .route(
+            "/duplicates/scans/{id}/groups/{seq}/dismiss",
+            post(duplicate_pages::dismiss),
+        )
+        .route(
+            "/duplicates/scans/{id}/groups/{seq}/undo",
+            post(duplicate_pages::undo),
+        )
         .route("/quality", get(quality_page::show))
         .route("/admin", get(admin_pages::show))
         .route("/admin/workspace", post(admin_pages::save_workspace))

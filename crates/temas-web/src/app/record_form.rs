@@ -16,6 +16,7 @@ use temas_core::contact::{Company, Contact, GENDERS, SIZES};
 use temas_core::custom::{CustomFieldDef, FieldKind};
 use temas_core::points::ContactPoints;
 use temas_service::AppError;
+use temas_service::records::DuplicateCheck;
 use temas_store::Uuid;
 
 /// How many email and phone inputs the form offers.
@@ -136,7 +137,24 @@ struct RecordForm {
     custom: Vec<CustomInput>,
     version: i64,
     conflict: Option<String>,
+    /// Existing records the new one probably duplicates ("did you mean…"), with a box to create it anyway.
+    duplicates: Vec<DuplicateLink>,
     has_errors: bool,
+}
+
+/// A probable duplicate as the form lists it.
+struct DuplicateLink {
+    href: String,
+    name: String,
+    percent: u32,
+}
+
+/// What the form says above its fields after a failed save, besides the field errors.
+enum Notice {
+    None,
+    /// Someone saved the record meanwhile: the message, and the version now stored.
+    Conflict(String, i64),
+    Duplicates(Vec<DuplicateLink>),
 }
 
 impl RecordForm {
@@ -211,6 +229,7 @@ struct FormState {
     phones: Vec<String>,
     version: i64,
     conflict: Option<String>,
+    duplicates: Vec<DuplicateLink>,
 }
 
 fn form_page<R: Editable>(ui: Ui, defs: &[CustomFieldDef], state: FormState) -> RecordForm {
@@ -229,6 +248,7 @@ fn form_page<R: Editable>(ui: Ui, defs: &[CustomFieldDef], state: FormState) -> 
         phones: slots(state.phones),
         version: state.version,
         conflict: state.conflict,
+        duplicates: state.duplicates,
         ui,
     }
 }
@@ -248,6 +268,7 @@ pub async fn new_page<R: Editable>(
         phones: Vec::new(),
         version: 0,
         conflict: None,
+        duplicates: Vec::new(),
     };
     Ok(render(&form_page::<R>(ui, &defs, state)))
 }
@@ -282,6 +303,7 @@ pub async fn edit_page<R: Editable>(
             .collect(),
         version: record.version(),
         conflict: None,
+        duplicates: Vec::new(),
     };
     Ok(render(&form_page::<R>(ui, &defs, state)))
 }
@@ -430,7 +452,7 @@ fn refill<R: Editable>(
     fields: &Fields,
     defs: &[CustomFieldDef],
     errors: &FieldErrors,
-    conflict: Option<(String, i64)>,
+    notice: Notice,
 ) -> Response {
     let values: HashMap<String, String> = fields
         .iter()
@@ -444,19 +466,22 @@ fn refill<R: Editable>(
         .collect();
     // After a conflict the form carries the version now stored, so that saving again applies the user's values
     // over it, knowingly.
-    let (conflict, version) = match conflict {
-        Some((message, current)) => (Some(message), current),
-        None => (
-            None,
-            field(fields, "version")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0),
-        ),
+    let typed_version = || {
+        field(fields, "version")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
     };
-    let status = if conflict.is_some() {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
+    let (status, conflict, version, duplicates) = match notice {
+        Notice::Conflict(message, current) => {
+            (StatusCode::CONFLICT, Some(message), current, Vec::new())
+        }
+        Notice::Duplicates(links) => (StatusCode::CONFLICT, None, typed_version(), links),
+        Notice::None => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            typed_version(),
+            Vec::new(),
+        ),
     };
     let state = FormState {
         id,
@@ -467,6 +492,7 @@ fn refill<R: Editable>(
         phones: all(fields, "phone").map(str::to_owned).collect(),
         version,
         conflict,
+        duplicates,
     };
     (status, render(&form_page::<R>(ui, defs, state))).into_response()
 }
@@ -483,8 +509,13 @@ pub async fn create<R: Editable>(
     let mut errors = FieldErrors::default();
     let body = body_of::<R>(&fields, &defs, None, &ui, &mut errors);
     let input: Result<R::Input, _> = serde_json::from_value(Value::Object(body));
+    let check = if field(&fields, "confirm_duplicate").is_some() {
+        DuplicateCheck::Skip
+    } else {
+        DuplicateCheck::Check
+    };
     let result = match input {
-        Ok(input) if errors.0.is_empty() => app.create::<R>(&user.session, input).await,
+        Ok(input) if errors.0.is_empty() => app.create::<R>(&user.session, input, check).await,
         Ok(_) => Err(AppError::Invalid(errors)),
         Err(e) => Err(AppError::Internal(e.to_string())),
     };
@@ -492,7 +523,40 @@ pub async fn create<R: Editable>(
         Ok(record) => Ok(Redirect::to(&format!("{}/{}", R::BASE, record.id())).into_response()),
         Err(AppError::Invalid(errors)) => {
             let title = ui.t(R::NEW_TITLE);
-            Ok(refill::<R>(ui, None, title, &fields, &defs, &errors, None))
+            Ok(refill::<R>(
+                ui,
+                None,
+                title,
+                &fields,
+                &defs,
+                &errors,
+                Notice::None,
+            ))
+        }
+        Err(AppError::ProbableDuplicates(found)) => {
+            let title = ui.t(R::NEW_TITLE);
+            let links = found
+                .iter()
+                .map(|c| DuplicateLink {
+                    href: format!("{}/{}", R::BASE, c.id),
+                    name: ["display_name", "name"]
+                        .iter()
+                        .find_map(|k| c.record.get(*k).and_then(Value::as_str))
+                        .unwrap_or_default()
+                        .to_owned(),
+                    percent: (c.probability * 100.0).round() as u32,
+                })
+                .collect();
+            let none = FieldErrors::default();
+            Ok(refill::<R>(
+                ui,
+                None,
+                title,
+                &fields,
+                &defs,
+                &none,
+                Notice::Duplicates(links),
+            ))
         }
         Err(e) => Err(PageError::new(e, ui)),
     }
@@ -521,7 +585,7 @@ pub async fn update<R: Editable>(
             &fields,
             &defs,
             &errors,
-            None,
+            Notice::None,
         ));
     }
     let version = field(&fields, "version").and_then(|v| v.parse().ok());
@@ -537,12 +601,11 @@ pub async fn update<R: Editable>(
             &fields,
             &defs,
             &errors,
-            None,
+            Notice::None,
         )),
         Err(AppError::VersionMismatch { current }) => {
             let now = current.unwrap_or(before.version());
             let message = ui.tr.t_count("form-conflict", "version", now);
-            let conflict = Some((message, now));
             Ok(refill::<R>(
                 ui,
                 Some(id),
@@ -550,7 +613,7 @@ pub async fn update<R: Editable>(
                 &fields,
                 &defs,
                 &FieldErrors::default(),
-                conflict,
+                Notice::Conflict(message, now),
             ))
         }
         Err(e) => Err(fail(e)),
