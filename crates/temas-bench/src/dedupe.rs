@@ -179,9 +179,14 @@ pub fn run(
             .collect::<Vec<_>>(),
     );
     println!(
-        "  skipped blocks {} (largest {}); peak memory {}",
+        "  skipped blocks {} (largest {}); model checks new records: {}; peak memory {}",
         outcome.stats.skipped_blocks,
         outcome.stats.largest_skipped_block,
+        if outcome.scorer.model.is_plausible() {
+            "yes"
+        } else {
+            "no (baseline instead)"
+        },
         crate::peak_memory()
     );
     Ok(())

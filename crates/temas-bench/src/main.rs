@@ -2,6 +2,7 @@
 //! Every load is bounded in count and time. See bench/run.sh for how BENCHMARKS.md is produced.
 
 mod dedupe;
+mod duplicate_check;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -104,6 +105,21 @@ enum Command {
         #[arg(long)]
         max_block: Option<usize>,
         files: Vec<std::path::PathBuf>,
+    },
+    /// Time the duplicate check on create: for each sampled contact id, a misspelled repeat (refused with 409)
+    /// and a new contact (checked, then created).
+    DuplicateCheck {
+        #[arg(long)]
+        base: String,
+        #[arg(long)]
+        token: String,
+        /// A file of contact ids, one per line (`sample` writes one).
+        #[arg(long)]
+        ids: std::path::PathBuf,
+        #[arg(long, default_value_t = 500)]
+        count: usize,
+        #[arg(long, default_value_t = 120)]
+        max_seconds: u64,
     },
     /// The raw engine answering unranked trigram look-ups for each fragment of a file, straight on the database.
     RawSearch {
@@ -663,6 +679,13 @@ async fn main() -> anyhow::Result<()> {
             show_errors,
             max_block,
         } => dedupe::run(&files, layout, show_errors, max_block),
+        Command::DuplicateCheck {
+            base,
+            token,
+            ids,
+            count,
+            max_seconds,
+        } => duplicate_check::run(&base, &token, &ids, count, max_seconds).await,
         Command::RawInsert { url, rows } => raw_insert(&url, rows).await,
         Command::RawSearch { url, fragments } => raw_search(&url, &fragments).await,
     }

@@ -1,6 +1,7 @@
 //! Keeping new duplicates out: a contact or company about to be created is compared with the few existing records
 //! that share its email, phone or domain, or whose names match its name, and scored by the model the workspace's
-//! last duplicate scan fitted (before any scan, by [`Model::baseline`]). Candidates the user cannot see are never
+//! last duplicate scan fitted (before any scan, or when the scan had no duplicates to learn from, by
+//! [`Model::baseline`]). Candidates the user cannot see are never
 //! shown. Creating it anyway is the client's choice (`confirm`).
 
 use crate::dedupe::DedupeEntity;
@@ -129,7 +130,8 @@ impl App {
         Ok(found)
     }
 
-    /// The model of the workspace's newest finished scan of this kind, or the baseline before the first.
+    /// The model of the workspace's newest finished scan of this kind, or the baseline before the first (and when
+    /// that scan found nothing that looks like duplicates to learn from; see [`Model::is_plausible`]).
     async fn duplicate_model<R: RecordType>(&self, session: &Session) -> Result<Model, AppError> {
         let Some(entity) = DedupeEntity::of_kind(R::KIND) else {
             return Ok(Model::baseline());
@@ -147,7 +149,8 @@ impl App {
             .into_iter()
             .next()
             .and_then(|s| s.model)
-            .and_then(|m| serde_json::from_value::<Model>(m).ok());
+            .and_then(|m| serde_json::from_value::<Model>(m).ok())
+            .filter(Model::is_plausible);
         Ok(newest.unwrap_or_else(Model::baseline))
     }
 }

@@ -56,6 +56,37 @@ impl App {
         }
     }
 
+    /// Renews a running job's lease every `every` until another worker has taken the job over; then waits forever.
+    async fn keep_lease(
+        &self,
+        job: &Job,
+        lease: chrono::Duration,
+        every: std::time::Duration,
+        taken_over: &TakenOver,
+    ) -> std::convert::Infallible {
+        loop {
+            tokio::time::sleep(every).await;
+            if taken_over.is_set() {
+                continue;
+            }
+            let until = temas_core::time::now() + lease;
+            match self
+                .store
+                .renew_job(job.workspace_id, job.id, job.attempts, until)
+                .await
+            {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(job = %job.id, "another worker took the job over; stopping");
+                    taken_over.set();
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, job = %job.id, "renewing a job's lease failed")
+                }
+            }
+        }
+    }
+
     /// Claims and runs one job; false when there was none.
     async fn work_one(&self, lease: std::time::Duration) -> bool {
         let lease = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(30));
@@ -75,23 +106,12 @@ impl App {
         let taken_over = TakenOver::default();
         let run = self.run_job(&job, &taken_over);
         tokio::pin!(run);
-        // The lease is renewed while the job runs; once another worker has it, the handler is told to stop and is
-        // awaited, and its end is not recorded here.
-        let outcome = loop {
-            tokio::select! {
-                outcome = &mut run => break outcome,
-                () = tokio::time::sleep(every), if !taken_over.is_set() => {
-                    let until = temas_core::time::now() + lease;
-                    match self.store.renew_job(job.workspace_id, job.id, job.attempts, until).await {
-                        Ok(true) => {}
-                        Ok(false) => {
-                            tracing::warn!(job = %job.id, "another worker took the job over; stopping");
-                            taken_over.set();
-                        }
-                        Err(e) => tracing::warn!(error = %e, job = %job.id, "renewing a job's lease failed"),
-                    }
-                }
-            }
+        // The lease is renewed beside the job, not in turn with it: a renewal waiting for the database must not stop
+        // the job from finishing the transaction that holds it. Once another worker has the job, the handler is told
+        // to stop and is awaited, and its end is not recorded here.
+        let outcome = tokio::select! {
+            outcome = &mut run => outcome,
+            never = self.keep_lease(&job, lease, every, &taken_over) => match never {},
         };
         let error = outcome.as_ref().err().map(ToString::to_string);
         match &error {

@@ -138,6 +138,21 @@ impl Model {
         model
     }
 
+    /// Whether the one-entity class looks like duplicates: on given and family names it agrees exactly more often
+    /// than it disagrees. A base without real duplicates gives expectation maximisation nothing to find, and the
+    /// class then settles on some other likeness (namesakes in one city, say), which would judge new records by
+    /// it; such a model is not used to check them.
+    pub fn is_plausible(&self) -> bool {
+        let same = &self.classes[SAME].levels;
+        [Field::GivenName, Field::FamilyName].iter().all(|field| {
+            FIELDS
+                .iter()
+                .position(|f| f == field)
+                .and_then(|slot| same.get(slot))
+                .is_some_and(|levels| levels.first() > levels.last())
+        })
+    }
+
     /// The model a workspace has before its first scan: the estimate's starting point, with unrelated pairs
     /// assumed to agree exactly on a field one time in a thousand and at each intermediate level one time in a
     /// hundred. Good enough to flag a new record that shares an email, a phone or a full name with an existing

@@ -112,6 +112,15 @@ mod tests {
     }
 
     #[test]
+    fn a_model_whose_one_entity_class_mostly_disagrees_on_names_is_not_plausible() {
+        let mut model = Model::baseline();
+        assert!(model.is_plausible());
+        // What a base without duplicates teaches: "one entity" pairs that share a city but not a given name.
+        model.classes[0].levels[0] = vec![0.23, 0.0001, 0.03, 0.74];
+        assert!(!model.is_plausible());
+    }
+
+    #[test]
     fn the_baseline_model_flags_a_shared_email_or_name_and_phone_but_not_a_stranger() {
         let scorer = Scorer::from_model(Model::baseline());
         let base = [
