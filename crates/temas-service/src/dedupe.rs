@@ -53,6 +53,21 @@ impl DedupeEntity {
     }
 }
 
+/// Calls an `App` method generic over the record type with the type of a scanned entity, and awaits it.
+macro_rules! for_entity {
+    ($entity:expr, $app:ident . $method:ident ( $($arg:expr),* $(,)? )) => {
+        match $entity {
+            $crate::dedupe::DedupeEntity::Contacts => {
+                $app.$method::<temas_core::contact::Contact>($($arg),*).await
+            }
+            $crate::dedupe::DedupeEntity::Companies => {
+                $app.$method::<temas_core::contact::Company>($($arg),*).await
+            }
+        }
+    };
+}
+pub(crate) use for_entity;
+
 #[derive(Debug, Clone)]
 pub struct DuplicateMember {
     pub id: Uuid,

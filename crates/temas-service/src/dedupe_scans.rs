@@ -1,19 +1,18 @@
-//! Duplicate scans as background jobs, and the review queue they leave: groups ranked by confidence, each with its
-//! members and the pairs that hold it together explained field by field, to merge or dismiss one by one. A scan
-//! started with `merge` merges the groups at or above the workspace's auto-merge confidence itself, so that only the
-//! rest wait for a person. The model a scan fits is kept: it checks new records until the next scan.
+//! Duplicate scans as background jobs: every record the user sees through the engine, the groups it proposes saved
+//! as a review queue (`review_queue.rs`), and the fitted model kept to check new records until the next scan. A
+//! scan started with `merge` merges the groups at or above the workspace's auto-merge confidence itself, so that
+//! only the rest wait for a person.
 
-use crate::dedupe::{DedupeEntity, DuplicateGroup, DuplicateScan};
-use crate::merge::{MergeRequest, MergeView, Mergeable};
+use crate::dedupe::{DedupeEntity, DuplicateGroup, DuplicateScan, for_entity};
+use crate::merge::Mergeable;
+use crate::review_queue::GroupMerge;
 use crate::{App, AppError, Session};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use temas_core::FieldErrors;
-use temas_core::contact::{Company, Contact};
-use temas_core::merge::Rule;
-use temas_store::{DedupeGroupRecord, DedupeScanRecord, GroupPage, Job, ScanFilter};
+use temas_store::{DedupeGroupRecord, DedupeScanRecord, Job, ScanFilter};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -22,7 +21,6 @@ pub const JOB_DEDUPE: &str = "dedupe_scan";
 const PROGRESS_EVERY: Duration = Duration::from_secs(1);
 /// The scans a list shows.
 const RECENT_SCANS: u64 = 20;
-const MAX_QUEUE_PAGE: u32 = 100;
 
 /// A scan as a client starts it.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -68,60 +66,7 @@ impl From<DedupeScanRecord> for ScanView {
     }
 }
 
-/// A member of a proposed group, as the reader may see it now.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct GroupMember {
-    #[schema(value_type = String, format = Uuid)]
-    pub id: Uuid,
-    /// `live`, `trashed` (merged or deleted since the scan) or `hidden` (out of the reader's view).
-    pub state: String,
-    /// The record as `GET /api/v1/{contacts,companies}/{id}` shows it, unless hidden.
-    #[schema(value_type = Option<Object>)]
-    pub record: Option<Value>,
-}
-
-/// A group in the review queue.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct GroupView {
-    /// Its place in the queue, 1 being the most confident; it names the group in the scan's paths.
-    pub seq: i64,
-    pub confidence: f64,
-    /// `open`, `merged` or `dismissed` (an undone merge makes its group `open` again).
-    pub status: String,
-    #[schema(value_type = Option<String>, format = Uuid)]
-    pub merge_id: Option<Uuid>,
-    /// Oldest first.
-    pub members: Vec<GroupMember>,
-    /// The scored pairs between members, strongest first: `a`, `b`, `probability` and `contributions`, each field's
-    /// `bits` of evidence for (positive) or against (negative) one entity at its agreement `level`.
-    #[schema(value_type = Vec<Object>)]
-    pub pairs: Value,
-}
-
-/// A page of the review queue.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct QueuePage {
-    pub items: Vec<GroupView>,
-    /// Pass as `cursor` for the next page; absent on the last.
-    pub next_cursor: Option<String>,
-}
-
-/// How a group is merged: by default into its oldest live member, every other live member merged into it.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(default, deny_unknown_fields)]
-pub struct GroupMerge {
-    #[schema(value_type = Option<String>, format = Uuid)]
-    pub survivor_id: Option<Uuid>,
-    /// Members to leave out of the merge.
-    #[schema(value_type = Vec<String>)]
-    pub exclude: Vec<Uuid>,
-    pub rule: Rule,
-    /// As in `POST /api/v1/contacts/merge`: per field, the member whose value to keep.
-    #[schema(value_type = Object)]
-    pub choose: std::collections::BTreeMap<String, Uuid>,
-}
-
-fn scan_entity(scan: &DedupeScanRecord) -> Result<DedupeEntity, AppError> {
+pub(crate) fn scan_entity(scan: &DedupeScanRecord) -> Result<DedupeEntity, AppError> {
     DedupeEntity::parse(&scan.entity)
         .ok_or_else(|| AppError::Internal(format!("scan {} of unknown {}", scan.id, scan.entity)))
 }
@@ -198,7 +143,11 @@ impl App {
         Ok(self.own_scan(session, id).await?.into())
     }
 
-    async fn own_scan(&self, session: &Session, id: Uuid) -> Result<DedupeScanRecord, AppError> {
+    pub(crate) async fn own_scan(
+        &self,
+        session: &Session,
+        id: Uuid,
+    ) -> Result<DedupeScanRecord, AppError> {
         let filter = ScanFilter {
             id: Some(id),
             limit: 1,
@@ -312,28 +261,10 @@ impl App {
         }
         if let (true, Some(threshold)) = (merge, session.workspace.settings.auto_merge_confidence) {
             self.scan_step(ws, &mut scan, "merging").await?;
-            let (merged, failed) = match entity {
-                DedupeEntity::Contacts => {
-                    self.merge_confident::<Contact>(
-                        session,
-                        scan.id,
-                        &found.groups,
-                        &groups,
-                        threshold,
-                    )
-                    .await?
-                }
-                DedupeEntity::Companies => {
-                    self.merge_confident::<Company>(
-                        session,
-                        scan.id,
-                        &found.groups,
-                        &groups,
-                        threshold,
-                    )
-                    .await?
-                }
-            };
+            let (merged, failed) = for_entity!(
+                entity,
+                self.merge_confident(session, scan.id, &found.groups, &groups, threshold)
+            )?;
             scan.progress["merged"] = json!(merged);
             scan.progress["merge_failed"] = json!(failed);
             scan.progress["left_for_review"] = json!(found.groups.len() - merged);
@@ -385,275 +316,5 @@ impl App {
             }
         }
         Ok((merged, failed))
-    }
-
-    async fn mark_group(
-        &self,
-        session: &Session,
-        scan: Uuid,
-        mut group: DedupeGroupRecord,
-        status: &str,
-        merge_id: Option<Uuid>,
-    ) -> Result<DedupeGroupRecord, AppError> {
-        group.status = status.into();
-        group.merge_id = merge_id;
-        group.updated_at = temas_core::time::now();
-        self.store
-            .set_dedupe_group_status(session.workspace.id, scan, &group)
-            .await?;
-        Ok(group)
-    }
-
-    /// Merges the live members of a group (those not excluded) as `how` says.
-    async fn merge_members<R: Mergeable>(
-        &self,
-        session: &Session,
-        members: &[Uuid],
-        how: &GroupMerge,
-    ) -> Result<MergeView, AppError> {
-        let mut live = Vec::new();
-        for id in members.iter().filter(|id| !how.exclude.contains(id)) {
-            match self.get::<R>(session, *id).await {
-                Ok(_) => live.push(*id),
-                Err(AppError::NotFound) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        let survivor = how.survivor_id.or_else(|| live.first().copied());
-        let mut errors = FieldErrors::default();
-        let survivor = match survivor {
-            Some(s) if live.contains(&s) => s,
-            Some(_) => {
-                errors.add(
-                    "survivor_id",
-                    "not_in_group",
-                    "choose a live member of the group",
-                );
-                Uuid::nil()
-            }
-            None => Uuid::nil(),
-        };
-        if live.len() < 2 {
-            errors.add(
-                "members",
-                "too_few",
-                "fewer than two members of this group are left to merge",
-            );
-        }
-        errors.into_result(())?;
-        let req = MergeRequest {
-            survivor_id: survivor,
-            merged_ids: live.into_iter().filter(|id| *id != survivor).collect(),
-            rule: how.rule.clone(),
-            choose: how.choose.clone(),
-        };
-        self.merge::<R>(session, &req).await
-    }
-
-    /// One page of a scan's review queue, groups of `status` only when given.
-    pub async fn review_queue(
-        &self,
-        session: &Session,
-        scan_id: Uuid,
-        status: Option<&str>,
-        cursor: Option<&str>,
-        limit: Option<u32>,
-    ) -> Result<QueuePage, AppError> {
-        let scan = self.own_scan(session, scan_id).await?;
-        let after_seq = match cursor {
-            None => 0,
-            Some(c) => c.parse::<i64>().map_err(|_| {
-                FieldErrors::single(
-                    "cursor",
-                    "invalid",
-                    "pass the next_cursor of the page before",
-                )
-            })?,
-        };
-        if let Some(s) = status
-            && !matches!(s, "open" | "merged" | "dismissed")
-        {
-            return Err(
-                FieldErrors::single("status", "invalid", "open, merged or dismissed").into(),
-            );
-        }
-        let limit = limit.unwrap_or(20).clamp(1, MAX_QUEUE_PAGE);
-        // Undone merges are told apart when read, so the stored status filter is applied afterwards.
-        let mut items = Vec::new();
-        let mut after = after_seq;
-        let mut next_cursor = None;
-        loop {
-            let page = GroupPage {
-                after_seq: after,
-                status: None,
-                limit: u64::from(limit),
-            };
-            let rows = self
-                .store
-                .dedupe_groups(session.workspace.id, scan.id, &page)
-                .await?;
-            let last = rows.len() < limit as usize;
-            for row in rows {
-                after = row.seq;
-                let view = self.group_view(session, &scan, row).await?;
-                if status.is_none_or(|s| s == view.status) {
-                    items.push(view);
-                }
-                if items.len() == limit as usize {
-                    next_cursor = Some(after.to_string());
-                    break;
-                }
-            }
-            if next_cursor.is_some() || last {
-                break;
-            }
-        }
-        Ok(QueuePage { items, next_cursor })
-    }
-
-    /// One group of a scan.
-    pub async fn review_group(
-        &self,
-        session: &Session,
-        scan_id: Uuid,
-        seq: i64,
-    ) -> Result<GroupView, AppError> {
-        let scan = self.own_scan(session, scan_id).await?;
-        let row = self.group_row(session, &scan, seq).await?;
-        self.group_view(session, &scan, row).await
-    }
-
-    async fn group_row(
-        &self,
-        session: &Session,
-        scan: &DedupeScanRecord,
-        seq: i64,
-    ) -> Result<DedupeGroupRecord, AppError> {
-        let page = GroupPage {
-            after_seq: seq - 1,
-            status: None,
-            limit: 1,
-        };
-        self.store
-            .dedupe_groups(session.workspace.id, scan.id, &page)
-            .await?
-            .into_iter()
-            .find(|g| g.seq == seq)
-            .ok_or(AppError::NotFound)
-    }
-
-    async fn group_view(
-        &self,
-        session: &Session,
-        scan: &DedupeScanRecord,
-        row: DedupeGroupRecord,
-    ) -> Result<GroupView, AppError> {
-        let mut status = row.status.clone();
-        if let Some(merge) = row.merge_id
-            && self
-                .store
-                .merge_record(session.workspace.id, merge)
-                .await?
-                .is_some_and(|m| m.status == "undone")
-        {
-            status = "open".into();
-        }
-        let mut members = Vec::with_capacity(row.members.len());
-        for id in &row.members {
-            members.push(match scan_entity(scan)? {
-                DedupeEntity::Contacts => self.group_member::<Contact>(session, *id).await?,
-                DedupeEntity::Companies => self.group_member::<Company>(session, *id).await?,
-            });
-        }
-        Ok(GroupView {
-            seq: row.seq,
-            confidence: row.confidence,
-            status,
-            merge_id: row.merge_id,
-            members,
-            pairs: row.pairs,
-        })
-    }
-
-    async fn group_member<R: Mergeable + Serialize>(
-        &self,
-        session: &Session,
-        id: Uuid,
-    ) -> Result<GroupMember, AppError> {
-        let (state, record) = match self.get_with::<R>(session, id, true).await {
-            Ok(r) => {
-                let record = json!(r);
-                let trashed = record.get("deleted_at").is_some_and(|d| !d.is_null());
-                (if trashed { "trashed" } else { "live" }, Some(record))
-            }
-            Err(AppError::NotFound) => ("hidden", None),
-            Err(e) => return Err(e),
-        };
-        Ok(GroupMember {
-            id,
-            state: state.into(),
-            record,
-        })
-    }
-
-    /// Merges a group of the queue (see [`GroupMerge`]) and marks it merged.
-    pub async fn merge_group(
-        &self,
-        session: &Session,
-        scan_id: Uuid,
-        seq: i64,
-        how: &GroupMerge,
-    ) -> Result<MergeView, AppError> {
-        let scan = self.own_scan(session, scan_id).await?;
-        let row = self.group_row(session, &scan, seq).await?;
-        for id in how.survivor_id.iter().chain(how.choose.values()) {
-            if !row.members.contains(id) {
-                return Err(FieldErrors::single(
-                    "survivor_id",
-                    "not_in_group",
-                    format!("{id} is not a member of this group"),
-                )
-                .into());
-            }
-        }
-        let view = match scan_entity(&scan)? {
-            DedupeEntity::Contacts => {
-                self.merge_members::<Contact>(session, &row.members, how)
-                    .await?
-            }
-            DedupeEntity::Companies => {
-                self.merge_members::<Company>(session, &row.members, how)
-                    .await?
-            }
-        };
-        self.mark_group(session, scan.id, row, "merged", Some(view.id))
-            .await?;
-        Ok(view)
-    }
-
-    /// Says the members of a group are different entities: remembered for every pair among its live members, so
-    /// no scan proposes them again, and the group leaves the queue.
-    pub async fn dismiss_group(
-        &self,
-        session: &Session,
-        scan_id: Uuid,
-        seq: i64,
-    ) -> Result<GroupView, AppError> {
-        let scan = self.own_scan(session, scan_id).await?;
-        let row = self.group_row(session, &scan, seq).await?;
-        match scan_entity(&scan)? {
-            DedupeEntity::Contacts => {
-                self.mark_not_duplicates::<Contact>(session, &row.members)
-                    .await?
-            }
-            DedupeEntity::Companies => {
-                self.mark_not_duplicates::<Company>(session, &row.members)
-                    .await?
-            }
-        };
-        let row = self
-            .mark_group(session, scan.id, row, "dismissed", None)
-            .await?;
-        self.group_view(session, &scan, row).await
     }
 }

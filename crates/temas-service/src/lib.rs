@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod merge;
 pub mod quality;
 pub mod records;
+pub mod review_queue;
 pub mod search;
 pub mod views;
 pub mod web_session;

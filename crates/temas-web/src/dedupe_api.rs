@@ -8,8 +8,9 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use temas_service::dedupe_scans::{GroupMerge, GroupView, QueuePage, ScanRequest, ScanView};
+use temas_service::dedupe_scans::{ScanRequest, ScanView};
 use temas_service::merge::MergeView;
+use temas_service::review_queue::{GroupMerge, GroupView, QueuePage};
 use temas_store::Uuid;
 
 pub async fn start(

@@ -13,7 +13,8 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use temas_core::merge::Rule;
 use temas_service::AppError;
-use temas_service::dedupe_scans::{GroupMerge, GroupView, ScanRequest, ScanView};
+use temas_service::dedupe_scans::{ScanRequest, ScanView};
+use temas_service::review_queue::{GroupMember, GroupMerge, GroupView};
 use temas_store::Uuid;
 
 /// Contributions a queue line shows: the strongest few, for and against.
@@ -138,7 +139,7 @@ fn text(v: &Value) -> String {
     }
 }
 
-fn member(entity: &str, m: &temas_service::dedupe_scans::GroupMember) -> Member {
+fn member(entity: &str, m: &GroupMember) -> Member {
     let record = m.record.clone().unwrap_or(Value::Null);
     let name = ["display_name", "name"]
         .iter()
