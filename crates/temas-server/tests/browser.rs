@@ -13,7 +13,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-use support::{PASSWORD, TestApp, spawn_app};
+use support::{PASSWORD, TestApp, different_people, spawn_app};
 
 /// A chromedriver on a free loopback port, stopped when dropped.
 struct Driver {
@@ -443,6 +443,61 @@ async fn a_working_day_in_the_web_app(t: TestApp, screenshots: bool) {
     assert!(created == "2" || created == "۲", "{created}");
     shot(&c, "import-done-fa", screenshots).await;
     let _ = std::fs::remove_file(&csv);
+
+    // Duplicates: a scan started from its page, the queue it leaves, a group merged on its page and the merge undone.
+    let base = t
+        .post(
+            &t.owner_token,
+            "/api/v1/contacts/bulk",
+            json!({"items": different_people()}),
+        )
+        .await;
+    assert_eq!(base.status, reqwest::StatusCode::OK, "{}", base.body);
+    for (first, email) in [
+        ("Maryam", "maryam.ahmadi@example.ir"),
+        ("Mariam", "Maryam.Ahmadi@example.ir"),
+    ] {
+        let made = t
+            .post(
+                &t.owner_token,
+                "/api/v1/contacts?confirm=true",
+                json!({"first_name": first, "last_name": "Ahmadi", "emails": [{"address": email}]}),
+            )
+            .await;
+        assert_eq!(made.status, reqwest::StatusCode::CREATED, "{}", made.body);
+    }
+    c.goto(&format!("{}/duplicates", t.base)).await.unwrap();
+    c.find(Locator::Css("form[action='/duplicates/scans'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // The progress line polls until the scan is done, then the page reloads with the queue.
+    wait_css(&c, "#queue a.button").await;
+    shot(&c, "duplicates-queue-fa", screenshots).await;
+    c.find(Locator::Css("#queue a.button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_css(&c, "#merge").await;
+    shot(&c, "duplicate-group-fa", screenshots).await;
+    c.find(Locator::Css("#merge"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_css(&c, "#undo").await;
+    c.find(Locator::Css("#undo"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_css(&c, "#dismiss").await;
 
     // A phone-sized window keeps the card usable.
     c.set_window_size(360, 780).await.unwrap();
