@@ -13,7 +13,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-use support::{PASSWORD, TestApp, different_people, spawn_app};
+use support::{PASSWORD, TestApp, spawn_app};
 
 /// A chromedriver on a free loopback port, stopped when dropped.
 struct Driver {
@@ -445,26 +445,16 @@ async fn a_working_day_in_the_web_app(t: TestApp, screenshots: bool) {
     let _ = std::fs::remove_file(&csv);
 
     // Duplicates: a scan started from its page, the queue it leaves, a group merged on its page and the merge undone.
-    let base = t
-        .post(
-            &t.owner_token,
-            "/api/v1/contacts/bulk",
-            json!({"items": different_people()}),
-        )
-        .await;
-    assert_eq!(base.status, reqwest::StatusCode::OK, "{}", base.body);
+    t.add_different_people(&t.owner_token).await;
     for (first, email) in [
         ("Maryam", "maryam.ahmadi@example.ir"),
         ("Mariam", "Maryam.Ahmadi@example.ir"),
     ] {
-        let made = t
-            .post(
-                &t.owner_token,
-                "/api/v1/contacts?confirm=true",
-                json!({"first_name": first, "last_name": "Ahmadi", "emails": [{"address": email}]}),
-            )
-            .await;
-        assert_eq!(made.status, reqwest::StatusCode::CREATED, "{}", made.body);
+        t.contact_anyway(
+            &t.owner_token,
+            json!({"first_name": first, "last_name": "Ahmadi", "emails": [{"address": email}]}),
+        )
+        .await;
     }
     c.goto(&format!("{}/duplicates", t.base)).await.unwrap();
     c.find(Locator::Css("form[action='/duplicates/scans'] button"))

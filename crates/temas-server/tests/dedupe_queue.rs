@@ -12,23 +12,6 @@ use serde_json::{Value, json};
 use support::*;
 use temas_core::access::Role;
 
-/// Starts a scan and polls it until it is done, for at most a minute.
-async fn scan(t: &TestApp, token: &str, body: Value) -> Value {
-    let started = t.post(token, "/api/v1/dedupe/scans", body).await;
-    assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.body);
-    let id = started.body["id"].as_str().unwrap().to_owned();
-    for _ in 0..600 {
-        let r = t.get(token, &format!("/api/v1/dedupe/scans/{id}")).await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        match r.body["status"].as_str() {
-            Some("done") => return r.body,
-            Some("failed") => panic!("scan failed: {}", r.body),
-            _ => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
-        }
-    }
-    panic!("scan {id} not done after a minute");
-}
-
 /// The group holding the contact with this email, from a page of the queue.
 fn group_of<'a>(page: &'a Value, email: &str) -> &'a Value {
     page["items"]
@@ -45,23 +28,17 @@ fn group_of<'a>(page: &'a Value, email: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no group with {email} in {page}"))
 }
 
-/// Creates a contact even when it probably duplicates one, as a client does after a 409.
+/// Creates a contact even when it probably duplicates one, as a client does after a 409; returns its id.
 async fn contact_with(t: &TestApp, tok: &str, body: Value) -> String {
-    let r = t.post(tok, "/api/v1/contacts?confirm=true", body).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    r.body["id"].as_str().unwrap().to_owned()
+    t.contact_anyway(tok, body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 async fn scan_review_merge_undo_and_dismiss(t: TestApp) {
     let tok = &t.owner_token;
-    let base = t
-        .post(
-            tok,
-            "/api/v1/contacts/bulk",
-            json!({"items": different_people()}),
-        )
-        .await;
-    assert_eq!(base.status, StatusCode::OK, "{}", base.body);
+    let base = t.add_different_people(tok).await;
     let maryam = contact_with(&t, tok, json!({"first_name": "Maryam", "last_name": "Ahmadi",
         "emails": [{"address": "maryam.ahmadi@example.ir"}], "phones": [{"number": "0912 000 1111"}]})).await;
     let mariam = contact_with(
@@ -93,7 +70,7 @@ async fn scan_review_merge_undo_and_dismiss(t: TestApp) {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
     assert_eq!(bad.error_fields(), vec!["entity", "merge"]);
 
-    let done = scan(&t, tok, json!({})).await;
+    let done = t.scan(tok, json!({})).await;
     let progress = &done["progress"];
     assert_eq!(progress["records"], 84, "{done}");
     assert_eq!(progress["records_read"], 84, "{done}");
@@ -150,7 +127,7 @@ async fn scan_review_merge_undo_and_dismiss(t: TestApp) {
         .post(
             tok,
             &format!("/api/v1/dedupe/scans/{id}/groups/{seq}/merge"),
-            json!({"survivor_id": base.body["items"][0]["id"]}),
+            json!({"survivor_id": base["items"][0]["id"]}),
         )
         .await;
     assert_eq!(
@@ -219,7 +196,7 @@ async fn scan_review_merge_undo_and_dismiss(t: TestApp) {
         "{}",
         open.body
     );
-    let next = scan(&t, tok, json!({"entity": "contacts"})).await;
+    let next = t.scan(tok, json!({"entity": "contacts"})).await;
     let next_id = next["id"].as_str().unwrap();
     let next_queue = t
         .get(
@@ -239,14 +216,7 @@ async fn scan_review_merge_undo_and_dismiss(t: TestApp) {
 
 async fn a_scan_with_merge_merges_the_confident_groups(t: TestApp) {
     let tok = &t.owner_token;
-    let base = t
-        .post(
-            tok,
-            "/api/v1/contacts/bulk",
-            json!({"items": different_people()}),
-        )
-        .await;
-    assert_eq!(base.status, StatusCode::OK, "{}", base.body);
+    t.add_different_people(tok).await;
     let first = contact_with(&t, tok, json!({"first_name": "Elif", "last_name": "Şahin",
         "emails": [{"address": "elif.sahin@example.com.tr"}], "phones": [{"number": "0532 111 2233"}],
         "birth_date": "1990-02-03"})).await;
@@ -261,7 +231,7 @@ async fn a_scan_with_merge_merges_the_confident_groups(t: TestApp) {
         )
         .await;
     assert_eq!(set.status, StatusCode::OK, "{}", set.body);
-    let done = scan(&t, tok, json!({"merge": true})).await;
+    let done = t.scan(tok, json!({"merge": true})).await;
     assert!(done["progress"]["merged"].as_u64().unwrap() >= 1, "{done}");
     assert_eq!(done["progress"]["merge_failed"], 0, "{done}");
     let kept = t.get(tok, &format!("/api/v1/contacts/{first}")).await;
@@ -282,14 +252,7 @@ async fn a_scan_with_merge_merges_the_confident_groups(t: TestApp) {
 
 async fn a_probable_duplicate_is_refused_with_its_candidates_unless_confirmed(t: TestApp) {
     let tok = &t.owner_token;
-    let base = t
-        .post(
-            tok,
-            "/api/v1/contacts/bulk",
-            json!({"items": different_people()}),
-        )
-        .await;
-    assert_eq!(base.status, StatusCode::OK, "{}", base.body);
+    t.add_different_people(tok).await;
     let maryam = t
         .contact(tok, json!({"first_name": "Maryam", "last_name": "Ahmadi",
             "emails": [{"address": "maryam.ahmadi@example.ir"}], "phones": [{"number": "0912 000 1111"}]}))
@@ -324,8 +287,7 @@ async fn a_probable_duplicate_is_refused_with_its_candidates_unless_confirmed(t:
         "{}",
         list.body
     );
-    let confirmed = t.post(tok, "/api/v1/contacts?confirm=true", again).await;
-    assert_eq!(confirmed.status, StatusCode::CREATED, "{}", confirmed.body);
+    t.contact_anyway(tok, again).await;
 
     // Someone new, or a namesake with nothing else in common, goes straight in.
     t.contact(

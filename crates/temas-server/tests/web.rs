@@ -8,7 +8,7 @@ mod support;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
-use support::{PASSWORD, TestApp, different_people, spawn_app};
+use support::{PASSWORD, TestApp, spawn_app};
 use temas_core::access::Role;
 
 fn client() -> reqwest::Client {
@@ -1006,33 +1006,24 @@ async fn the_new_contact_form_asks_did_you_mean(t: TestApp) {
 /// undone, and then dismissed as not duplicates.
 async fn duplicates_are_scanned_reviewed_merged_undone_and_dismissed_in_the_app(t: TestApp) {
     let tok = &t.owner_token;
-    let base = t
-        .post(
-            tok,
-            "/api/v1/contacts/bulk",
-            json!({"items": different_people()}),
-        )
-        .await;
-    assert_eq!(base.status, StatusCode::OK, "{}", base.body);
+    t.add_different_people(tok).await;
     let first = t
-        .post(
+        .contact_anyway(
             tok,
-            "/api/v1/contacts?confirm=true",
             json!({"first_name": "Maryam", "last_name": "Ahmadi",
             "job_title": "Buyer", "emails": [{"address": "maryam.ahmadi@example.ir"}]}),
         )
         .await;
     let second = t
-        .post(
+        .contact_anyway(
             tok,
-            "/api/v1/contacts?confirm=true",
             json!({"first_name": "Mariam", "last_name": "Ahmadi",
             "job_title": "CFO", "emails": [{"address": "Maryam.Ahmadi@example.ir"}]}),
         )
         .await;
     let (first, second) = (
-        first.body["id"].as_str().unwrap().to_owned(),
-        second.body["id"].as_str().unwrap().to_owned(),
+        first["id"].as_str().unwrap().to_owned(),
+        second["id"].as_str().unwrap().to_owned(),
     );
     let b = Browser::open(&t).await;
     let r = b.sign_in("owner@acme.test", PASSWORD, "/duplicates").await;
@@ -1048,13 +1039,7 @@ async fn duplicates_are_scanned_reviewed_merged_undone_and_dismissed_in_the_app(
     assert_eq!(started.status(), StatusCode::SEE_OTHER);
     let scan_path = started.headers()[LOCATION].to_str().unwrap().to_owned();
     let scan_id = scan_path.rsplit('/').next().unwrap().to_owned();
-    for _ in 0..600 {
-        let s = t.get(tok, &format!("/api/v1/dedupe/scans/{scan_id}")).await;
-        if s.body["status"] == "done" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    t.scan_done(tok, &scan_id).await;
     let queue = b.page(&session, &scan_path).await;
     assert!(
         queue.contains("id=\"queue\"") && queue.contains(&format!("/contacts/{first}")),

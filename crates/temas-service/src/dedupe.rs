@@ -104,19 +104,6 @@ pub struct DuplicateScan {
 const PAGE: u32 = 500;
 
 impl App {
-    /// Scans every record of the kind that the session may see, at the engine's default settings.
-    pub async fn find_duplicates(
-        &self,
-        session: &Session,
-        entity: DedupeEntity,
-    ) -> Result<DuplicateScan, AppError> {
-        let (members, inputs) = self
-            .scan_inputs(session, entity, &AtomicUsize::new(0))
-            .await?;
-        self.resolve_duplicates(session, entity, members, inputs)
-            .await
-    }
-
     /// Every record of the kind the session sees, as the engine reads it; `read` counts them as they come.
     pub(crate) async fn scan_inputs(
         &self,

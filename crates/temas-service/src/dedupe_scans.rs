@@ -148,13 +148,8 @@ impl App {
         session: &Session,
         id: Uuid,
     ) -> Result<DedupeScanRecord, AppError> {
-        let filter = ScanFilter {
-            id: Some(id),
-            limit: 1,
-            ..ScanFilter::default()
-        };
         self.store
-            .dedupe_scans(session.workspace.id, &filter)
+            .dedupe_scans(session.workspace.id, &ScanFilter::id(id))
             .await?
             .into_iter()
             .find(|s| session.user.role.is_admin() || s.created_by == session.user.id)
@@ -164,11 +159,7 @@ impl App {
     /// Runs a claimed scan job as the user who started it. A scan cut short by a crash starts over.
     pub(crate) async fn run_dedupe_job(&self, job: &Job) -> Result<(), AppError> {
         let ws = job.workspace_id;
-        let filter = ScanFilter {
-            id: Some(job.subject_id),
-            limit: 1,
-            ..ScanFilter::default()
-        };
+        let filter = ScanFilter::id(job.subject_id);
         let Some(scan) = self.store.dedupe_scans(ws, &filter).await?.pop() else {
             return Err(AppError::Internal(format!(
                 "job {}: scan {} is gone",

@@ -117,14 +117,12 @@ impl App {
             if record.meta.deleted_at.is_some() || !seen.insert(record.id) {
                 continue;
             }
-            let id = record.id;
-            let data: R::Data = serde_json::from_value(record.data.clone()).map_err(|e| {
-                AppError::Internal(format!("stored record {id} is unreadable: {e}"))
-            })?;
+            let data = crate::records::data_of::<R>(record.id, record.data)?;
             if let Some(input) = R::duplicate_probe(&data) {
-                let shown = serde_json::to_value(crate::records::decode::<R>(record)?)
-                    .map_err(|e| AppError::Internal(e.to_string()))?;
-                found.push((id, shown, input));
+                let shown = R::assemble(record.id, record.version, data, record.meta);
+                let shown =
+                    serde_json::to_value(shown).map_err(|e| AppError::Internal(e.to_string()))?;
+                found.push((record.id, shown, input));
             }
         }
         Ok(found)

@@ -338,6 +338,7 @@ impl App {
             }
         }
         self.store.remove_merge_decisions(ws, id).await?;
+        self.store.reopen_groups_of_merge(ws, id).await?;
         journal.status = "undone".into();
         report_entry(
             &mut journal,

@@ -263,14 +263,18 @@ impl RecordType for Interaction {
 }
 
 pub(crate) fn decode<R: RecordType>(stored: StoredRecord) -> Result<R, AppError> {
-    let data: R::Data = serde_json::from_value(stored.data).map_err(|e| {
-        AppError::Internal(format!(
-            "stored {} {} is unreadable: {e}",
-            R::KIND.entity(),
-            stored.id
-        ))
-    })?;
+    let data = data_of::<R>(stored.id, stored.data)?;
     Ok(R::assemble(stored.id, stored.version, data, stored.meta))
+}
+
+/// A stored record's data, read as its type.
+pub(crate) fn data_of<R: RecordType>(id: Uuid, data: Value) -> Result<R::Data, AppError> {
+    serde_json::from_value(data).map_err(|e| {
+        AppError::Internal(format!(
+            "stored {} {id} is unreadable: {e}",
+            R::KIND.entity()
+        ))
+    })
 }
 
 /// One item of a bulk request: what happened to it.

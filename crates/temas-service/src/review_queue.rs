@@ -161,35 +161,21 @@ impl App {
             );
         }
         let limit = limit.unwrap_or(20).clamp(1, MAX_QUEUE_PAGE);
-        // Undone merges are told apart when read, so the stored status filter is applied afterwards.
-        let mut items = Vec::new();
-        let mut after = after_seq;
-        let mut next_cursor = None;
-        loop {
-            let page = GroupPage {
-                after_seq: after,
-                status: None,
-                limit: u64::from(limit),
-            };
-            let rows = self
-                .store
-                .dedupe_groups(session.workspace.id, scan.id, &page)
-                .await?;
-            let last = rows.len() < limit as usize;
-            for row in rows {
-                after = row.seq;
-                let view = self.group_view(session, &scan, row).await?;
-                if status.is_none_or(|s| s == view.status) {
-                    items.push(view);
-                }
-                if items.len() == limit as usize {
-                    next_cursor = Some(after.to_string());
-                    break;
-                }
-            }
-            if next_cursor.is_some() || last {
-                break;
-            }
+        let page = GroupPage {
+            after_seq,
+            status: status.map(str::to_owned),
+            limit: u64::from(limit),
+        };
+        let rows = self
+            .store
+            .dedupe_groups(session.workspace.id, scan.id, &page)
+            .await?;
+        let next_cursor = (rows.len() == limit as usize)
+            .then(|| rows.last().map(|r| r.seq.to_string()))
+            .flatten();
+        let mut items = Vec::with_capacity(rows.len());
+        for row in rows {
+            items.push(self.group_view(session, &scan, row).await?);
         }
         Ok(QueuePage { items, next_cursor })
     }
@@ -231,16 +217,6 @@ impl App {
         scan: &DedupeScanRecord,
         row: DedupeGroupRecord,
     ) -> Result<GroupView, AppError> {
-        let mut status = row.status.clone();
-        if let Some(merge) = row.merge_id
-            && self
-                .store
-                .merge_record(session.workspace.id, merge)
-                .await?
-                .is_some_and(|m| m.status == "undone")
-        {
-            status = "open".into();
-        }
         let mut members = Vec::with_capacity(row.members.len());
         for id in &row.members {
             members.push(for_entity!(
@@ -251,7 +227,7 @@ impl App {
         Ok(GroupView {
             seq: row.seq,
             confidence: row.confidence,
-            status,
+            status: row.status,
             merge_id: row.merge_id,
             members,
             pairs: row.pairs,

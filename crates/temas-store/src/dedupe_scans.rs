@@ -211,6 +211,25 @@ pub(crate) async fn groups(
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
+/// Reopens the groups a merge closed, when the merge is undone.
+pub(crate) async fn reopen_groups_of_merge(
+    pools: &Pools,
+    ws: WorkspaceId,
+    merge: Uuid,
+) -> Result<(), StoreError> {
+    let q = Query::update()
+        .table(a("dedupe_groups"))
+        .values([
+            (a("status"), "open".into()),
+            (a("merge_id"), Option::<Uuid>::None.into()),
+            (a("updated_at"), to_micros(temas_core::time::now()).into()),
+        ])
+        .and_where(Expr::col(a("workspace_id")).eq(ws.0))
+        .and_where(Expr::col(a("merge_id")).eq(merge))
+        .to_owned();
+    pools.execute(&q).await.map(|_| ())
+}
+
 /// Records what was done with a group: `merged` (with the merge), `dismissed`, or `open` again.
 pub(crate) async fn set_group_status(
     pools: &Pools,

@@ -416,6 +416,12 @@ pub trait Store: Send + Sync {
         scan: Uuid,
         page: &GroupPage,
     ) -> Result<Vec<DedupeGroupRecord>, StoreError>;
+    /// Reopens the groups a merge closed (the merge was undone).
+    async fn reopen_groups_of_merge(
+        &self,
+        workspace: WorkspaceId,
+        merge: Uuid,
+    ) -> Result<(), StoreError>;
     /// Saves a group's status and merge.
     async fn set_dedupe_group_status(
         &self,

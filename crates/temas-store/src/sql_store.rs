@@ -750,6 +750,14 @@ impl Store for SqlStore {
         crate::dedupe_scans::groups(&self.pools, workspace, scan, page).await
     }
 
+    async fn reopen_groups_of_merge(
+        &self,
+        workspace: WorkspaceId,
+        merge: Uuid,
+    ) -> Result<(), StoreError> {
+        crate::dedupe_scans::reopen_groups_of_merge(&self.pools, workspace, merge).await
+    }
+
     async fn set_dedupe_group_status(
         &self,
         workspace: WorkspaceId,

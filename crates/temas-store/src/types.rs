@@ -325,6 +325,17 @@ pub struct ScanFilter {
     pub limit: u64,
 }
 
+impl ScanFilter {
+    /// The scan with this id.
+    pub fn id(id: Uuid) -> ScanFilter {
+        ScanFilter {
+            id: Some(id),
+            limit: 1,
+            ..ScanFilter::default()
+        }
+    }
+}
+
 /// A group of records a scan proposes as one entity.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DedupeGroupRecord {

@@ -159,6 +159,50 @@ impl TestApp {
         r.body
     }
 
+    /// Creates a contact even when it probably duplicates one (as a client does after a `409`); returns its JSON.
+    pub async fn contact_anyway(&self, token: &str, body: Value) -> Value {
+        let r = self
+            .post(token, "/api/v1/contacts?confirm=true", body)
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        r.body
+    }
+
+    /// Adds [`different_people`], for the duplicate engine to learn what unrelated records look like.
+    pub async fn add_different_people(&self, token: &str) -> Value {
+        let r = self
+            .post(
+                token,
+                "/api/v1/contacts/bulk",
+                json!({"items": different_people()}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.body
+    }
+
+    /// Starts a duplicate scan and returns it once done.
+    pub async fn scan(&self, token: &str, body: Value) -> Value {
+        let started = self.post(token, "/api/v1/dedupe/scans", body).await;
+        assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.body);
+        self.scan_done(token, started.body["id"].as_str().unwrap())
+            .await
+    }
+
+    /// Polls a duplicate scan until it is done, for at most a minute.
+    pub async fn scan_done(&self, token: &str, id: &str) -> Value {
+        for _ in 0..600 {
+            let r = self.get(token, &format!("/api/v1/dedupe/scans/{id}")).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            match r.body["status"].as_str() {
+                Some("done") => return r.body,
+                Some("failed") => panic!("scan failed: {}", r.body),
+                _ => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+            }
+        }
+        panic!("scan {id} not done after a minute");
+    }
+
     pub async fn search_ids(&self, token: &str, q: &str) -> Vec<String> {
         let r = self
             .get(token, &format!("/api/v1/search?q={}", urlencode(q)))
