@@ -211,7 +211,7 @@ pub(crate) async fn groups(
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
-/// Reopens the groups a merge closed, when the merge is undone.
+/// Reopens the groups a merge closed, when the merge is undone (they keep its id, as a record of it).
 pub(crate) async fn reopen_groups_of_merge(
     pools: &Pools,
     ws: WorkspaceId,
@@ -221,7 +221,6 @@ pub(crate) async fn reopen_groups_of_merge(
         .table(a("dedupe_groups"))
         .values([
             (a("status"), "open".into()),
-            (a("merge_id"), Option::<Uuid>::None.into()),
             (a("updated_at"), to_micros(temas_core::time::now()).into()),
         ])
         .and_where(Expr::col(a("workspace_id")).eq(ws.0))
