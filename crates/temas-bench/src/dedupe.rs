@@ -5,7 +5,6 @@ use anyhow::Context;
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
-use temas_core::dedupe::prepare::Prepared;
 use temas_core::dedupe::{MatchInput, Settings, resolve};
 
 /// How a file's columns become engine input.
@@ -101,25 +100,25 @@ pub fn run(
     for (source, f) in files.iter().enumerate() {
         rows.extend(read(f, layout, source as u32)?);
     }
-    let inputs: Vec<MatchInput> = rows.iter().map(|r| r.input.clone()).collect();
+    let (inputs, truth): (Vec<MatchInput>, Vec<String>) =
+        rows.into_iter().map(|r| (r.input, r.truth)).unzip();
     let settings = Settings {
         link_only: files.len() > 1,
+        max_block: max_block.unwrap_or(Settings::default().max_block),
         ..Settings::default()
     };
-    let settings = Settings {
-        max_block: max_block.unwrap_or(settings.max_block),
-        ..settings
-    };
     let started = Instant::now();
-    let outcome = resolve(&inputs, &settings, &Default::default());
+    let records = inputs.len();
+    let outcome = resolve(inputs, &settings, &Default::default());
     let secs = started.elapsed().as_secs_f64();
-    let mut truth: HashMap<&str, Vec<u32>> = HashMap::new();
-    for (i, r) in rows.iter().enumerate() {
-        truth.entry(&r.truth).or_default().push(i as u32);
+    let mut entities: HashMap<&str, Vec<u32>> = HashMap::new();
+    for (i, t) in truth.iter().enumerate() {
+        entities.entry(t).or_default().push(i as u32);
     }
-    let mut true_pairs = pairs_of(truth.into_values());
+    let mut true_pairs = pairs_of(entities.into_values());
+    let prepared = &outcome.prepared;
     if settings.link_only {
-        true_pairs.retain(|(a, b)| inputs[*a as usize].source != inputs[*b as usize].source);
+        true_pairs.retain(|(a, b)| prepared[*a as usize].source != prepared[*b as usize].source);
     }
     let found = pairs_of(outcome.groups.iter().map(|g| g.members.clone()));
     let right = found.intersection(&true_pairs).count() as f64;
@@ -134,15 +133,9 @@ pub fn run(
         ("missed", true_pairs.difference(&found).collect::<Vec<_>>()),
     ] {
         for (a, b) in wrong.into_iter().take(show_errors) {
-            let (pa, pb) = (
-                Prepared::new(&inputs[*a as usize]),
-                Prepared::new(&inputs[*b as usize]),
-            );
-            let (p, parts) = outcome.scorer.explain(&pa, &pb);
-            println!(
-                "{label} p={p:.3}\n  {:?}\n  {:?}",
-                inputs[*a as usize], inputs[*b as usize]
-            );
+            let (pa, pb) = (&prepared[*a as usize], &prepared[*b as usize]);
+            let (p, parts) = outcome.scorer.explain(pa, pb);
+            println!("{label} p={p:.3}\n  {pa:?}\n  {pb:?}");
             let why: Vec<String> = parts
                 .iter()
                 .map(|c| format!("{} {} {:+.1}", c.field, c.level, c.bits))
@@ -167,7 +160,7 @@ pub fn run(
         "dedupe {}: {} records, {} candidate pairs, {} groups; precision {precision:.4}, recall {recall:.4}, \
          F1 {f1:.4}; {secs:.2} s; class shares {:?}",
         names.join(" + "),
-        inputs.len(),
+        records,
         outcome.stats.candidate_pairs,
         outcome.groups.len(),
         outcome

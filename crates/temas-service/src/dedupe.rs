@@ -127,8 +127,8 @@ impl App {
     ) -> Result<DuplicateScan, AppError> {
         let decisions = self.decisions_for(session, entity, &members).await?;
         tokio::task::spawn_blocking(move || {
-            let outcome = resolve(&inputs, &Settings::default(), &decisions);
-            let explained = outcome.explain_groups(&inputs);
+            let outcome = resolve(inputs, &Settings::default(), &decisions);
+            let explained = outcome.explain_groups();
             let groups = outcome
                 .groups
                 .iter()

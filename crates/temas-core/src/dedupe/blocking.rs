@@ -8,6 +8,7 @@
 //! the other keys of their records still find their pairs.
 
 use super::prepare::{Name, Prepared};
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHasher};
 use std::hash::{Hash, Hasher};
 
@@ -60,30 +61,85 @@ pub fn keys(r: &Prepared) -> Vec<u64> {
     keys
 }
 
-/// Records grouped by key; blocks of one record dropped, blocks over `max_block` records counted and dropped.
+/// Every record's keys in one buffer: a million records hold about fifteen million keys, and one allocation each
+/// would cost more than the keys.
+pub struct RecordKeys {
+    keys: Vec<u64>,
+    /// Where each record's keys end in `keys`.
+    ends: Vec<usize>,
+}
+
+impl RecordKeys {
+    pub fn new(records: &[Prepared]) -> RecordKeys {
+        let per_record: Vec<Vec<u64>> = records.par_iter().map(keys).collect();
+        let mut flat = RecordKeys {
+            keys: Vec::with_capacity(per_record.iter().map(Vec::len).sum()),
+            ends: Vec::with_capacity(records.len()),
+        };
+        for k in per_record {
+            flat.keys.extend(k);
+            flat.ends.push(flat.keys.len());
+        }
+        flat
+    }
+
+    pub fn of(&self, record: u32) -> &[u64] {
+        let i = record as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.keys[start..self.ends[i]]
+    }
+}
+
+/// The records of each comparable key: blocks of one record dropped, blocks over `max_block` records counted
+/// and dropped.
 pub struct Blocks {
-    pub blocks: Vec<(u64, Vec<u32>)>,
+    /// The members of every block, one block after another.
+    members: Vec<u32>,
+    /// Each block's key and where its members end in `members`.
+    spans: Vec<(u64, usize)>,
     pub skipped: FxHashMap<u64, usize>,
 }
 
-pub fn group(record_keys: &[Vec<u64>], max_block: usize) -> Blocks {
-    let mut by_key: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-    for (i, keys) in record_keys.iter().enumerate() {
-        for k in keys {
-            by_key.entry(*k).or_default().push(i as u32);
+impl Blocks {
+    /// Sorts every (key, record) once instead of keeping a list per key: most keys (an email, a phone) belong to
+    /// one record only, and a list each would take more memory than the whole result.
+    pub fn new(record_keys: &RecordKeys, max_block: usize) -> Blocks {
+        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(record_keys.keys.len());
+        let mut start = 0;
+        for (record, end) in record_keys.ends.iter().enumerate() {
+            entries.extend(
+                record_keys.keys[start..*end]
+                    .iter()
+                    .map(|k| (*k, record as u32)),
+            );
+            start = *end;
         }
-    }
-    let mut blocks = Vec::new();
-    let mut skipped = FxHashMap::default();
-    for (key, members) in by_key {
-        if members.len() > max_block {
-            skipped.insert(key, members.len());
-        } else if members.len() > 1 {
-            blocks.push((key, members));
+        entries.par_sort_unstable();
+        let mut blocks = Blocks {
+            members: Vec::new(),
+            spans: Vec::new(),
+            skipped: FxHashMap::default(),
+        };
+        for run in entries.chunk_by(|a, b| a.0 == b.0) {
+            let key = run[0].0;
+            if run.len() > max_block {
+                blocks.skipped.insert(key, run.len());
+            } else if run.len() > 1 {
+                blocks.members.extend(run.iter().map(|(_, r)| *r));
+                blocks.spans.push((key, blocks.members.len()));
+            }
         }
+        blocks
     }
-    blocks.sort_unstable_by_key(|b| b.0);
-    Blocks { blocks, skipped }
+
+    /// Each block's key and members.
+    pub fn par_iter(&self) -> impl IndexedParallelIterator<Item = (u64, &[u32])> {
+        (0..self.spans.len()).into_par_iter().map(|i| {
+            let start = if i == 0 { 0 } else { self.spans[i - 1].1 };
+            let (key, end) = self.spans[i];
+            (key, &self.members[start..end])
+        })
+    }
 }
 
 /// True when `key` is the first key the two records share outside skipped blocks, so the pair is compared in

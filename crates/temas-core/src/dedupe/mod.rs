@@ -19,7 +19,7 @@ pub use review::{ExplainedPair, ProbableDuplicate, probable_duplicates};
 
 use compare::{FIELDS, Field, compare, level_of};
 use model::{Model, VectorCounts, probability};
-use prepare::Prepared;
+use prepare::{NameCache, Prepared};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
@@ -103,6 +103,8 @@ pub struct Stats {
 }
 
 pub struct Outcome {
+    /// The records as compared, in input order.
+    pub prepared: Vec<Prepared>,
     pub scorer: Scorer,
     /// Pairs at or above the review threshold, most probable first.
     pub pairs: Vec<ScoredPair>,
@@ -162,13 +164,17 @@ impl Scorer {
 
     /// Log-odds in bits that the pair is one entity, with the name-frequency adjustment.
     pub fn bits(&self, a: &Prepared, vector: u64) -> f64 {
-        let frequency: f64 = FIELDS
+        self.model.bits(vector).0 + self.name_frequency_bits(a, vector)
+    }
+
+    /// The adjustment for how rare the names the pair agrees on are.
+    fn name_frequency_bits(&self, a: &Prepared, vector: u64) -> f64 {
+        FIELDS
             .iter()
             .enumerate()
             .filter(|(slot, _)| level_of(vector, *slot) == 0)
             .map(|(_, f)| self.frequency_bits(*f, a))
-            .sum();
-        self.model.bits(vector).0 + frequency
+            .sum()
     }
 
     /// Compares and scores two prepared records, with each field's contribution.
@@ -209,16 +215,23 @@ pub struct Decisions {
     pub labelled: Vec<(u64, bool)>,
 }
 
-pub fn resolve(inputs: &[MatchInput], settings: &Settings, decisions: &Decisions) -> Outcome {
-    let prepared: Vec<Prepared> = inputs.par_iter().map(Prepared::new).collect();
-    let record_keys: Vec<Vec<u64>> = prepared.par_iter().map(blocking::keys).collect();
-    let blocks = blocking::group(&record_keys, settings.max_block);
-    let candidates = candidate_pairs(inputs, &prepared, &record_keys, &blocks, settings);
+/// Resolves a base. The inputs are consumed as they are prepared, so that a large base is not held twice.
+pub fn resolve(inputs: Vec<MatchInput>, settings: &Settings, decisions: &Decisions) -> Outcome {
+    let prepared: Vec<Prepared> = inputs
+        .into_par_iter()
+        .map_init(NameCache::default, |names, input| {
+            Prepared::with_cache(&input, names)
+        })
+        .collect();
+    let record_keys = blocking::RecordKeys::new(&prepared);
+    let blocks = blocking::Blocks::new(&record_keys, settings.max_block);
+    let candidates = candidate_pairs(&prepared, &record_keys, &blocks, settings);
+    drop(record_keys);
     let mut counts = VectorCounts::default();
     for (_, _, v) in &candidates {
         *counts.entry(*v).or_default() += 1;
     }
-    let random = random_vectors(inputs, &prepared, settings);
+    let random = random_vectors(&prepared, settings);
     let scorer = Scorer {
         model: Model::estimate(
             &random,
@@ -229,29 +242,35 @@ pub fn resolve(inputs: &[MatchInput], settings: &Settings, decisions: &Decisions
         given_frequency: frequency_bits(prepared.iter().map(|p| &p.given.compact)),
         family_frequency: frequency_bits(prepared.iter().map(|p| &p.family.compact)),
     };
+    // Far fewer distinct vectors than pairs: the model's part of each score is worked out once per vector.
+    let model_bits: FxHashMap<u64, f64> = counts
+        .keys()
+        .map(|v| (*v, scorer.model.bits(*v).0))
+        .collect();
     let bits: Vec<f64> = candidates
         .par_iter()
-        .map(|(a, _, vector)| scorer.bits(&prepared[*a as usize], *vector))
+        .map(|(a, _, vector)| {
+            model_bits[vector] + scorer.name_frequency_bits(&prepared[*a as usize], *vector)
+        })
         .collect();
-    let probabilities: Vec<f64> = bits.iter().map(|b| probability(*b)).collect();
     let floor = settings.review_threshold.min(settings.link_threshold);
     let mut pairs: Vec<ScoredPair> = candidates
         .iter()
-        .zip(bits.iter().zip(&probabilities))
-        .filter(|((a, b, _), (_, p))| {
-            **p >= floor && !decisions.distinct.contains(&(*a.min(b), *a.max(b)))
-        })
-        .map(|((a, b, vector), (bits, p))| ScoredPair {
+        .zip(&bits)
+        .map(|((a, b, vector), bits)| ScoredPair {
             a: *a,
             b: *b,
             vector: *vector,
             bits: *bits,
-            probability: *p,
+            probability: probability(*bits),
+        })
+        .filter(|p| {
+            p.probability >= floor && !decisions.distinct.contains(&(p.a.min(p.b), p.a.max(p.b)))
         })
         .collect();
     pairs.sort_by(|x, y| y.bits.total_cmp(&x.bits));
     // Every scored pair between records that have a link, for the clustering to check merges against.
-    let mut linked = vec![false; inputs.len()];
+    let mut linked = vec![false; prepared.len()];
     for p in pairs
         .iter()
         .filter(|p| p.probability >= settings.link_threshold)
@@ -261,24 +280,25 @@ pub fn resolve(inputs: &[MatchInput], settings: &Settings, decisions: &Decisions
     }
     let between_linked: FxHashMap<(u32, u32), f64> = candidates
         .iter()
-        .zip(&probabilities)
+        .zip(&bits)
         .filter(|((a, b, _), _)| linked[*a as usize] && linked[*b as usize])
-        .map(|((a, b, _), p)| ((*a, *b), *p))
+        .map(|((a, b, _), bits)| ((*a, *b), probability(*bits)))
         .collect();
     let groups = cluster(
-        inputs.len(),
+        prepared.len(),
         &pairs,
         &between_linked,
         &decisions.distinct,
         settings.link_threshold,
     );
     let stats = Stats {
-        records: inputs.len(),
+        records: prepared.len(),
         candidate_pairs: candidates.len(),
         skipped_blocks: blocks.skipped.len(),
         largest_skipped_block: blocks.skipped.values().copied().max().unwrap_or(0),
     };
     Outcome {
+        prepared,
         scorer,
         pairs,
         groups,
@@ -287,30 +307,28 @@ pub fn resolve(inputs: &[MatchInput], settings: &Settings, decisions: &Decisions
 }
 
 fn candidate_pairs(
-    inputs: &[MatchInput],
     prepared: &[Prepared],
-    record_keys: &[Vec<u64>],
+    record_keys: &blocking::RecordKeys,
     blocks: &blocking::Blocks,
     settings: &Settings,
 ) -> Vec<(u32, u32, u64)> {
     blocks
-        .blocks
         .par_iter()
         .flat_map_iter(|(key, members)| {
             let mut out = Vec::new();
             for (n, &a) in members.iter().enumerate() {
                 for &b in &members[n + 1..] {
-                    let (ai, bi) = (a as usize, b as usize);
-                    if settings.link_only && inputs[ai].source == inputs[bi].source {
+                    let (pa, pb) = (&prepared[a as usize], &prepared[b as usize]);
+                    if settings.link_only && pa.source == pb.source {
                         continue;
                     }
                     if blocking::first_shared(
-                        &record_keys[ai],
-                        &record_keys[bi],
-                        *key,
+                        record_keys.of(a),
+                        record_keys.of(b),
+                        key,
                         &blocks.skipped,
                     ) {
-                        out.push((a, b, compare(&prepared[ai], &prepared[bi])));
+                        out.push((a, b, compare(pa, pb)));
                     }
                 }
             }
@@ -320,11 +338,7 @@ fn candidate_pairs(
 }
 
 /// Comparison vectors of random pairs (seeded, so a run is reproducible): almost all non-matches.
-fn random_vectors(
-    inputs: &[MatchInput],
-    prepared: &[Prepared],
-    settings: &Settings,
-) -> VectorCounts {
+fn random_vectors(prepared: &[Prepared], settings: &Settings) -> VectorCounts {
     let n = prepared.len();
     if n < 2 {
         return VectorCounts::default();
@@ -336,7 +350,7 @@ fn random_vectors(
     while drawn.len() < wanted && attempts < wanted * 4 {
         attempts += 1;
         let (a, b) = (rng.random_range(0..n), rng.random_range(0..n));
-        if a != b && !(settings.link_only && inputs[a].source == inputs[b].source) {
+        if a != b && !(settings.link_only && prepared[a].source == prepared[b].source) {
             drawn.push((a, b));
         }
     }
@@ -557,7 +571,7 @@ mod tests {
         ];
         let inputs = base_with(&extra);
         let at = inputs.len() - extra.len();
-        let outcome = resolve(&inputs, &Settings::default(), &Decisions::default());
+        let outcome = resolve(inputs.clone(), &Settings::default(), &Decisions::default());
         assert!(grouped(&outcome, at, at + 1), "cross-script pair missed");
         assert!(grouped(&outcome, at + 2, at + 3), "typo pair missed");
         assert!(!grouped(&outcome, at + 4, at + 5), "relatives merged");
@@ -587,7 +601,7 @@ mod tests {
             Some(vector)
         );
         assert_eq!(pattern_vector(vector as i64 | (9 << 56)), None);
-        let after = resolve(&inputs, &Settings::default(), &decisions);
+        let after = resolve(inputs.clone(), &Settings::default(), &decisions);
         assert!(!grouped(&after, at + 2, at + 3), "a distinct pair grouped");
         assert!(!after.pairs.iter().any(|p| (p.a, p.b) == pair));
         assert!(grouped(&after, at, at + 1));

@@ -3,6 +3,8 @@
 
 use super::MatchInput;
 use crate::normalize::{ascii_digits, has_non_latin, search_key, transliterate};
+use rustc_hash::FxHashMap;
+use std::sync::Arc;
 
 /// One name part (given or family) in the forms the comparisons use.
 #[derive(Debug, Clone, Default)]
@@ -101,39 +103,82 @@ pub fn skeleton(latin: &str) -> String {
     out
 }
 
+/// The name forms already worked out, by the text they came from. A base repeats its given names, family names,
+/// cities and employers many times over: parsing each text once, and sharing the result between the records that
+/// hold it, is most of what preparing a large base costs in time and memory.
+#[derive(Default)]
+pub struct NameCache {
+    given: FxHashMap<String, Arc<Name>>,
+    other: FxHashMap<String, Arc<Name>>,
+    organisation: FxHashMap<String, Arc<Name>>,
+}
+
+impl NameCache {
+    fn get(
+        table: &mut FxHashMap<String, Arc<Name>>,
+        text: &str,
+        parse: impl FnOnce(&str) -> Name,
+    ) -> Arc<Name> {
+        if let Some(found) = table.get(text) {
+            return found.clone();
+        }
+        let name = Arc::new(parse(text));
+        table.insert(text.to_owned(), name.clone());
+        name
+    }
+
+    fn given(&mut self, text: &str) -> Arc<Name> {
+        Self::get(&mut self.given, text, |t| Name::parse(t, true))
+    }
+
+    fn other(&mut self, text: &str) -> Arc<Name> {
+        Self::get(&mut self.other, text, |t| Name::parse(t, false))
+    }
+
+    fn organisation(&mut self, text: &str) -> Arc<Name> {
+        Self::get(&mut self.organisation, text, organisation_name)
+    }
+}
+
 /// A record ready for comparison.
 #[derive(Debug, Clone, Default)]
 pub struct Prepared {
-    pub given: Name,
-    pub family: Name,
+    pub given: Arc<Name>,
+    pub family: Arc<Name>,
     /// Emails as compared: lower case, and for Gmail without dots and `+tags` in the local part.
     pub emails: Vec<String>,
     /// The last nine digits of each phone: the same number written with or without its country or trunk prefix.
     pub phones: Vec<String>,
     /// `YYYYMMDD`.
     pub birth_date: Option<String>,
-    pub city: Name,
+    pub city: Arc<Name>,
     /// Street words with common abbreviations unified, sorted.
     pub street: String,
     /// The first number in the street line (the house number).
     pub street_number: Option<String>,
     pub postcode: String,
     pub region: String,
-    pub organisation: Name,
+    pub organisation: Arc<Name>,
     pub domain: String,
     pub identifiers: Vec<String>,
+    pub source: u32,
 }
 
 impl Prepared {
     pub fn new(input: &MatchInput) -> Prepared {
+        Prepared::with_cache(input, &mut NameCache::default())
+    }
+
+    /// Prepares a record, taking the name forms of texts seen before from `names`.
+    pub fn with_cache(input: &MatchInput, names: &mut NameCache) -> Prepared {
         let street_words = street_words(&input.street);
         Prepared {
-            given: Name::parse(&input.given_name, true),
-            family: Name::parse(&input.family_name, false),
+            given: names.given(&input.given_name),
+            family: names.other(&input.family_name),
             emails: dedup(input.emails.iter().filter_map(|e| email_key(e))),
             phones: dedup(input.phones.iter().filter_map(|p| phone_key(p))),
             birth_date: date_key(&input.birth_date),
-            city: Name::parse(&input.city, false),
+            city: names.other(&input.city),
             street_number: street_words
                 .iter()
                 .find(|w| w.chars().all(|c| c.is_ascii_digit()))
@@ -145,7 +190,7 @@ impl Prepared {
             },
             postcode: compact_key(&input.postcode),
             region: compact_key(&input.region),
-            organisation: organisation_name(&input.organisation),
+            organisation: names.organisation(&input.organisation),
             domain: input
                 .domain
                 .trim()
@@ -159,6 +204,7 @@ impl Prepared {
                     .map(|i| compact_key(i))
                     .filter(|i| !i.is_empty()),
             ),
+            source: input.source,
         }
     }
 }

@@ -19,7 +19,7 @@ pub struct ExplainedPair {
 
 impl Outcome {
     /// For each group, in order, the scored pairs between its members, strongest first.
-    pub fn explain_groups(&self, inputs: &[MatchInput]) -> Vec<Vec<ExplainedPair>> {
+    pub fn explain_groups(&self) -> Vec<Vec<ExplainedPair>> {
         let group_of: FxHashMap<u32, usize> = self
             .groups
             .iter()
@@ -32,12 +32,13 @@ impl Outcome {
                 continue;
             };
             if ga == gb {
-                let a = Prepared::new(&inputs[p.a as usize]);
                 explained[*ga].push(ExplainedPair {
                     a: p.a,
                     b: p.b,
                     probability: p.probability,
-                    contributions: self.scorer.contributions(&a, p.vector),
+                    contributions: self
+                        .scorer
+                        .contributions(&self.prepared[p.a as usize], p.vector),
                 });
             }
         }
