@@ -2,7 +2,6 @@
 //! `temas_core::dedupe`, as groups ranked by confidence.
 
 use crate::exports::company_names;
-use crate::records::ListParams;
 use crate::{App, AppError, Session};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -101,8 +100,6 @@ pub struct DuplicateScan {
     pub model: Model,
 }
 
-const PAGE: u32 = 500;
-
 impl App {
     /// Every record of the kind the session sees, as the engine reads it; `read` counts them as they come.
     pub(crate) async fn scan_inputs(
@@ -196,21 +193,16 @@ impl App {
     ) -> Result<(Vec<DuplicateMember>, Vec<MatchInput>), AppError> {
         let names = company_names(self, session).await?;
         let mut found = (Vec::new(), Vec::new());
-        self.each_page::<Contact>(session, &oldest_first(), |page| {
+        self.each_record_data::<Contact>(session, |page| {
             read.fetch_add(page.len(), Ordering::Relaxed);
-            for c in page {
-                let company = c
-                    .data
-                    .companies
-                    .first()
-                    .and_then(|l| names.get(&l.company_id.0));
-                found.1.push(MatchInput::from_contact(
-                    &c.data,
-                    company.map(String::as_str),
-                ));
+            for (id, c) in page {
+                let company = c.companies.first().and_then(|l| names.get(&l.company_id.0));
+                found
+                    .1
+                    .push(MatchInput::from_contact(&c, company.map(String::as_str)));
                 found.0.push(DuplicateMember {
-                    id: c.id.0,
-                    external_id: c.data.external_id,
+                    id,
+                    external_id: c.external_id,
                 });
             }
             Ok(())
@@ -225,27 +217,18 @@ impl App {
         read: &AtomicUsize,
     ) -> Result<(Vec<DuplicateMember>, Vec<MatchInput>), AppError> {
         let mut found = (Vec::new(), Vec::new());
-        self.each_page::<Company>(session, &oldest_first(), |page| {
+        self.each_record_data::<Company>(session, |page| {
             read.fetch_add(page.len(), Ordering::Relaxed);
-            for c in page {
-                found.1.push(MatchInput::from_company(&c.data));
+            for (id, c) in page {
+                found.1.push(MatchInput::from_company(&c));
                 found.0.push(DuplicateMember {
-                    id: c.id.0,
-                    external_id: c.data.external_id,
+                    id,
+                    external_id: c.external_id,
                 });
             }
             Ok(())
         })
         .await?;
         Ok(found)
-    }
-}
-
-/// Every record in pages, oldest first, so that a scan numbers records in a stable order.
-fn oldest_first() -> ListParams {
-    ListParams {
-        limit: Some(PAGE),
-        sort: Some("created_at".into()),
-        ..ListParams::default()
     }
 }

@@ -10,9 +10,6 @@ use temas_core::contact::{Company, Contact};
 use temas_core::export::{contact_cells, contact_headers, vcard};
 use temas_store::Uuid;
 
-/// Records read per page.
-const PAGE: u32 = 500;
-
 /// What to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
@@ -177,12 +174,8 @@ pub(crate) async fn company_names(
     session: &Session,
 ) -> Result<HashMap<Uuid, String>, AppError> {
     let mut names = HashMap::new();
-    let params = ListParams {
-        limit: Some(PAGE),
-        ..ListParams::default()
-    };
-    app.each_page::<Company>(session, &params, |page| {
-        names.extend(page.into_iter().map(|c| (c.id.0, c.data.name)));
+    app.each_record_data::<Company>(session, |page| {
+        names.extend(page.into_iter().map(|(id, c)| (id, c.name)));
         Ok(())
     })
     .await?;

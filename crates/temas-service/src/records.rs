@@ -269,12 +269,19 @@ pub(crate) fn decode<R: RecordType>(stored: StoredRecord) -> Result<R, AppError>
 
 /// A stored record's data, read as its type.
 pub(crate) fn data_of<R: RecordType>(id: Uuid, data: Value) -> Result<R::Data, AppError> {
-    serde_json::from_value(data).map_err(|e| {
-        AppError::Internal(format!(
-            "stored {} {id} is unreadable: {e}",
-            R::KIND.entity()
-        ))
-    })
+    serde_json::from_value(data).map_err(|e| unreadable::<R>(id, e))
+}
+
+/// A stored record's data, from the JSON text it is stored as.
+fn data_from_text<R: RecordType>(id: Uuid, data: &str) -> Result<R::Data, AppError> {
+    serde_json::from_str(data).map_err(|e| unreadable::<R>(id, e))
+}
+
+fn unreadable<R: RecordType>(id: Uuid, e: serde_json::Error) -> AppError {
+    AppError::Internal(format!(
+        "stored {} {id} is unreadable: {e}",
+        R::KIND.entity()
+    ))
 }
 
 /// One item of a bulk request: what happened to it.
@@ -661,6 +668,40 @@ impl App {
             match page.next_cursor {
                 Some(next) => params.cursor = Some(next),
                 None => return Ok(()),
+            }
+        }
+    }
+
+    /// Calls `each` with the id and data of every live record of a kind the session sees, in creation order, a
+    /// large page at a time: one pass over the whole base that reads only the data and parses it straight into
+    /// its type (off the async threads), which is several times quicker than paging through the list.
+    pub(crate) async fn each_record_data<R: RecordType>(
+        &self,
+        session: &Session,
+        mut each: impl FnMut(Vec<(Uuid, R::Data)>) -> Result<(), AppError>,
+    ) -> Result<(), AppError> {
+        const PAGE: u32 = 5_000;
+        let mut after = None;
+        loop {
+            let page = self
+                .store
+                .raw_records(R::KIND, &session.viewer, after, PAGE)
+                .await?;
+            let Some(last) = page.last() else {
+                return Ok(());
+            };
+            after = Some(last.id);
+            let full = page.len() == PAGE as usize;
+            let parsed = tokio::task::spawn_blocking(move || {
+                page.into_iter()
+                    .map(|r| Ok((r.id, data_from_text::<R>(r.id, &r.data)?)))
+                    .collect::<Result<Vec<_>, AppError>>()
+            })
+            .await
+            .map_err(|e| AppError::Internal(format!("reading records stopped: {e}")))??;
+            each(parsed)?;
+            if !full {
+                return Ok(());
             }
         }
     }

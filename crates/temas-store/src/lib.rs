@@ -325,6 +325,15 @@ pub trait Store: Send + Sync {
         error: Option<&str>,
     ) -> Result<bool, StoreError>;
     async fn job(&self, workspace: WorkspaceId, id: Uuid) -> Result<Option<Job>, StoreError>;
+    /// The next `limit` live records of a kind the viewer sees after the id `after`, in id (creation) order, with
+    /// their data as JSON text: for passes over the whole base.
+    async fn raw_records(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<RawRecord>, StoreError>;
     /// Live records having any of `terms`, with the matching term and whether the viewer may see each.
     async fn records_by_terms(
         &self,

@@ -615,6 +615,38 @@ pub(crate) fn list_statement(
     Ok(q)
 }
 
+/// The next `limit` live records of a kind the viewer sees after `after`, by id (creation order), with their data
+/// as JSON text: a pass over the whole base (a duplicate scan) parses each record straight into its type instead
+/// of through a JSON tree, and reads no other column.
+pub(crate) async fn raw_page(
+    pools: &Pools,
+    kind: RecordKind,
+    viewer: &Viewer,
+    after: Option<uuid::Uuid>,
+    limit: u32,
+) -> Result<Vec<RawRecord>, StoreError> {
+    let t = table(kind);
+    let mut q = Query::select();
+    q.from(Alias::new(t))
+        .expr(col(t, "id"))
+        .expr_as(
+            Expr::cust(format!("CAST({t}.data AS TEXT)")),
+            Alias::new("data"),
+        )
+        .cond_where(visible(t, viewer))
+        .and_where(col(t, "deleted_at").is_null());
+    if let Some(after) = after {
+        q.and_where(col(t, "id").gt(after));
+    }
+    q.order_by_expr(col(t, "id"), Order::Asc)
+        .limit(u64::from(limit));
+    let rows: Vec<(uuid::Uuid, String)> = pools.fetch_all(&q).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, data)| RawRecord { id, data })
+        .collect())
+}
+
 /// One pass over the live records the viewer sees: how many there are, and how many match each set of filters
 /// (the filters of a set all hold).
 pub(crate) async fn count_matching(

@@ -966,6 +966,16 @@ impl Store for SqlStore {
         crate::imports::items(&self.pools, workspace, import_id, after_seq, limit).await
     }
 
+    async fn raw_records(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<RawRecord>, StoreError> {
+        records::raw_page(&self.pools, kind, viewer, after, limit).await
+    }
+
     async fn records_by_terms(
         &self,
         kind: RecordKind,

@@ -236,6 +236,13 @@ pub struct StoredRecord {
     pub meta: RecordMeta,
 }
 
+/// A record's id and its data as the JSON text it is stored as.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawRecord {
+    pub id: Uuid,
+    pub data: String,
+}
+
 /// One page of a keyset-paged list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page {
