@@ -82,8 +82,8 @@ def settings(layout, link_only):
         link_type="dedupe_only",
         unique_id_column_name="uid",
         comparisons=[
-            cl.NameComparison("first_name").configure(term_frequency_adjustments=True),
-            cl.NameComparison("last_name").configure(term_frequency_adjustments=True),
+            cl.NameComparison("first_name"),
+            cl.NameComparison("last_name"),
             cl.EmailComparison("email"),
             cl.LevenshteinAtThresholds("phone", [1]),
             cl.DateOfBirthComparison("birth_date", input_is_string=False),
@@ -94,10 +94,9 @@ def settings(layout, link_only):
         blocking_rules_to_generate_predictions=[
             block_on("email"),
             block_on("phone"),
-            block_on("first_name", "last_name"),
+            block_on("first_name", "last_name", "birth_date"),
             block_on("last_name", "birth_date"),
             block_on("first_name", "birth_date"),
-            block_on("last_name", "city"),
         ],
         retain_intermediate_calculation_columns=False,
     ), ([block_on("email"), block_on("phone")], [block_on("first_name", "last_name"), block_on("email")])
