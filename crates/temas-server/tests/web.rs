@@ -983,10 +983,27 @@ async fn the_new_contact_form_asks_did_you_mean(t: TestApp) {
         ("last_name", "Ahmadi".to_owned()),
         ("email", "Maryam.Ahmadi@example.ir".to_owned()),
     ];
+    // While typing, the form asks for probable duplicates without saving anything.
+    let form = b.page(&session, "/contacts/new").await;
+    assert!(form.contains("hx-post=\"/contacts/duplicates\""), "{form}");
+    let live = b.post(&session, "/contacts/duplicates", &typed).await;
+    assert_eq!(live.status(), StatusCode::OK);
+    let fragment = live.text().await.unwrap();
+    let id = existing["id"].as_str().unwrap();
+    assert!(fragment.contains("id=\"did-you-mean\""), "{fragment}");
+    assert!(
+        fragment.contains(&format!("href=\"/contacts/{id}\"")),
+        "{fragment}"
+    );
+    let mut half_typed = typed.clone();
+    half_typed.retain(|(k, _)| *k != "email" && *k != "first_name");
+    half_typed.push(("email", "maryam.ahm".to_owned()));
+    let nothing = b.post(&session, "/contacts/duplicates", &half_typed).await;
+    assert_eq!(nothing.status(), StatusCode::OK);
+    assert!(!nothing.text().await.unwrap().contains("did-you-mean"));
     let asked = b.post(&session, "/contacts", &typed).await;
     assert_eq!(asked.status(), StatusCode::CONFLICT);
     let html = asked.text().await.unwrap();
-    let id = existing["id"].as_str().unwrap();
     assert!(html.contains("id=\"duplicates\""), "{html}");
     assert!(html.contains(&format!("href=\"/contacts/{id}\"")), "{html}");
     assert!(html.contains("value=\"Mariam\"") && html.contains("name=\"confirm_duplicate\""));

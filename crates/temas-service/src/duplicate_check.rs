@@ -67,6 +67,19 @@ impl App {
             .collect()
     }
 
+    /// The visible records that a record not yet created would probably duplicate: what "did you mean…" shows
+    /// while a form is being filled in. The input is validated as on create; an invalid one is refused with its
+    /// field errors (a half-typed email), so the caller can show nothing until it is valid.
+    pub async fn probable_duplicates_of_input<R: RecordType>(
+        &self,
+        session: &Session,
+        input: R::Input,
+    ) -> Result<Vec<DuplicateCandidate>, AppError> {
+        let ctx = session.validation(self, R::ENTITY).await?;
+        let data = R::validate(input, &ctx, None)?;
+        self.probable_duplicates_of::<R>(session, &data).await
+    }
+
     /// Visible live records sharing an email, phone or domain with `data`, and the best matches for its name.
     async fn candidates<R: RecordType>(
         &self,

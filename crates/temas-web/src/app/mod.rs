@@ -55,6 +55,10 @@ pub fn router() -> Router<AppState> {
             post(lists::delete_view::<Contact>),
         )
         .route("/contacts/new", get(record_form::new_page::<Contact>))
+        .route(
+            "/contacts/duplicates",
+            post(record_form::live_duplicates::<Contact>),
+        )
         .route("/contacts/export", get(lists::export))
         .route("/contacts/bulk-action", post(record_bulk::run::<Contact>))
         .route(
@@ -79,6 +83,10 @@ pub fn router() -> Router<AppState> {
             get(lists::list::<Company>).post(record_form::create::<Company>),
         )
         .route("/companies/new", get(record_form::new_page::<Company>))
+        .route(
+            "/companies/duplicates",
+            post(record_form::live_duplicates::<Company>),
+        )
         .route("/companies/bulk-action", post(record_bulk::run::<Company>))
         .route(
             "/companies/{id}/restore",

@@ -16,6 +16,7 @@ use temas_core::contact::{Company, Contact, GENDERS, SIZES};
 use temas_core::custom::{CustomFieldDef, FieldKind};
 use temas_core::points::ContactPoints;
 use temas_service::AppError;
+use temas_service::duplicate_check::DuplicateCandidate;
 use temas_service::records::DuplicateCheck;
 use temas_store::Uuid;
 
@@ -535,18 +536,7 @@ pub async fn create<R: Editable>(
         }
         Err(AppError::ProbableDuplicates(found)) => {
             let title = ui.t(R::NEW_TITLE);
-            let links = found
-                .iter()
-                .map(|c| DuplicateLink {
-                    href: format!("{}/{}", R::BASE, c.id),
-                    name: ["display_name", "name"]
-                        .iter()
-                        .find_map(|k| c.record.get(*k).and_then(Value::as_str))
-                        .unwrap_or_default()
-                        .to_owned(),
-                    percent: (c.probability * 100.0).round() as u32,
-                })
-                .collect();
+            let links = duplicate_links::<R>(&found);
             let none = FieldErrors::default();
             Ok(refill::<R>(
                 ui,
@@ -560,6 +550,63 @@ pub async fn create<R: Editable>(
         }
         Err(e) => Err(PageError::new(e, ui)),
     }
+}
+
+/// Links to the records a new one probably duplicates, with how sure the check is.
+fn duplicate_links<R: Editable>(found: &[DuplicateCandidate]) -> Vec<DuplicateLink> {
+    found
+        .iter()
+        .map(|c| DuplicateLink {
+            href: format!("{}/{}", R::BASE, c.id),
+            name: ["display_name", "name"]
+                .iter()
+                .find_map(|k| c.record.get(*k).and_then(Value::as_str))
+                .unwrap_or_default()
+                .to_owned(),
+            percent: (c.probability * 100.0).round() as u32,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "duplicates_live.html")]
+struct LiveDuplicates {
+    ui: Ui,
+    duplicates: Vec<DuplicateLink>,
+}
+
+/// "Did you mean…" while a new record's form is filled in: the form's fields as typed so far, checked like a
+/// create (nothing is written), answered with the list of probable duplicates, or nothing while the input is
+/// not yet valid.
+pub async fn live_duplicates<R: Editable>(
+    State(app): State<AppState>,
+    user: WebUser,
+    headers: HeaderMap,
+    Form(fields): Form<Fields>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&headers, field(&fields, "_csrf"))?;
+    let ui = user.ui.clone().in_section(R::LIST.as_str());
+    let defs = defs(&app, &user).await?;
+    let mut errors = FieldErrors::default();
+    let body = body_of::<R>(&fields, &defs, None, &ui, &mut errors);
+    let found = match serde_json::from_value::<R::Input>(Value::Object(body)) {
+        Ok(input) if errors.0.is_empty() => {
+            match app
+                .probable_duplicates_of_input::<R>(&user.session, input)
+                .await
+            {
+                Ok(found) => found,
+                Err(AppError::Invalid(_)) => Vec::new(),
+                Err(e) => return Err(PageError::new(e, ui)),
+            }
+        }
+        _ => Vec::new(),
+    };
+    let page = LiveDuplicates {
+        ui,
+        duplicates: duplicate_links::<R>(&found),
+    };
+    Ok(render(&page))
 }
 
 pub async fn update<R: Editable>(
