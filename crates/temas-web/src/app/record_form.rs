@@ -498,27 +498,48 @@ fn refill<R: Editable>(
     (status, render(&form_page::<R>(ui, defs, state))).into_response()
 }
 
+/// A new record's form as posted: the user's language, the custom fields, and the record's input, or `Invalid`
+/// with each bad field when the form does not make one yet.
+struct NewInput<R: Editable> {
+    ui: Ui,
+    defs: Vec<CustomFieldDef>,
+    input: Result<R::Input, AppError>,
+}
+
+async fn new_input<R: Editable>(
+    app: &AppState,
+    user: &WebUser,
+    headers: &HeaderMap,
+    fields: &Fields,
+) -> Result<NewInput<R>, PageError> {
+    user.check_csrf(headers, field(fields, "_csrf"))?;
+    let ui = user.ui.clone().in_section(R::LIST.as_str());
+    let defs = defs(app, user).await?;
+    let mut errors = FieldErrors::default();
+    let body = body_of::<R>(fields, &defs, None, &ui, &mut errors);
+    let input = match serde_json::from_value::<R::Input>(Value::Object(body)) {
+        Ok(input) if errors.0.is_empty() => Ok(input),
+        Ok(_) => Err(AppError::Invalid(errors)),
+        Err(e) => Err(AppError::Internal(e.to_string())),
+    };
+    Ok(NewInput { ui, defs, input })
+}
+
 pub async fn create<R: Editable>(
     State(app): State<AppState>,
     user: WebUser,
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&headers, field(&fields, "_csrf"))?;
-    let ui = user.ui.clone().in_section(R::LIST.as_str());
-    let defs = defs(&app, &user).await?;
-    let mut errors = FieldErrors::default();
-    let body = body_of::<R>(&fields, &defs, None, &ui, &mut errors);
-    let input: Result<R::Input, _> = serde_json::from_value(Value::Object(body));
+    let NewInput { ui, defs, input } = new_input::<R>(&app, &user, &headers, &fields).await?;
     let check = if field(&fields, "confirm_duplicate").is_some() {
         DuplicateCheck::Skip
     } else {
         DuplicateCheck::Check
     };
     let result = match input {
-        Ok(input) if errors.0.is_empty() => app.create::<R>(&user.session, input, check).await,
-        Ok(_) => Err(AppError::Invalid(errors)),
-        Err(e) => Err(AppError::Internal(e.to_string())),
+        Ok(input) => app.create::<R>(&user.session, input, check).await,
+        Err(e) => Err(e),
     };
     match result {
         Ok(record) => Ok(Redirect::to(&format!("{}/{}", R::BASE, record.id())).into_response()),
@@ -584,23 +605,18 @@ pub async fn live_duplicates<R: Editable>(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&headers, field(&fields, "_csrf"))?;
-    let ui = user.ui.clone().in_section(R::LIST.as_str());
-    let defs = defs(&app, &user).await?;
-    let mut errors = FieldErrors::default();
-    let body = body_of::<R>(&fields, &defs, None, &ui, &mut errors);
-    let found = match serde_json::from_value::<R::Input>(Value::Object(body)) {
-        Ok(input) if errors.0.is_empty() => {
-            match app
-                .probable_duplicates_of_input::<R>(&user.session, input)
+    let NewInput { ui, input, .. } = new_input::<R>(&app, &user, &headers, &fields).await?;
+    let checked = match input {
+        Ok(input) => {
+            app.probable_duplicates_of_input::<R>(&user.session, input)
                 .await
-            {
-                Ok(found) => found,
-                Err(AppError::Invalid(_)) => Vec::new(),
-                Err(e) => return Err(PageError::new(e, ui)),
-            }
         }
-        _ => Vec::new(),
+        Err(e) => Err(e),
+    };
+    let found = match checked {
+        Ok(found) => found,
+        Err(AppError::Invalid(_)) => Vec::new(),
+        Err(e) => return Err(PageError::new(e, ui)),
     };
     let page = LiveDuplicates {
         ui,
