@@ -257,6 +257,12 @@ fn print_summary(s: &ImportSummary) {
         "likely duplicates of existing contacts: {}",
         s.likely_duplicates
     );
+    if s.dry_run {
+        println!(
+            "probable duplicates inside the file: {}",
+            s.probable_duplicates_in_file
+        );
+    }
     let rows = |list: &[u64]| {
         list.iter()
             .map(u64::to_string)

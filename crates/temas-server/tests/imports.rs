@@ -395,3 +395,80 @@ async fn sqlite_rows_update_the_contacts_with_the_same_custom_field_value() {
 async fn postgres_rows_update_the_contacts_with_the_same_custom_field_value() {
     rows_update_the_contacts_with_the_same_custom_field_value(Backend::Postgres).await;
 }
+
+/// A dry run flags, with the duplicate engine, a row that probably is a contact already in the base (another
+/// email, a misspelled name, the same phone) and a row that probably repeats an earlier row of the file (the same
+/// person in Persian script, the email in other letter case); the unrelated row is not flagged. Rows are not
+/// matched on a key here, so only the engine sees the repeat.
+async fn a_dry_run_flags_probable_duplicates(backend: Backend) {
+    let t = spawn_app(backend).await;
+    let owner = t.owner_token.clone();
+    let existing = t
+        .contact(
+            &owner,
+            json!({"first_name": "Maryam", "last_name": "Ahmadi",
+            "emails": [{"address": "maryam@example.ir"}], "phones": [{"number": "+98 912 345 6789"}]}),
+        )
+        .await;
+    let csv = "first_name,last_name,email,phone\n\
+               Mariam,Ahmadi,m.ahmadi@other.ir,09123456789\n\
+               Reza,Karimi,reza@karimi.ir,09351112233\n\
+               رضا,کریمی,Reza@Karimi.ir,0935 111 2233\n\
+               Olga,Petrova,olga@petrova.ru,+7 903 555 0101\n";
+    let up = t
+        .upload(
+            &owner,
+            "/api/v1/imports?file_name=leads.csv",
+            csv.as_bytes().to_vec(),
+        )
+        .await;
+    let id = up.body["id"].as_str().unwrap().to_owned();
+    let run = t
+        .post(
+            &owner,
+            &format!("/api/v1/imports/{id}/run"),
+            json!({"dry_run": true, "match_on": "none"}),
+        )
+        .await;
+    assert_eq!(run.status, StatusCode::ACCEPTED, "{}", run.body);
+    let checked = wait_while(&t, &owner, &id, "checking").await;
+    let s = &checked["summary"];
+    assert_eq!(s["created"], 4, "{checked}");
+    assert_eq!(s["likely_duplicates"], 1, "{checked}");
+    assert_eq!(s["probable_duplicates_in_file"], 1, "{checked}");
+    let reasons: Vec<(u64, String)> = s["duplicate_rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["row"].as_u64().unwrap(),
+                d["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let existing_id = existing["id"].as_str().unwrap();
+    assert!(
+        reasons
+            .iter()
+            .any(|(row, why)| *row == 2 && why.contains(existing_id)),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|(row, why)| *row == 4 && why.contains("row 3")),
+        "{reasons:?}"
+    );
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+}
+
+#[tokio::test]
+async fn sqlite_a_dry_run_flags_probable_duplicates() {
+    a_dry_run_flags_probable_duplicates(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_a_dry_run_flags_probable_duplicates() {
+    a_dry_run_flags_probable_duplicates(Backend::Postgres).await;
+}

@@ -143,7 +143,10 @@ impl App {
 
     /// The model of the workspace's newest finished scan of this kind, or the baseline before the first (and when
     /// that scan found nothing that looks like duplicates to learn from; see [`Model::is_plausible`]).
-    async fn duplicate_model<R: RecordType>(&self, session: &Session) -> Result<Model, AppError> {
+    pub(crate) async fn duplicate_model<R: RecordType>(
+        &self,
+        session: &Session,
+    ) -> Result<Model, AppError> {
         let Some(entity) = DedupeEntity::of_kind(R::KIND) else {
             return Ok(Model::baseline());
         };

@@ -307,6 +307,7 @@ import-skipped = تُخطّيت
 import-failed = فشلت
 import-companies = الشركات المنشأة
 import-duplicates = تكرارات محتملة لجهات اتصال موجودة
+import-duplicates-in-file = تكرارات محتملة داخل الملف
 import-problems = صفوف تستحق المراجعة
 import-row = الصف { $row }
 import-errors-download = تنزيل الصفوف التي فشلت مع السبب (CSV)

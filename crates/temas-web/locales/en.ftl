@@ -293,6 +293,7 @@ import-skipped = Skipped
 import-failed = Failed
 import-companies = Companies created
 import-duplicates = Likely duplicates of existing contacts
+import-duplicates-in-file = Probable duplicates inside the file
 import-problems = Rows to look at
 import-row = Row { $row }
 import-errors-download = Download the rows that failed, with the reason (CSV)

@@ -290,6 +290,7 @@ import-skipped = ردشده
 import-failed = ناموفق
 import-companies = شرکت‌های ایجادشده
 import-duplicates = احتمالاً تکراری با مخاطبان موجود
+import-duplicates-in-file = احتمالاً تکراری در خود فایل
 import-problems = ردیف‌هایی برای بررسی
 import-row = ردیف { $row }
 import-errors-download = دریافت ردیف‌های ناموفق همراه با دلیل (CSV)

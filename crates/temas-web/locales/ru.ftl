@@ -298,6 +298,7 @@ import-skipped = Пропущено
 import-failed = С ошибками
 import-companies = Создано компаний
 import-duplicates = Вероятные дубликаты существующих контактов
+import-duplicates-in-file = Вероятные дубликаты внутри файла
 import-problems = Строки, требующие внимания
 import-row = Строка { $row }
 import-errors-download = Скачать строки с ошибками и их причины (CSV)

@@ -290,6 +290,7 @@ import-skipped = Atlanan
 import-failed = Başarısız
 import-companies = Oluşturulan şirketler
 import-duplicates = Mevcut kişilerin olası kopyaları
+import-duplicates-in-file = Dosya içindeki olası kopyalar
 import-problems = Bakılması gereken satırlar
 import-row = Satır { $row }
 import-errors-download = Başarısız satırları nedenleriyle indir (CSV)

@@ -9,12 +9,14 @@
 
 pub mod blocking;
 pub mod compare;
+mod incoming;
 mod input;
 pub mod model;
 mod nicknames;
 pub mod prepare;
 mod review;
 
+pub use incoming::Incoming;
 pub use review::{ExplainedPair, ProbableDuplicate, probable_duplicates};
 
 use compare::{FIELDS, Field, compare, level_of};
@@ -225,7 +227,9 @@ pub fn resolve(inputs: Vec<MatchInput>, settings: &Settings, decisions: &Decisio
         .collect();
     let record_keys = blocking::RecordKeys::new(&prepared);
     let blocks = blocking::Blocks::new(&record_keys, settings.max_block);
-    let candidates = candidate_pairs(&prepared, &record_keys, &blocks, settings);
+    let candidates = candidate_pairs(&prepared, &record_keys, &blocks, |a, b| {
+        !(settings.link_only && prepared[a as usize].source == prepared[b as usize].source)
+    });
     drop(record_keys);
     let mut counts = VectorCounts::default();
     for (_, _, v) in &candidates {
@@ -306,11 +310,13 @@ pub fn resolve(inputs: Vec<MatchInput>, settings: &Settings, decisions: &Decisio
     }
 }
 
+/// Every pair of records that share a block and that `wanted` accepts, compared, each once (in the block of the
+/// first key the two share). In a block, members are in input order, so `a < b`.
 fn candidate_pairs(
     prepared: &[Prepared],
     record_keys: &blocking::RecordKeys,
     blocks: &blocking::Blocks,
-    settings: &Settings,
+    wanted: impl Fn(u32, u32) -> bool + Sync,
 ) -> Vec<(u32, u32, u64)> {
     blocks
         .par_iter()
@@ -318,10 +324,10 @@ fn candidate_pairs(
             let mut out = Vec::new();
             for (n, &a) in members.iter().enumerate() {
                 for &b in &members[n + 1..] {
-                    let (pa, pb) = (&prepared[a as usize], &prepared[b as usize]);
-                    if settings.link_only && pa.source == pb.source {
+                    if !wanted(a, b) {
                         continue;
                     }
+                    let (pa, pb) = (&prepared[a as usize], &prepared[b as usize]);
                     if blocking::first_shared(
                         record_keys.of(a),
                         record_keys.of(b),

@@ -24,6 +24,7 @@ pub use temas_store::RowProblem;
 use temas_store::{ImportAction, ImportItem, ImportRun, NewRecord, RecordKind, Uuid};
 
 mod merge;
+mod probable;
 mod rollback;
 mod run;
 
@@ -117,8 +118,12 @@ pub struct ImportSummary {
     pub companies_created: u64,
     /// Interactions logged from columns mapped to `interaction:CHANNEL`.
     pub interactions_created: u64,
-    /// Rows whose email or phone already belongs to a contact, when they are not matched on it.
+    /// Rows that would create a contact although one probably exists already: the same email (when rows are not
+    /// matched on it), or, in a dry run, a probable duplicate by the duplicate engine.
     pub likely_duplicates: u64,
+    /// In a dry run, rows that probably duplicate an earlier row of the file (beyond the exact repeats of the
+    /// match key, which are skipped).
+    pub probable_duplicates_in_file: u64,
     pub created_samples: Vec<u64>,
     pub updated_samples: Vec<u64>,
     pub skipped_rows: Vec<RowProblem>,
@@ -317,6 +322,8 @@ impl App {
             ctx: row_context(session),
             summary: resume.clone().unwrap_or(fresh),
             seen: HashMap::new(),
+            incoming: Vec::new(),
+            likely_rows: std::collections::HashSet::new(),
             companies: HashMap::new(),
             companies_loaded: false,
             external_ids: HashMap::new(),
@@ -367,7 +374,9 @@ impl App {
         }
         run.batch(batch).await?;
         progress(run.summary.rows);
-        if !req.dry_run {
+        if req.dry_run {
+            run.flag_probable_duplicates().await?;
+        } else {
             run.summary.id = Some(req.id);
         }
         let status = if req.dry_run { "checked" } else { "committed" };

@@ -2,6 +2,7 @@
 
 use super::merge::{key_hash, update_patch};
 use super::*;
+use temas_core::dedupe::MatchInput;
 
 /// A validated row on its way into the base.
 pub(super) struct Ready {
@@ -28,6 +29,10 @@ pub(super) struct Run<'a> {
     /// Match keys seen in earlier rows (as 64-bit hashes, to keep a million-row file's keys small), with the
     /// row that had them first.
     pub(super) seen: HashMap<u64, u64>,
+    /// In a dry run, each row that would create a contact, as the duplicate engine reads it.
+    pub(super) incoming: Vec<(u64, MatchInput)>,
+    /// Rows already counted as likely duplicates.
+    pub(super) likely_rows: std::collections::HashSet<u64>,
     /// Companies by normalised name, read from the workspace or created during this import.
     pub(super) companies: HashMap<String, CompanyId>,
     pub(super) companies_loaded: bool,
@@ -217,6 +222,10 @@ impl Run<'_> {
                     updates.push((r.row, record.clone(), patch));
                 }
                 None => {
+                    if self.req.dry_run {
+                        let input = MatchInput::from_contact(&r.data, r.company.as_deref());
+                        self.incoming.push((r.row, input));
+                    }
                     let record = self
                         .app
                         .prepare_validated::<Contact>(self.session, r.data, false)
@@ -372,6 +381,7 @@ impl Run<'_> {
                 .any(|e| known.contains(&e.normalized))
             {
                 self.summary.likely_duplicates += 1;
+                self.likely_rows.insert(r.row);
                 let reason = "a contact with this email already exists".to_owned();
                 self.summary.duplicate(r.row, "email", reason);
             }
