@@ -26,6 +26,23 @@ fn file(rows: usize) -> Vec<u8> {
     csv.into_bytes()
 }
 
+/// Uploads a CSV and starts running it with `body` (mapping, match key, dry run): the import's id and the reply.
+async fn upload_and_run(t: &TestApp, token: &str, csv: &str, body: Value) -> (String, Reply) {
+    let up = t
+        .upload(
+            token,
+            "/api/v1/imports?file_name=rows.csv",
+            csv.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(up.status, StatusCode::CREATED, "{}", up.body);
+    let id = up.body["id"].as_str().unwrap().to_owned();
+    let run = t
+        .post(token, &format!("/api/v1/imports/{id}/run"), body)
+        .await;
+    (id, run)
+}
+
 /// Polls an import until it leaves `status`, for at most a minute.
 async fn wait_while(t: &TestApp, token: &str, id: &str, status: &str) -> Value {
     for _ in 0..600 {
@@ -328,26 +345,7 @@ async fn rows_update_the_contacts_with_the_same_custom_field_value(backend: Back
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     }
     let import = |csv: &'static str, match_on: &'static str| {
-        let t = &t;
-        let owner = owner.clone();
-        async move {
-            let up = t
-                .upload(
-                    &owner,
-                    "/api/v1/imports?file_name=crm.csv",
-                    csv.as_bytes().to_vec(),
-                )
-                .await;
-            let id = up.body["id"].as_str().unwrap().to_owned();
-            let run = t
-                .post(
-                    &owner,
-                    &format!("/api/v1/imports/{id}/run"),
-                    json!({"match_on": match_on}),
-                )
-                .await;
-            (id, run)
-        }
+        upload_and_run(&t, &owner, csv, json!({"match_on": match_on}))
     };
     let (first, run) = import("crm_id,first_name\nA-1,Ali\nA-2,Sara\n", "none").await;
     assert_eq!(run.status, StatusCode::ACCEPTED, "{}", run.body);
@@ -415,21 +413,13 @@ async fn a_dry_run_flags_probable_duplicates(backend: Backend) {
                Reza,Karimi,reza@karimi.ir,09351112233\n\
                رضا,کریمی,Reza@Karimi.ir,0935 111 2233\n\
                Olga,Petrova,olga@petrova.ru,+7 903 555 0101\n";
-    let up = t
-        .upload(
-            &owner,
-            "/api/v1/imports?file_name=leads.csv",
-            csv.as_bytes().to_vec(),
-        )
-        .await;
-    let id = up.body["id"].as_str().unwrap().to_owned();
-    let run = t
-        .post(
-            &owner,
-            &format!("/api/v1/imports/{id}/run"),
-            json!({"dry_run": true, "match_on": "none"}),
-        )
-        .await;
+    let (id, run) = upload_and_run(
+        &t,
+        &owner,
+        csv,
+        json!({"dry_run": true, "match_on": "none"}),
+    )
+    .await;
     assert_eq!(run.status, StatusCode::ACCEPTED, "{}", run.body);
     let checked = wait_while(&t, &owner, &id, "checking").await;
     let s = &checked["summary"];

@@ -5,7 +5,7 @@
 
 use super::blocking::{self, Blocks, RecordKeys};
 use super::model::probability;
-use super::prepare::{NameCache, Prepared};
+use super::prepare::{Prepared, prepare_all};
 use super::{MatchInput, ScoredPair, Scorer, Settings, candidate_pairs};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
@@ -20,7 +20,7 @@ pub struct Incoming {
 
 impl Incoming {
     pub fn new(scorer: Scorer, inputs: Vec<MatchInput>) -> Incoming {
-        let prepared = prepare(inputs);
+        let prepared = prepare_all(inputs);
         let keys = prepared.par_iter().flat_map_iter(blocking::keys).collect();
         Incoming {
             scorer,
@@ -32,7 +32,7 @@ impl Incoming {
 
     /// Offers existing records; keeps those that share a blocking key with an incoming one. Says which were kept.
     pub fn offer(&mut self, existing: Vec<MatchInput>) -> Vec<bool> {
-        let prepared = prepare(existing);
+        let prepared = prepare_all(existing);
         let kept: Vec<bool> = prepared
             .par_iter()
             .map(|p| blocking::keys(p).iter().any(|k| self.keys.contains(k)))
@@ -75,29 +75,11 @@ impl Incoming {
     }
 }
 
-fn prepare(inputs: Vec<MatchInput>) -> Vec<Prepared> {
-    inputs
-        .into_par_iter()
-        .map_init(NameCache::default, |names, input| {
-            Prepared::with_cache(&input, names)
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::dedupe::model::Model;
-
-    fn person(given: &str, family: &str, email: &str, phone: &str) -> MatchInput {
-        MatchInput {
-            given_name: given.into(),
-            family_name: family.into(),
-            emails: vec![email.into()],
-            phones: vec![phone.into()],
-            ..MatchInput::default()
-        }
-    }
+    use crate::dedupe::review::tests::person;
 
     #[test]
     fn finds_incoming_duplicates_inside_and_in_the_base_but_not_within_the_base() {

@@ -21,7 +21,7 @@ pub use review::{ExplainedPair, ProbableDuplicate, probable_duplicates};
 
 use compare::{FIELDS, Field, compare, level_of};
 use model::{Model, VectorCounts, probability};
-use prepare::{NameCache, Prepared};
+use prepare::Prepared;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
@@ -217,14 +217,9 @@ pub struct Decisions {
     pub labelled: Vec<(u64, bool)>,
 }
 
-/// Resolves a base. The inputs are consumed as they are prepared, so that a large base is not held twice.
+/// Resolves a base.
 pub fn resolve(inputs: Vec<MatchInput>, settings: &Settings, decisions: &Decisions) -> Outcome {
-    let prepared: Vec<Prepared> = inputs
-        .into_par_iter()
-        .map_init(NameCache::default, |names, input| {
-            Prepared::with_cache(&input, names)
-        })
-        .collect();
+    let prepared = prepare::prepare_all(inputs);
     let record_keys = blocking::RecordKeys::new(&prepared);
     let blocks = blocking::Blocks::new(&record_keys, settings.max_block);
     let candidates = candidate_pairs(&prepared, &record_keys, &blocks, |a, b| {

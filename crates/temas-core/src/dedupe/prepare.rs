@@ -3,6 +3,7 @@
 
 use super::MatchInput;
 use crate::normalize::{ascii_digits, has_non_latin, search_key, transliterate};
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
@@ -138,6 +139,17 @@ impl NameCache {
     fn organisation(&mut self, text: &str) -> Arc<Name> {
         Self::get(&mut self.organisation, text, organisation_name)
     }
+}
+
+/// Prepares many records in parallel, each worker keeping its own name cache; the inputs are consumed as they
+/// are prepared, so a large base is not held twice.
+pub fn prepare_all(inputs: Vec<MatchInput>) -> Vec<Prepared> {
+    inputs
+        .into_par_iter()
+        .map_init(NameCache::default, |names, input| {
+            Prepared::with_cache(&input, names)
+        })
+        .collect()
 }
 
 /// A record ready for comparison.

@@ -93,10 +93,11 @@ pub fn probable_duplicates(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn person(given: &str, family: &str, email: &str, phone: &str) -> MatchInput {
+    /// A person with one email and one phone (empty strings leave them out).
+    pub(crate) fn person(given: &str, family: &str, email: &str, phone: &str) -> MatchInput {
         MatchInput {
             given_name: given.into(),
             family_name: family.into(),
