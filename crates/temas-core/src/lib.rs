@@ -17,6 +17,7 @@ pub mod ids;
 pub mod import;
 pub mod interaction;
 pub mod merge;
+pub mod money;
 pub mod normalize;
 pub mod patch;
 pub mod phone;
