@@ -49,6 +49,11 @@ impl Role {
     pub fn can_write(self) -> bool {
         self != Role::Viewer
     }
+
+    /// Owners, admins and managers keep the product catalogue; everyone reads it.
+    pub fn can_manage_catalogue(self) -> bool {
+        matches!(self, Role::Owner | Role::Admin | Role::Manager)
+    }
 }
 
 /// Which records a role sees.

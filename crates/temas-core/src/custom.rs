@@ -32,6 +32,7 @@ pub enum Entity {
     Contact,
     Company,
     Interaction,
+    Product,
 }
 
 impl Entity {
@@ -40,6 +41,7 @@ impl Entity {
             Entity::Contact => "contact",
             Entity::Company => "company",
             Entity::Interaction => "interaction",
+            Entity::Product => "product",
         }
     }
 
@@ -48,6 +50,7 @@ impl Entity {
             "contact" => Some(Entity::Contact),
             "company" => Some(Entity::Company),
             "interaction" => Some(Entity::Interaction),
+            "product" => Some(Entity::Product),
             _ => None,
         }
     }

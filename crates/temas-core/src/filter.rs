@@ -258,6 +258,29 @@ pub const COMPANY_COLUMNS: &[(&str, ColumnKind)] = &[
     ("updated_at", ColumnKind::Instant),
 ];
 
+pub const PRODUCT_COLUMNS: &[(&str, ColumnKind)] = &[
+    ("name", ColumnKind::Text),
+    ("sku", ColumnKind::Text),
+    ("kind", ColumnKind::Text),
+    ("category", ColumnKind::Text),
+    ("brand", ColumnKind::Text),
+    ("external_id", ColumnKind::Text),
+    ("owner_id", ColumnKind::Uuid),
+    ("team_id", ColumnKind::Uuid),
+    ("created_at", ColumnKind::Instant),
+    ("updated_at", ColumnKind::Instant),
+];
+
+pub const INTERACTION_COLUMNS: &[(&str, ColumnKind)] = &[
+    ("channel", ColumnKind::Text),
+    ("direction", ColumnKind::Text),
+    ("outcome", ColumnKind::Text),
+    ("owner_id", ColumnKind::Uuid),
+    ("team_id", ColumnKind::Uuid),
+    ("created_at", ColumnKind::Instant),
+    ("updated_at", ColumnKind::Instant),
+];
+
 /// Resolves a field as filters name it: `language`, `custom.tier`, `email`, `tag`, …
 fn resolve_field(
     name: &str,

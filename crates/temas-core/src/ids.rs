@@ -46,6 +46,7 @@ id_type!(
     ContactId,
     CompanyId,
     InteractionId,
+    ProductId,
     CustomFieldId,
     ChangeId
 );

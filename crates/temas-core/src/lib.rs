@@ -22,6 +22,7 @@ pub mod normalize;
 pub mod patch;
 pub mod phone;
 pub mod points;
+pub mod product;
 pub mod quality;
 pub mod search;
 pub mod time;

@@ -33,7 +33,7 @@ impl DedupeEntity {
         match kind {
             temas_store::RecordKind::Contact => Some(DedupeEntity::Contacts),
             temas_store::RecordKind::Company => Some(DedupeEntity::Companies),
-            temas_store::RecordKind::Interaction => None,
+            temas_store::RecordKind::Interaction | temas_store::RecordKind::Product => None,
         }
     }
 

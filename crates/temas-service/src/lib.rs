@@ -15,6 +15,7 @@ pub mod import_jobs;
 pub mod imports;
 pub mod jobs;
 pub mod merge;
+mod products;
 pub mod quality;
 pub mod records;
 pub mod review_queue;
@@ -70,6 +71,16 @@ impl Session {
             region: self.region(),
             custom_fields: defs.into_iter().filter(|d| d.entity == entity).collect(),
         })
+    }
+
+    fn require_catalogue(&self) -> Result<(), AppError> {
+        if self.user.role.can_manage_catalogue() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "only owners, admins and managers change the product catalogue",
+            ))
+        }
     }
 
     fn require_write(&self) -> Result<(), AppError> {

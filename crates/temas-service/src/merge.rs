@@ -620,6 +620,12 @@ impl App {
                 self.write_data::<Interaction>(session, at, now, &d, "unmerge")
                     .await?;
             }
+            RecordKind::Product => {
+                return Err(internal(format!(
+                    "merge journal: product {} is never changed by a merge",
+                    current.id
+                )));
+            }
         }
         Ok(())
     }
@@ -639,8 +645,9 @@ impl App {
                 .set_deleted::<Contact>(session, id, false, None)
                 .await
                 .map(|_| ()),
-            RecordKind::Interaction => Err(internal(format!(
-                "merge journal: interaction {id} was never trashed by a merge"
+            RecordKind::Interaction | RecordKind::Product => Err(internal(format!(
+                "merge journal: {} {id} was never trashed by a merge",
+                kind.entity()
             ))),
         }
     }

@@ -1,5 +1,5 @@
-//! Use cases over contacts, companies and interactions: create (one or in bulk), read, merge-patch, trash and
-//! restore, list, timeline and history. One generic implementation serves the three record types.
+//! Use cases over contacts, companies, interactions and products: create (one or in bulk), read, merge-patch,
+//! trash and restore, list, timeline and history. One generic implementation serves every record type.
 
 use crate::{App, AppError, Session};
 use serde::Serialize;
@@ -13,8 +13,8 @@ use temas_core::contact::{
 use temas_core::custom::Entity;
 use temas_core::diff::diff;
 use temas_core::filter::{
-    COMPANY_COLUMNS, CONTACT_COLUMNS, Cursor, DEFAULT_LIMIT, ListQuery, MAX_LIMIT, Sort,
-    parse_filter,
+    COMPANY_COLUMNS, CONTACT_COLUMNS, ColumnKind, Cursor, DEFAULT_LIMIT, INTERACTION_COLUMNS,
+    ListQuery, MAX_LIMIT, Sort, parse_filter,
 };
 use temas_core::ids::{CompanyId, ContactId, InteractionId, TeamId, UserId};
 use temas_core::interaction::{Interaction, InteractionData, InteractionInput};
@@ -40,6 +40,8 @@ pub trait RecordType: Sized + Send + Sync + Serialize + 'static {
     type Data: DeserializeOwned + Serialize + Clone + Send + Sync;
     const KIND: RecordKind;
     const ENTITY: Entity;
+    /// The plain fields lists filter on.
+    const COLUMNS: &'static [(&'static str, ColumnKind)];
 
     fn validate(
         input: Self::Input,
@@ -60,10 +62,14 @@ pub trait RecordType: Sized + Send + Sync + Serialize + 'static {
         None
     }
     fn assemble(id: Uuid, version: i64, data: Self::Data, meta: RecordMeta) -> Self;
+    /// Whether the session may create, change or trash records of this type.
+    fn require_write(session: &Session) -> Result<(), AppError> {
+        session.require_write()
+    }
 }
 
 /// Search terms (tags as `#tag`) and indexed columns of a named record.
-fn searchable(
+pub(crate) fn searchable(
     keys: SearchKeys,
     tags: &[String],
     name: &str,
@@ -88,6 +94,7 @@ impl RecordType for Contact {
     type Data = ContactData;
     const KIND: RecordKind = RecordKind::Contact;
     const ENTITY: Entity = Entity::Contact;
+    const COLUMNS: &'static [(&'static str, ColumnKind)] = CONTACT_COLUMNS;
 
     fn validate(
         input: ContactInput,
@@ -151,6 +158,7 @@ impl RecordType for Company {
     type Data = CompanyData;
     const KIND: RecordKind = RecordKind::Company;
     const ENTITY: Entity = Entity::Company;
+    const COLUMNS: &'static [(&'static str, ColumnKind)] = COMPANY_COLUMNS;
 
     fn validate(
         input: CompanyInput,
@@ -203,6 +211,7 @@ impl RecordType for Interaction {
     type Data = InteractionData;
     const KIND: RecordKind = RecordKind::Interaction;
     const ENTITY: Entity = Entity::Interaction;
+    const COLUMNS: &'static [(&'static str, ColumnKind)] = INTERACTION_COLUMNS;
 
     fn validate(
         input: InteractionInput,
@@ -398,7 +407,7 @@ impl App {
         input: R::Input,
         check: DuplicateCheck,
     ) -> Result<R, AppError> {
-        session.require_write()?;
+        R::require_write(session)?;
         let ctx = session.validation(self, R::ENTITY).await?;
         let data = R::validate(input, &ctx, None)?;
         if check == DuplicateCheck::Check {
@@ -461,7 +470,7 @@ impl App {
         if_version: Option<i64>,
         action: &'static str,
     ) -> Result<Value, AppError> {
-        session.require_write()?;
+        R::require_write(session)?;
         if !patch.is_object() {
             return Err(
                 FieldErrors::single("", "invalid_patch", "a patch must be a JSON object").into(),
@@ -554,7 +563,7 @@ impl App {
         deleted: bool,
         if_version: Option<i64>,
     ) -> Result<R, AppError> {
-        session.require_write()?;
+        R::require_write(session)?;
         let stored = self
             .store
             .get_record(R::KIND, &session.viewer, id)
@@ -586,15 +595,15 @@ impl App {
         session: &Session,
         params: &ListParams,
     ) -> Result<ListQuery, AppError> {
-        let columns = if R::KIND == RecordKind::Company {
-            COMPANY_COLUMNS
-        } else {
-            CONTACT_COLUMNS
-        };
         let mut errors = FieldErrors::default();
         let mut filters = Vec::new();
         for f in &params.filters {
-            match parse_filter(f, columns, R::KIND == RecordKind::Contact, session.region()) {
+            match parse_filter(
+                f,
+                R::COLUMNS,
+                R::KIND == RecordKind::Contact,
+                session.region(),
+            ) {
                 Ok(f) => filters.push(f),
                 Err(e) => errors.0.extend(e.0),
             }
@@ -713,7 +722,7 @@ impl App {
         session: &Session,
         inputs: Vec<Value>,
     ) -> Result<Vec<BulkItemResult>, AppError> {
-        session.require_write()?;
+        R::require_write(session)?;
         if inputs.len() > MAX_BULK {
             return Err(FieldErrors::single(
                 "items",

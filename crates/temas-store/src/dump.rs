@@ -108,6 +108,7 @@ fn tables() -> Vec<(&'static str, Vec<(&'static str, Ty)>)> {
         ("companies", RECORD.to_vec()),
         ("contacts", RECORD.to_vec()),
         ("interactions", interactions),
+        ("products", RECORD.to_vec()),
         (
             "contact_companies",
             vec![

@@ -291,6 +291,7 @@ fn kind_of(name: &str) -> Result<RecordKind, StoreError> {
         "contact" => Ok(RecordKind::Contact),
         "company" => Ok(RecordKind::Company),
         "interaction" => Ok(RecordKind::Interaction),
+        "product" => Ok(RecordKind::Product),
         other => Err(StoreError::Corrupt(format!("import item of kind {other}"))),
     }
 }

@@ -13,13 +13,21 @@ pub(crate) fn table(kind: RecordKind) -> &'static str {
         RecordKind::Contact => "contacts",
         RecordKind::Company => "companies",
         RecordKind::Interaction => "interactions",
+        RecordKind::Product => "products",
     }
+}
+
+/// Contacts and companies are found by any fragment of their names, emails and phones (a trigram index of
+/// `search_doc`); interactions and products are only listed and filtered.
+fn has_search_index(kind: RecordKind) -> bool {
+    matches!(kind, RecordKind::Contact | RecordKind::Company)
 }
 
 pub(crate) fn terms_table(kind: RecordKind) -> Option<&'static str> {
     match kind {
         RecordKind::Contact => Some("contact_terms"),
         RecordKind::Company => Some("company_terms"),
+        RecordKind::Product => Some("product_terms"),
         RecordKind::Interaction => None,
     }
 }
@@ -139,8 +147,14 @@ pub(crate) fn select_records(kind: RecordKind) -> SelectStatement {
 }
 
 /// Rows of `table` in the viewer's workspace that the viewer may see.
+/// Tables every user of a workspace sees whole, whoever added a row: the product catalogue.
+const SHARED_TABLES: &[&str] = &["products"];
+
 pub(crate) fn visible(t: &'static str, viewer: &Viewer) -> Condition {
     let ws = col(t, "workspace_id").eq(viewer.workspace_id.0);
+    if SHARED_TABLES.contains(&t) {
+        return Condition::all().add(ws);
+    }
     let me = col(t, "owner_id").eq(viewer.user_id.0);
     match viewer.scope {
         Scope::All => Condition::all().add(ws),
@@ -237,7 +251,7 @@ pub(crate) async fn insert(
             .await
             .map_err(crate::db::taken_as("external_id"))?;
     }
-    if kind != RecordKind::Interaction {
+    if has_search_index(kind) {
         crate::dialect::index_inserted_rows(tx, t, records.len()).await?;
     }
     if let Some(terms) = terms_table(kind) {
@@ -324,7 +338,7 @@ pub(crate) async fn insert_links(
                 "interaction_id",
             ],
         ),
-        RecordKind::Company => return Ok(()),
+        RecordKind::Company | RecordKind::Product => return Ok(()),
     };
     let rows: Vec<[Expr; 4]> = records
         .iter()
@@ -366,7 +380,7 @@ pub(crate) async fn delete_links(
     let (link_table, owner_col) = match kind {
         RecordKind::Contact => ("contact_companies", "contact_id"),
         RecordKind::Interaction => ("interaction_contacts", "interaction_id"),
-        RecordKind::Company => return Ok(()),
+        RecordKind::Company | RecordKind::Product => return Ok(()),
     };
     let del = Query::delete()
         .from_table(Alias::new(link_table))

@@ -43,9 +43,13 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0008_dedupe_scans",
         ddl: dedupe_scans,
     },
+    Migration {
+        name: "0009_products",
+        ddl: products,
+    },
 ];
 
-/// Columns every record table has: contacts, companies, interactions.
+/// Columns every record table has: contacts, companies, interactions, products.
 const RECORD_COLUMNS: &str = "
     workspace_id {uuid} NOT NULL,
     id {uuid} NOT NULL,
@@ -379,4 +383,16 @@ fn dedupe_scans(backend: Backend) -> String {
             PRIMARY KEY (workspace_id, scan_id, seq));
 ",
     )
+}
+
+/// Products and services (issue 6): a record table like the others, with a term table for their tags; listed and
+/// filtered, not searched by fragment.
+fn products(backend: Backend) -> String {
+    let without_rowid = if backend == Backend::Sqlite {
+        " WITHOUT ROWID"
+    } else {
+        ""
+    };
+    let ddl = record_table("products", "") + &terms_table("product_terms", without_rowid);
+    dialect::render_ddl(backend, &ddl)
 }

@@ -44,6 +44,7 @@ pub enum RecordKind {
     Contact,
     Company,
     Interaction,
+    Product,
 }
 
 impl RecordKind {
@@ -52,6 +53,7 @@ impl RecordKind {
             RecordKind::Contact => "contact",
             RecordKind::Company => "company",
             RecordKind::Interaction => "interaction",
+            RecordKind::Product => "product",
         }
     }
 }

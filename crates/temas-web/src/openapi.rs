@@ -4,6 +4,7 @@
 use temas_core::contact::{Company, CompanyInput, Contact, ContactInput};
 use temas_core::custom::{CustomFieldDef, NewCustomField};
 use temas_core::interaction::{Interaction, InteractionInput};
+use temas_core::product::{Product, ProductInput};
 use temas_service::admin::{CustomFieldPatch, PrefsPatch};
 use temas_service::records::BulkItemResult;
 use temas_service::search::SearchHit;
@@ -169,8 +170,17 @@ pub fn endpoints() -> Vec<Endpoint> {
         "InteractionInput",
         &[]
     ));
+    all.extend(record_endpoints!(
+        "/api/v1/products",
+        "/api/v1/products/{id}",
+        "product",
+        "Product",
+        "ProductInput",
+        &[]
+    ));
     all.extend([
         Endpoint { method: "post", path: "/api/v1/contacts/bulk", summary: "Create or upsert (by external_id) up to 1,000 contacts; answers per item", tag: "contact", body: Some("ContactBulkRequest"), ok: (200, "Items:BulkItemResult"), query: &[] },
+        Endpoint { method: "post", path: "/api/v1/products/bulk", summary: "Create or upsert (by external_id) up to 1,000 products; answers per item", tag: "product", body: Some("ProductBulkRequest"), ok: (200, "Items:BulkItemResult"), query: &[] },
         Endpoint { method: "post", path: "/api/v1/companies/bulk", summary: "Create or upsert (by external_id) up to 1,000 companies; answers per item", tag: "company", body: Some("CompanyBulkRequest"), ok: (200, "Items:BulkItemResult"), query: &[] },
         Endpoint { method: "get", path: "/api/v1/contacts/{id}/timeline", summary: "A contact's interactions, newest first", tag: "contact", body: None, ok: (200, "Page:Interaction"), query: TIMELINE_QUERY },
         Endpoint { method: "get", path: "/api/v1/companies/{id}/timeline", summary: "A company's interactions, newest first", tag: "company", body: None, ok: (200, "Page:Interaction"), query: TIMELINE_QUERY },
@@ -409,6 +419,9 @@ pub fn document() -> axum::Json<utoipa::openapi::OpenApi> {
         .schema_from::<CompanyInput>()
         .schema_from::<Interaction>()
         .schema_from::<InteractionInput>()
+        .schema_from::<Product>()
+        .schema_from::<ProductInput>()
+        .schema_from::<temas_core::product::Price>()
         .schema_from::<HistoryEntry>()
         .schema_from::<SearchHit>()
         .schema_from::<BulkItemResult>()
@@ -450,6 +463,7 @@ pub fn document() -> axum::Json<utoipa::openapi::OpenApi> {
         .schema("NewUser", RefOr::Ref(Ref::from_schema_name("NewUserJson")))
         .schema("ContactBulkRequest", bulk_request_schema("ContactInput"))
         .schema("CompanyBulkRequest", bulk_request_schema("CompanyInput"))
+        .schema("ProductBulkRequest", bulk_request_schema("ProductInput"))
         .security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
