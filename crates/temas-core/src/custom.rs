@@ -33,6 +33,7 @@ pub enum Entity {
     Company,
     Interaction,
     Product,
+    Order,
 }
 
 impl Entity {
@@ -42,6 +43,7 @@ impl Entity {
             Entity::Company => "company",
             Entity::Interaction => "interaction",
             Entity::Product => "product",
+            Entity::Order => "order",
         }
     }
 
@@ -51,6 +53,7 @@ impl Entity {
             "company" => Some(Entity::Company),
             "interaction" => Some(Entity::Interaction),
             "product" => Some(Entity::Product),
+            "order" => Some(Entity::Order),
             _ => None,
         }
     }

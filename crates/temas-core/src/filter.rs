@@ -271,6 +271,20 @@ pub const PRODUCT_COLUMNS: &[(&str, ColumnKind)] = &[
     ("updated_at", ColumnKind::Instant),
 ];
 
+pub const ORDER_COLUMNS: &[(&str, ColumnKind)] = &[
+    ("status", ColumnKind::Text),
+    ("currency", ColumnKind::Text),
+    ("channel", ColumnKind::Text),
+    ("invoice_number", ColumnKind::Text),
+    ("external_id", ColumnKind::Text),
+    ("contact_id", ColumnKind::Uuid),
+    ("company_id", ColumnKind::Uuid),
+    ("owner_id", ColumnKind::Uuid),
+    ("team_id", ColumnKind::Uuid),
+    ("created_at", ColumnKind::Instant),
+    ("updated_at", ColumnKind::Instant),
+];
+
 pub const INTERACTION_COLUMNS: &[(&str, ColumnKind)] = &[
     ("channel", ColumnKind::Text),
     ("direction", ColumnKind::Text),

@@ -47,6 +47,7 @@ id_type!(
     CompanyId,
     InteractionId,
     ProductId,
+    OrderId,
     CustomFieldId,
     ChangeId
 );

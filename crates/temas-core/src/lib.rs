@@ -19,6 +19,7 @@ pub mod interaction;
 pub mod merge;
 pub mod money;
 pub mod normalize;
+pub mod order;
 pub mod patch;
 pub mod phone;
 pub mod points;

@@ -158,4 +158,168 @@ async fn products_carry_exact_prices_and_are_listed_by_their_fields(t: TestApp) 
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
 }
 
-on_both_backends!(products_carry_exact_prices_and_are_listed_by_their_fields);
+/// An order is priced exactly from its lines, refused field by field when wrong, pushed in bulk idempotently on
+/// the shop's id, returned in part with the reason (its spend shrinks), listed per customer, and follows its
+/// customer through a merge and back through the merge's undo.
+async fn orders_are_priced_exactly_pushed_idempotently_and_follow_their_customer(t: TestApp) {
+    let tok = &t.owner_token;
+    let ali = t
+        .contact_anyway(tok, json!({"first_name": "Ali", "last_name": "Rezaei"}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let product = t
+        .post(
+            tok,
+            "/api/v1/products",
+            json!({"name": "Coffee beans 1kg", "prices": [{"currency": "USD", "amount": "22.49"}]}),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let made = t
+        .post(
+            tok,
+            "/api/v1/orders",
+            json!({"contact_id": ali, "currency": "USD", "status": "paid", "channel": "shop",
+                   "external_id": "shop-1001",
+                   "lines": [{"product_id": product, "quantity": 2, "unit_price": "22.49", "discount": "0"},
+                             {"description": "Delivery", "unit_price": "5", "tax_rate": "9"}]}),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    assert_eq!(made.body["total"], "50.43");
+    assert_eq!(made.body["lines"][0]["total"], "44.98");
+    assert_eq!(made.body["spent"], "50.43");
+    let order = made.body["id"].as_str().unwrap().to_owned();
+
+    let float = t
+        .post(
+            tok,
+            "/api/v1/orders",
+            json!({"contact_id": ali, "currency": "USD", "lines": [{"product_id": product, "unit_price": 22.49}]}),
+        )
+        .await;
+    assert_eq!(
+        float.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        float.body
+    );
+    let unknown = t
+        .post(
+            tok,
+            "/api/v1/orders",
+            json!({"contact_id": product, "currency": "USD", "lines": [{"description": "x", "unit_price": "1.005"}]}),
+        )
+        .await;
+    assert_eq!(
+        unknown.error_fields(),
+        ["lines[0].unit_price"],
+        "{}",
+        unknown.body
+    );
+    let missing = t
+        .post(
+            tok,
+            "/api/v1/orders",
+            json!({"contact_id": product, "currency": "USD", "lines": [{"description": "x", "unit_price": "1"}]}),
+        )
+        .await;
+    assert_eq!(missing.error_fields(), ["contact_id"], "{}", missing.body);
+
+    // The POS pushes its day twice: the second push updates the same three orders.
+    let day = json!({"items": (1..=3).map(|n| json!({
+        "contact_id": ali, "currency": "USD", "status": "paid", "channel": "pos", "external_id": format!("pos-{n}"),
+        "lines": [{"product_id": product, "quantity": n, "unit_price": "22.49"}]})).collect::<Vec<_>>()});
+    for expected in ["created", "updated"] {
+        let r = t.post(tok, "/api/v1/orders/bulk", day.clone()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(
+            r.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|i| i["status"] == expected),
+            "{}",
+            r.body
+        );
+    }
+    let pushed = t
+        .get(tok, "/api/v1/orders?filter=external_id:starts:pos-")
+        .await;
+    assert_eq!(pushed.body["items"].as_array().unwrap().len(), 3);
+
+    // One bag of the first order came back damaged: the order stays paid, its spend shrinks.
+    let returned = t
+        .patch(
+            tok,
+            &format!("/api/v1/orders/{order}"),
+            json!({"lines": [{"product_id": product, "quantity": 2, "unit_price": "22.49",
+                              "returned_quantity": 1, "return_reason": "damaged in delivery"},
+                             {"description": "Delivery", "unit_price": "5", "tax_rate": "9"}]}),
+        )
+        .await;
+    assert_eq!(returned.status, StatusCode::OK, "{}", returned.body);
+    assert_eq!(returned.body["total"], "50.43");
+    assert_eq!(returned.body["spent"], "27.94");
+    assert_eq!(
+        returned.body["lines"][0]["return_reason"],
+        "damaged in delivery"
+    );
+
+    // A duplicate of Ali with an order of its own is merged into Ali: the order moves, and moves back on undo.
+    let twin = t
+        .contact_anyway(tok, json!({"first_name": "Ali", "last_name": "Rezaie"}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let theirs = t
+        .post(
+            tok,
+            "/api/v1/orders",
+            json!({"contact_id": twin, "currency": "USD", "status": "invoiced",
+                   "lines": [{"product_id": product, "unit_price": "22.49"}]}),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let merged = t
+        .post(
+            tok,
+            "/api/v1/contacts/merge",
+            json!({"survivor_id": ali, "merged_ids": [twin]}),
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::CREATED, "{}", merged.body);
+    let of_ali = t
+        .get(
+            tok,
+            &format!("/api/v1/orders?filter=contact_id:eq:{ali}&limit=100"),
+        )
+        .await;
+    assert_eq!(
+        of_ali.body["items"].as_array().unwrap().len(),
+        5,
+        "{}",
+        of_ali.body
+    );
+    let merge = merged.body["id"].as_str().unwrap();
+    let undone = t
+        .post(tok, &format!("/api/v1/merges/{merge}/undo"), json!({}))
+        .await;
+    assert_eq!(undone.status, StatusCode::OK, "{}", undone.body);
+    let back = t.get(tok, &format!("/api/v1/orders/{theirs}")).await;
+    assert_eq!(back.body["contact_id"], twin.as_str());
+}
+
+on_both_backends!(
+    products_carry_exact_prices_and_are_listed_by_their_fields,
+    orders_are_priced_exactly_pushed_idempotently_and_follow_their_customer,
+);

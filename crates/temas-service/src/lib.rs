@@ -15,6 +15,7 @@ pub mod import_jobs;
 pub mod imports;
 pub mod jobs;
 pub mod merge;
+mod orders;
 mod products;
 pub mod quality;
 pub mod records;

@@ -2,7 +2,7 @@
 //! duplicates.
 //!
 //! A merge is journalled before it changes anything and after every record it changes: the survivor (its values
-//! chosen by `temas_core::merge`), every record whose link moves to the survivor (interactions; for companies
+//! chosen by `temas_core::merge`), every record whose link moves to the survivor (interactions and orders; for companies
 //! also the contacts that work there) and the merged records, which go to the trash. Undo walks the journal back:
 //! merged records come out of the trash, moved links move back, and the survivor's values return, except what
 //! someone changed since, which is kept and reported.
@@ -21,6 +21,7 @@ use temas_core::dedupe::{MatchInput, decision_pattern};
 use temas_core::ids::{CompanyId, ContactId};
 use temas_core::interaction::Interaction;
 use temas_core::merge::{self, Rule, Source};
+use temas_core::order::Order;
 use temas_store::{MergeRecord, MergeStep, PairDecision, RecordKind, StoredRecord, TimelineOf};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -461,8 +462,8 @@ impl App {
         Ok(self.store.save_merge(session.workspace.id, journal).await?)
     }
 
-    /// Moves every link to `loser` onto `survivor`: interactions with the contact (or company), and for a
-    /// company the contacts linked to it. Returns how many records changed.
+    /// Moves every link to `loser` onto `survivor`: interactions with the contact (or company), their orders, and
+    /// for a company the contacts linked to it. Returns how many records changed.
     async fn move_links<R: Mergeable>(
         &self,
         wide: &Session,
@@ -500,6 +501,39 @@ impl App {
                 journal,
                 (interaction.id.0, interaction.version),
                 &interaction.data,
+                &data,
+            )
+            .await?;
+            moved += 1;
+        }
+        // The customer's orders follow them.
+        let link = match R::KIND {
+            RecordKind::Company => "company_id",
+            _ => "contact_id",
+        };
+        let params = ListParams {
+            filters: vec![format!("{link}:eq:{loser}")],
+            limit: Some(PAGE),
+            ..ListParams::default()
+        };
+        let mut orders = Vec::new();
+        self.each_page::<Order>(wide, &params, |page| {
+            orders.extend(page);
+            Ok(())
+        })
+        .await?;
+        for order in orders {
+            let mut data = order.data.clone();
+            if R::KIND == RecordKind::Company {
+                data.company_id = Some(CompanyId(survivor));
+            } else {
+                data.contact_id = Some(ContactId(survivor));
+            }
+            self.move_link::<Order>(
+                wide,
+                journal,
+                (order.id.0, order.version),
+                &order.data,
                 &data,
             )
             .await?;
@@ -620,6 +654,11 @@ impl App {
                 self.write_data::<Interaction>(session, at, now, &d, "unmerge")
                     .await?;
             }
+            RecordKind::Order => {
+                let d = serde_json::from_value(data).map_err(internal)?;
+                self.write_data::<Order>(session, at, now, &d, "unmerge")
+                    .await?;
+            }
             RecordKind::Product => {
                 return Err(internal(format!(
                     "merge journal: product {} is never changed by a merge",
@@ -645,10 +684,12 @@ impl App {
                 .set_deleted::<Contact>(session, id, false, None)
                 .await
                 .map(|_| ()),
-            RecordKind::Interaction | RecordKind::Product => Err(internal(format!(
-                "merge journal: {} {id} was never trashed by a merge",
-                kind.entity()
-            ))),
+            RecordKind::Interaction | RecordKind::Product | RecordKind::Order => {
+                Err(internal(format!(
+                    "merge journal: {} {id} was never trashed by a merge",
+                    kind.entity()
+                )))
+            }
         }
     }
 }

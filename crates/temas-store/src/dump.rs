@@ -47,12 +47,20 @@ const RECORD: &[(&str, Ty)] = &[
 ];
 
 const INTERACTION_EXTRA: &[(&str, Ty)] = &[("occurred_at", Int), ("company_id", Id)];
+const ORDER_EXTRA: &[(&str, Ty)] = &[
+    ("occurred_at", Int),
+    ("company_id", Id),
+    ("contact_id", Id),
+    ("currency", Str),
+    ("spent_minor", Int),
+];
 
 const TERMS: &[(&str, Ty)] = &[("workspace_id", Id), ("term", Str), ("record_id", Id)];
 
 /// The tables of a workspace, in the order they are loaded, with their columns.
 fn tables() -> Vec<(&'static str, Vec<(&'static str, Ty)>)> {
     let interactions: Vec<_> = RECORD.iter().chain(INTERACTION_EXTRA).copied().collect();
+    let orders: Vec<_> = RECORD.iter().chain(ORDER_EXTRA).copied().collect();
     vec![
         (
             "workspaces",
@@ -109,6 +117,7 @@ fn tables() -> Vec<(&'static str, Vec<(&'static str, Ty)>)> {
         ("contacts", RECORD.to_vec()),
         ("interactions", interactions),
         ("products", RECORD.to_vec()),
+        ("orders", orders),
         (
             "contact_companies",
             vec![
@@ -129,6 +138,7 @@ fn tables() -> Vec<(&'static str, Vec<(&'static str, Ty)>)> {
         ),
         ("contact_terms", TERMS.to_vec()),
         ("company_terms", TERMS.to_vec()),
+        ("product_terms", TERMS.to_vec()),
         (
             "changes",
             vec![

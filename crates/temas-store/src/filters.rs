@@ -8,6 +8,8 @@ use temas_core::filter::{ColumnKind, Filter, FilterField, FilterValue, Op};
 
 /// Columns that exist on the table itself; every other field lives in the JSON data.
 const REAL_COLUMNS: &[&str] = &[
+    "contact_id",
+    "company_id",
     "external_id",
     "owner_id",
     "team_id",

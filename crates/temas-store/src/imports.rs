@@ -292,6 +292,7 @@ fn kind_of(name: &str) -> Result<RecordKind, StoreError> {
         "company" => Ok(RecordKind::Company),
         "interaction" => Ok(RecordKind::Interaction),
         "product" => Ok(RecordKind::Product),
+        "order" => Ok(RecordKind::Order),
         other => Err(StoreError::Corrupt(format!("import item of kind {other}"))),
     }
 }

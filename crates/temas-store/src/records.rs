@@ -14,7 +14,37 @@ pub(crate) fn table(kind: RecordKind) -> &'static str {
         RecordKind::Company => "companies",
         RecordKind::Interaction => "interactions",
         RecordKind::Product => "products",
+        RecordKind::Order => "orders",
     }
+}
+
+/// The columns a kind's table has beyond the common ones, and a record's values for them.
+fn extra_columns(kind: RecordKind) -> &'static [&'static str] {
+    match kind {
+        RecordKind::Interaction => &["occurred_at", "company_id"],
+        RecordKind::Order => &[
+            "occurred_at",
+            "company_id",
+            "contact_id",
+            "currency",
+            "spent_minor",
+        ],
+        RecordKind::Contact | RecordKind::Company | RecordKind::Product => &[],
+    }
+}
+
+fn extra_values(kind: RecordKind, i: &Indexed, now: i64) -> Vec<Expr> {
+    let mut values: Vec<Expr> = Vec::new();
+    if matches!(kind, RecordKind::Interaction | RecordKind::Order) {
+        values.push(i.occurred_at.unwrap_or(now).into());
+        values.push(uuid_opt(i.company_id).into());
+    }
+    if kind == RecordKind::Order {
+        values.push(uuid_opt(i.contact_id).into());
+        values.push(i.spent.as_ref().map(|(c, _)| c.clone()).into());
+        values.push(i.spent.as_ref().map(|(_, minor)| *minor).into());
+    }
+    values
 }
 
 /// Contacts and companies are found by any fragment of their names, emails and phones (a trigram index of
@@ -28,7 +58,7 @@ pub(crate) fn terms_table(kind: RecordKind) -> Option<&'static str> {
         RecordKind::Contact => Some("contact_terms"),
         RecordKind::Company => Some("company_terms"),
         RecordKind::Product => Some("product_terms"),
-        RecordKind::Interaction => None,
+        RecordKind::Interaction | RecordKind::Order => None,
     }
 }
 
@@ -135,7 +165,7 @@ pub(crate) fn select_records(kind: RecordKind) -> SelectStatement {
         q.expr(col(t, c));
     }
     q.expr(col(t, "updated_at")).expr(col(t, "deleted_at"));
-    if kind == RecordKind::Interaction {
+    if matches!(kind, RecordKind::Interaction | RecordKind::Order) {
         q.expr(col(t, "occurred_at"));
     } else {
         q.expr_as(
@@ -196,7 +226,6 @@ pub(crate) async fn insert(
     now: i64,
 ) -> Result<(), StoreError> {
     let t = table(kind);
-    let interaction = kind == RecordKind::Interaction;
     // Rows go in in name order and terms in key order, so that consecutive inserts land on neighbouring pages of
     // the name and term indexes instead of all over them.
     let mut ordered: Vec<&NewRecord> = records.iter().collect();
@@ -219,9 +248,7 @@ pub(crate) async fn insert(
             "created_at",
             "updated_at",
         ];
-        if interaction {
-            columns.extend(["occurred_at", "company_id"]);
-        }
+        columns.extend(extra_columns(kind));
         ins.columns(columns.into_iter().map(Alias::new));
         for r in chunk {
             let i = &r.indexed;
@@ -240,10 +267,7 @@ pub(crate) async fn insert(
                 now.into(),
                 now.into(),
             ];
-            if interaction {
-                values.push(i.occurred_at.unwrap_or(now).into());
-                values.push(uuid_opt(i.company_id).into());
-            }
+            values.extend(extra_values(kind, i, now));
             ins.values(values)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         }
@@ -338,7 +362,7 @@ pub(crate) async fn insert_links(
                 "interaction_id",
             ],
         ),
-        RecordKind::Company | RecordKind::Product => return Ok(()),
+        RecordKind::Company | RecordKind::Product | RecordKind::Order => return Ok(()),
     };
     let rows: Vec<[Expr; 4]> = records
         .iter()
@@ -380,7 +404,7 @@ pub(crate) async fn delete_links(
     let (link_table, owner_col) = match kind {
         RecordKind::Contact => ("contact_companies", "contact_id"),
         RecordKind::Interaction => ("interaction_contacts", "interaction_id"),
-        RecordKind::Company | RecordKind::Product => return Ok(()),
+        RecordKind::Company | RecordKind::Product | RecordKind::Order => return Ok(()),
     };
     let del = Query::delete()
         .from_table(Alias::new(link_table))
@@ -472,9 +496,8 @@ pub(crate) async fn update(
         .value(Alias::new("search_doc"), i.search_doc.clone())
         .value(Alias::new("updated_by"), viewer.user_id.0)
         .value(Alias::new("updated_at"), now);
-    if kind == RecordKind::Interaction {
-        upd.value(Alias::new("occurred_at"), i.occurred_at.unwrap_or(now))
-            .value(Alias::new("company_id"), uuid_opt(i.company_id));
+    for (column, value) in extra_columns(kind).iter().zip(extra_values(kind, i, now)) {
+        upd.value(Alias::new(*column), value);
     }
     upd.cond_where(visible(t, viewer))
         .and_where(col(t, "id").eq(u.id))

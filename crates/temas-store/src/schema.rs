@@ -47,9 +47,13 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0009_products",
         ddl: products,
     },
+    Migration {
+        name: "0010_orders",
+        ddl: orders,
+    },
 ];
 
-/// Columns every record table has: contacts, companies, interactions, products.
+/// Columns every record table has: contacts, companies, interactions, products, orders.
 const RECORD_COLUMNS: &str = "
     workspace_id {uuid} NOT NULL,
     id {uuid} NOT NULL,
@@ -394,5 +398,17 @@ fn products(backend: Backend) -> String {
         ""
     };
     let ddl = record_table("products", "") + &terms_table("product_terms", without_rowid);
+    dialect::render_ddl(backend, &ddl)
+}
+
+/// Orders (issue 6): a record table with the customer, the time and what the order counts as spend in their own
+/// columns, so that a customer's orders are found by index and summed without reading their data.
+fn orders(backend: Backend) -> String {
+    let ddl = record_table(
+        "orders",
+        ",\n    occurred_at BIGINT NOT NULL,\n    company_id {uuid},\n    contact_id {uuid},\n    currency TEXT,\n    spent_minor BIGINT",
+    ) + "CREATE INDEX orders_by_contact ON orders (workspace_id, contact_id, occurred_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX orders_by_company ON orders (workspace_id, company_id, occurred_at, id) WHERE deleted_at IS NULL;
+";
     dialect::render_ddl(backend, &ddl)
 }

@@ -45,6 +45,7 @@ pub enum RecordKind {
     Company,
     Interaction,
     Product,
+    Order,
 }
 
 impl RecordKind {
@@ -54,6 +55,7 @@ impl RecordKind {
             RecordKind::Company => "company",
             RecordKind::Interaction => "interaction",
             RecordKind::Product => "product",
+            RecordKind::Order => "order",
         }
     }
 }
@@ -192,10 +194,14 @@ pub struct Indexed {
     pub team_id: Option<TeamId>,
     /// Trigram document (contacts, companies).
     pub search_doc: String,
-    /// When it happened (interactions).
+    /// When it happened (interactions, orders).
     pub occurred_at: Option<i64>,
-    /// Linked company (interactions).
+    /// Linked company (interactions, orders).
     pub company_id: Option<Uuid>,
+    /// The customer (orders).
+    pub contact_id: Option<Uuid>,
+    /// What an order counts as spend, in minor units of its currency (orders; none unless it is a purchase).
+    pub spent: Option<(String, i64)>,
 }
 
 /// Rows of the link tables that a record owns.

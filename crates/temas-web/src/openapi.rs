@@ -4,6 +4,7 @@
 use temas_core::contact::{Company, CompanyInput, Contact, ContactInput};
 use temas_core::custom::{CustomFieldDef, NewCustomField};
 use temas_core::interaction::{Interaction, InteractionInput};
+use temas_core::order::{Order, OrderInput};
 use temas_core::product::{Product, ProductInput};
 use temas_service::admin::{CustomFieldPatch, PrefsPatch};
 use temas_service::records::BulkItemResult;
@@ -171,6 +172,14 @@ pub fn endpoints() -> Vec<Endpoint> {
         &[]
     ));
     all.extend(record_endpoints!(
+        "/api/v1/orders",
+        "/api/v1/orders/{id}",
+        "order",
+        "Order",
+        "OrderInput",
+        &[]
+    ));
+    all.extend(record_endpoints!(
         "/api/v1/products",
         "/api/v1/products/{id}",
         "product",
@@ -180,6 +189,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     ));
     all.extend([
         Endpoint { method: "post", path: "/api/v1/contacts/bulk", summary: "Create or upsert (by external_id) up to 1,000 contacts; answers per item", tag: "contact", body: Some("ContactBulkRequest"), ok: (200, "Items:BulkItemResult"), query: &[] },
+        Endpoint { method: "post", path: "/api/v1/orders/bulk", summary: "Push up to 1,000 orders (a shop or POS); an order whose external_id exists is updated, so pushing again is harmless; answers per item", tag: "order", body: Some("OrderBulkRequest"), ok: (200, "Items:BulkItemResult"), query: &[] },
         Endpoint { method: "post", path: "/api/v1/products/bulk", summary: "Create or upsert (by external_id) up to 1,000 products; answers per item", tag: "product", body: Some("ProductBulkRequest"), ok: (200, "Items:BulkItemResult"), query: &[] },
         Endpoint { method: "post", path: "/api/v1/companies/bulk", summary: "Create or upsert (by external_id) up to 1,000 companies; answers per item", tag: "company", body: Some("CompanyBulkRequest"), ok: (200, "Items:BulkItemResult"), query: &[] },
         Endpoint { method: "get", path: "/api/v1/contacts/{id}/timeline", summary: "A contact's interactions, newest first", tag: "contact", body: None, ok: (200, "Page:Interaction"), query: TIMELINE_QUERY },
@@ -422,6 +432,10 @@ pub fn document() -> axum::Json<utoipa::openapi::OpenApi> {
         .schema_from::<Product>()
         .schema_from::<ProductInput>()
         .schema_from::<temas_core::product::Price>()
+        .schema_from::<Order>()
+        .schema_from::<OrderInput>()
+        .schema_from::<temas_core::order::OrderLine>()
+        .schema_from::<temas_core::order::OrderLineInput>()
         .schema_from::<HistoryEntry>()
         .schema_from::<SearchHit>()
         .schema_from::<BulkItemResult>()
@@ -464,6 +478,7 @@ pub fn document() -> axum::Json<utoipa::openapi::OpenApi> {
         .schema("ContactBulkRequest", bulk_request_schema("ContactInput"))
         .schema("CompanyBulkRequest", bulk_request_schema("CompanyInput"))
         .schema("ProductBulkRequest", bulk_request_schema("ProductInput"))
+        .schema("OrderBulkRequest", bulk_request_schema("OrderInput"))
         .security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),

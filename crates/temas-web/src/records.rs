@@ -38,6 +38,7 @@ api_record!(temas_core::contact::Contact, "/api/v1/contacts");
 api_record!(temas_core::contact::Company, "/api/v1/companies");
 api_record!(temas_core::interaction::Interaction, "/api/v1/interactions");
 api_record!(temas_core::product::Product, "/api/v1/products");
+api_record!(temas_core::order::Order, "/api/v1/orders");
 
 fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     let mut r = (status, body).into_response();

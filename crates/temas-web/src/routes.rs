@@ -14,6 +14,7 @@ use temas_core::contact::{Company, Contact};
 use temas_core::custom::NewCustomField;
 use temas_core::ids::CustomFieldId;
 use temas_core::interaction::Interaction;
+use temas_core::order::Order;
 use temas_core::product::Product;
 use temas_core::view::{ViewEntity, ViewInput};
 use temas_service::admin::{CustomFieldPatch, PrefsPatch};
@@ -45,10 +46,12 @@ pub fn router(app: AppState) -> Router {
         .merge(record_routes::<Company>())
         .merge(record_routes::<Interaction>())
         .merge(record_routes::<Product>())
+        .merge(record_routes::<Order>())
         .route("/api/v1/contacts/export", get(rec::export_contacts))
         .route("/api/v1/contacts/bulk", post(rec::bulk::<Contact>))
         .route("/api/v1/companies/bulk", post(rec::bulk::<Company>))
         .route("/api/v1/products/bulk", post(rec::bulk::<Product>))
+        .route("/api/v1/orders/bulk", post(rec::bulk::<Order>))
         .route("/api/v1/contacts/{id}/timeline", get(rec::contact_timeline))
         .route(
             "/api/v1/companies/{id}/timeline",
