@@ -89,8 +89,7 @@ fn contact(
             owner_id: Some(owner.user_id),
             team_id: team,
             search_doc: format!("{} {email}", terms.join(" ")),
-            occurred_at: None,
-            company_id: None,
+            ..Indexed::default()
         },
         terms,
         links: Links::default(),
