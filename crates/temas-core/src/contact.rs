@@ -134,6 +134,9 @@ pub struct Contact {
     pub data: ContactData,
     #[serde(flatten)]
     pub meta: RecordMeta,
+    /// The customer's numbers from their orders, on a contact read by itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<crate::metrics::CustomerMetrics>,
 }
 
 /// The genders a contact may have.

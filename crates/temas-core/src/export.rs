@@ -296,6 +296,7 @@ mod tests {
                 updated_at: at,
                 deleted_at: None,
             },
+            metrics: None,
         }
     }
 

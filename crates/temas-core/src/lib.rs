@@ -17,6 +17,7 @@ pub mod ids;
 pub mod import;
 pub mod interaction;
 pub mod merge;
+pub mod metrics;
 pub mod money;
 pub mod normalize;
 pub mod order;

@@ -5,7 +5,7 @@
 #[macro_use]
 mod support;
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 use support::*;
 use temas_core::access::Role;
@@ -163,6 +163,10 @@ async fn products_carry_exact_prices_and_are_listed_by_their_fields(t: TestApp) 
 /// customer through a merge and back through the merge's undo.
 async fn orders_are_priced_exactly_pushed_idempotently_and_follow_their_customer(t: TestApp) {
     let tok = &t.owner_token;
+    let usd = t
+        .patch(tok, "/api/v1/workspace", json!({"default_currency": "USD"}))
+        .await;
+    assert_eq!(usd.status, StatusCode::OK, "{}", usd.body);
     let ali = t
         .contact_anyway(tok, json!({"first_name": "Ali", "last_name": "Rezaei"}))
         .await["id"]
@@ -317,6 +321,43 @@ async fn orders_are_priced_exactly_pushed_idempotently_and_follow_their_customer
     assert_eq!(undone.status, StatusCode::OK, "{}", undone.body);
     let back = t.get(tok, &format!("/api/v1/orders/{theirs}")).await;
     assert_eq!(back.body["contact_id"], twin.as_str());
+
+    // Ali's card: four purchases (the first less its return, and the POS's three), the twin's order gone back.
+    let card = t.get(tok, &format!("/api/v1/contacts/{ali}")).await;
+    let m = &card.body["metrics"];
+    assert_eq!(m["orders_count"], 4, "{}", card.body);
+    assert_eq!(
+        m["total_spent"],
+        json!({"currency": "USD", "amount": "162.88"})
+    );
+    assert_eq!(m["average_order_value"]["amount"], "40.72");
+    assert_eq!(m["days_since_last_order"], 0);
+    assert!(m["last_order_at"].is_string());
+    let twin_card = t.get(tok, &format!("/api/v1/contacts/{twin}")).await;
+    assert_eq!(twin_card.body["metrics"]["orders_count"], 1);
+    // A quote is not a purchase; trashing an order takes it out.
+    t.patch(
+        tok,
+        &format!("/api/v1/orders/{theirs}"),
+        json!({"status": "quote"}),
+    )
+    .await;
+    let after = t.get(tok, &format!("/api/v1/contacts/{twin}")).await;
+    assert_eq!(after.body["metrics"]["orders_count"], 0);
+    assert!(after.body["metrics"]["total_spent"].is_null());
+    let trashed = t
+        .call(
+            tok,
+            Method::DELETE,
+            &format!("/api/v1/orders/{order}"),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(trashed.status, StatusCode::OK, "{}", trashed.body);
+    let fewer = t.get(tok, &format!("/api/v1/contacts/{ali}")).await;
+    assert_eq!(fewer.body["metrics"]["orders_count"], 3);
+    assert_eq!(fewer.body["metrics"]["total_spent"]["amount"], "134.94");
 }
 
 on_both_backends!(

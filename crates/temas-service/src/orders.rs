@@ -3,14 +3,39 @@
 //! what an order counts as spend go to their own columns, for the customer's metrics.
 
 use crate::records::RecordType;
+use crate::{App, AppError, Session};
 use temas_core::FieldErrors;
+use temas_core::contact::Contact;
 use temas_core::contact::{RecordMeta, ValidationContext};
 use temas_core::custom::Entity;
 use temas_core::filter::{ColumnKind, ORDER_COLUMNS};
+use temas_core::ids::ContactId;
 use temas_core::ids::{OrderId, UserId};
+use temas_core::metrics::CustomerMetrics;
 use temas_core::normalize::search_key;
 use temas_core::order::{Order, OrderData, OrderInput};
 use temas_store::{Indexed, Links, RecordKind, Uuid};
+
+impl App {
+    /// A contact's numbers from their orders, in the workspace's currency and per currency. The contact must be
+    /// one the session sees; every one of the customer's orders counts, whoever recorded it.
+    pub async fn customer_metrics(
+        &self,
+        session: &Session,
+        contact: ContactId,
+    ) -> Result<CustomerMetrics, AppError> {
+        self.get::<Contact>(session, contact.0).await?;
+        let spend = self
+            .store
+            .customer_spend(session.workspace.id, contact.0)
+            .await?;
+        Ok(CustomerMetrics::of(
+            &spend,
+            &session.workspace.default_currency,
+            temas_core::time::now(),
+        ))
+    }
+}
 
 impl RecordType for Order {
     type Input = OrderInput;

@@ -149,6 +149,7 @@ impl RecordType for Contact {
             version,
             data,
             meta,
+            metrics: None,
         }
     }
 }

@@ -334,6 +334,12 @@ pub trait Store: Send + Sync {
         after: Option<Uuid>,
         limit: u32,
     ) -> Result<Vec<RawRecord>, StoreError>;
+    /// A customer's purchases per currency (their live orders that count as spend), from the orders' own columns.
+    async fn customer_spend(
+        &self,
+        workspace: WorkspaceId,
+        contact: Uuid,
+    ) -> Result<Vec<temas_core::metrics::SpendInCurrency>, StoreError>;
     /// Live records having any of `terms`, with the matching term and whether the viewer may see each.
     async fn records_by_terms(
         &self,

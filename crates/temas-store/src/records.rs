@@ -652,6 +652,42 @@ pub(crate) fn list_statement(
     Ok(q)
 }
 
+/// A customer's purchases per currency: one indexed pass over their live orders' own columns.
+pub(crate) async fn customer_spend(
+    pools: &Pools,
+    ws: WorkspaceId,
+    contact: uuid::Uuid,
+) -> Result<Vec<temas_core::metrics::SpendInCurrency>, StoreError> {
+    let t = "orders";
+    let q = Query::select()
+        .expr(col(t, "currency"))
+        .expr(Expr::cust("COUNT(*)"))
+        .expr(Expr::cust("CAST(SUM(orders.spent_minor) AS BIGINT)"))
+        .expr(Expr::cust("MIN(orders.occurred_at)"))
+        .expr(Expr::cust("MAX(orders.occurred_at)"))
+        .from(Alias::new(t))
+        .and_where(col(t, "workspace_id").eq(ws.0))
+        .and_where(col(t, "contact_id").eq(contact))
+        .and_where(col(t, "deleted_at").is_null())
+        .and_where(col(t, "spent_minor").is_not_null())
+        .group_by_col((Alias::new(t), Alias::new("currency")))
+        .order_by((Alias::new(t), Alias::new("currency")), Order::Asc)
+        .to_owned();
+    let rows: Vec<(String, i64, i64, i64, i64)> = pools.fetch_all(&q).await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(currency, orders, spent, first, last)| temas_core::metrics::SpendInCurrency {
+                currency,
+                orders: u64::try_from(orders).unwrap_or(0),
+                spent_minor: spent,
+                first_at: from_micros(first),
+                last_at: from_micros(last),
+            },
+        )
+        .collect())
+}
+
 /// The next `limit` live records of a kind the viewer sees after `after`, by id (creation order), with their data
 /// as JSON text: a pass over the whole base (a duplicate scan) parses each record straight into its type instead
 /// of through a JSON tree, and reads no other column.

@@ -976,6 +976,14 @@ impl Store for SqlStore {
         records::raw_page(&self.pools, kind, viewer, after, limit).await
     }
 
+    async fn customer_spend(
+        &self,
+        workspace: WorkspaceId,
+        contact: Uuid,
+    ) -> Result<Vec<temas_core::metrics::SpendInCurrency>, StoreError> {
+        records::customer_spend(&self.pools, workspace, contact).await
+    }
+
     async fn records_by_terms(
         &self,
         kind: RecordKind,

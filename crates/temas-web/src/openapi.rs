@@ -432,6 +432,8 @@ pub fn document() -> axum::Json<utoipa::openapi::OpenApi> {
         .schema_from::<Product>()
         .schema_from::<ProductInput>()
         .schema_from::<temas_core::product::Price>()
+        .schema_from::<temas_core::metrics::CustomerMetrics>()
+        .schema_from::<temas_core::metrics::Amount>()
         .schema_from::<Order>()
         .schema_from::<OrderInput>()
         .schema_from::<temas_core::order::OrderLine>()

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::future::Future;
+use temas_core::contact::Contact;
 use temas_service::records::{DuplicateCheck, ListParams, RecordPage, RecordType};
 use temas_service::{AppError, Session};
 use temas_store::{StoredResponse, TimelineOf, Uuid};
@@ -177,6 +178,22 @@ pub async fn get<R: ApiRecord>(
         .get_with::<R>(&session, id, params.include_deleted)
         .await?;
     record_response(StatusCode::OK, &record)
+}
+
+/// A contact read by itself carries the customer's numbers from their orders.
+pub async fn get_contact(
+    State(app): State<AppState>,
+    Auth(session): Auth,
+    Path(id): Path<Uuid>,
+    Query(params): Query<GetParams>,
+) -> Result<Response, ApiError> {
+    let mut contact = app
+        .get_with::<Contact>(&session, id, params.include_deleted)
+        .await?;
+    if contact.meta.deleted_at.is_none() {
+        contact.metrics = Some(app.customer_metrics(&session, contact.id).await?);
+    }
+    record_response(StatusCode::OK, &contact)
 }
 
 pub async fn patch<R: ApiRecord>(

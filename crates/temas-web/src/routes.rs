@@ -6,7 +6,7 @@ use crate::{ApiError, AppState};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
+use axum::routing::{MethodRouter, get, patch, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use temas_core::access::Role;
@@ -22,13 +22,16 @@ use temas_store::User;
 
 /// Routes of one record type: collection, item, restore and history.
 fn record_routes<R: ApiRecord>() -> Router<AppState> {
+    record_routes_read_by::<R>(get(rec::get::<R>))
+}
+
+/// The same, with the item read by `read` (a contact is read with its metrics).
+fn record_routes_read_by<R: ApiRecord>(read: MethodRouter<AppState>) -> Router<AppState> {
     Router::new()
         .route(R::BASE, post(rec::create::<R>).get(rec::list::<R>))
         .route(
             &format!("{}/{{id}}", R::BASE),
-            get(rec::get::<R>)
-                .patch(rec::patch::<R>)
-                .delete(rec::delete::<R>),
+            read.patch(rec::patch::<R>).delete(rec::delete::<R>),
         )
         .route(
             &format!("{}/{{id}}/restore", R::BASE),
@@ -42,7 +45,7 @@ fn record_routes<R: ApiRecord>() -> Router<AppState> {
 
 pub fn router(app: AppState) -> Router {
     Router::new()
-        .merge(record_routes::<Contact>())
+        .merge(record_routes_read_by::<Contact>(get(rec::get_contact)))
         .merge(record_routes::<Company>())
         .merge(record_routes::<Interaction>())
         .merge(record_routes::<Product>())
