@@ -19,6 +19,22 @@ pub struct ValidationContext {
     pub custom_fields: Vec<CustomFieldDef>,
 }
 
+impl ValidationContext {
+    /// A record's custom field values checked against the workspace's definitions; the errors go to `errors`
+    /// (and the values are dropped) when any is wrong.
+    pub fn custom_values(
+        &self,
+        errors: &mut FieldErrors,
+        values: Map<String, Value>,
+        previous: Option<&Map<String, Value>>,
+    ) -> Map<String, Value> {
+        validate_custom(&self.custom_fields, values, previous, self.region).unwrap_or_else(|e| {
+            errors.0.extend(e.0);
+            Map::new()
+        })
+    }
+}
+
 /// A person's role in a company's buying decisions.
 pub const ROLES: &[&str] = &[
     "decision_maker",
@@ -263,14 +279,7 @@ impl ContactInput {
                 "a contact needs a name, an email address or a phone number",
             );
         }
-        let custom =
-            match validate_custom(&ctx.custom_fields, self.custom, previous_custom, ctx.region) {
-                Ok(c) => c,
-                Err(e) => {
-                    errors.0.extend(e.0);
-                    Map::new()
-                }
-            };
+        let custom = ctx.custom_values(&mut errors, self.custom, previous_custom);
         let data = ContactData {
             first_name,
             middle_name,
@@ -433,14 +442,7 @@ impl CompanyInput {
             addresses: validate_addresses(&mut errors, self.addresses),
             handles: validate_handles(&mut errors, self.handles),
         };
-        let custom =
-            match validate_custom(&ctx.custom_fields, self.custom, previous_custom, ctx.region) {
-                Ok(c) => c,
-                Err(e) => {
-                    errors.0.extend(e.0);
-                    Map::new()
-                }
-            };
+        let custom = ctx.custom_values(&mut errors, self.custom, previous_custom);
         let data = CompanyData {
             name,
             domain,

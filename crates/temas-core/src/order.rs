@@ -2,7 +2,6 @@
 //! units, a status from quote to paid (or cancelled, returned, refunded), and returns per line with the reason.
 
 use crate::contact::{RecordMeta, ValidationContext};
-use crate::custom::validate_custom;
 use crate::errors::{FieldErrors, clean_text};
 use crate::ids::{CompanyId, ContactId, OrderId, ProductId, UserId};
 use crate::money::{Currency, Line, LineTotals, Money, Quantity, Rate, Totals, order_totals};
@@ -191,14 +190,7 @@ impl OrderInput {
         if self.lines.len() > MAX_LINES {
             errors.add("lines", "too_many", format!("at most {MAX_LINES} lines"));
         }
-        let custom =
-            match validate_custom(&ctx.custom_fields, self.custom, previous_custom, ctx.region) {
-                Ok(c) => c,
-                Err(e) => {
-                    errors.0.extend(e.0);
-                    Map::new()
-                }
-            };
+        let custom = ctx.custom_values(&mut errors, self.custom, previous_custom);
         let (lines, totals, spent) = match currency {
             Some(c) => price_lines(
                 &mut errors,

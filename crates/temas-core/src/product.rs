@@ -1,7 +1,6 @@
 //! Products and services a workspace sells: SKU, category, brand, a unit price per currency, active or not.
 
 use crate::contact::{RecordMeta, ValidationContext};
-use crate::custom::validate_custom;
 use crate::errors::{FieldErrors, clean_text};
 use crate::ids::{ProductId, UserId};
 use crate::money::{Currency, Money};
@@ -97,14 +96,7 @@ impl ProductInput {
             );
         }
         let prices = validate_prices(&mut errors, self.prices);
-        let custom =
-            match validate_custom(&ctx.custom_fields, self.custom, previous_custom, ctx.region) {
-                Ok(c) => c,
-                Err(e) => {
-                    errors.0.extend(e.0);
-                    Map::new()
-                }
-            };
+        let custom = ctx.custom_values(&mut errors, self.custom, previous_custom);
         let data = ProductData {
             name,
             sku: clean_text(&mut errors, "sku", self.sku, 100),
