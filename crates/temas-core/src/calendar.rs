@@ -136,6 +136,32 @@ pub fn from_calendar(d: CalendarDate, calendar: Calendar) -> Option<NaiveDate> {
     }
 }
 
+/// The first day on or after `today` that is the anniversary of `date` in `calendar`: a birthday entered as
+/// 1370/07/15 recurs every 15 Mehr, whatever the Gregorian date. A day the year lacks (30 Esfand, 29 February)
+/// falls on the month's last day.
+pub fn next_anniversary(
+    date: NaiveDate,
+    today: NaiveDate,
+    calendar: Calendar,
+) -> Option<NaiveDate> {
+    let born = to_calendar(date, calendar);
+    let this_year = to_calendar(today, calendar).year;
+    (this_year..=this_year + 1)
+        .filter_map(|year| {
+            (0..3).find_map(|back| {
+                from_calendar(
+                    CalendarDate {
+                        year,
+                        month: born.month,
+                        day: born.day.checked_sub(back)?,
+                    },
+                    calendar,
+                )
+            })
+        })
+        .find(|d| *d >= today)
+}
+
 /// `YYYY/MM/DD` in the calendar and digits (`YYYY-MM-DD` for Gregorian, as ISO writes it).
 pub fn format_date(date: NaiveDate, calendar: Calendar, digits: Digits) -> String {
     let d = to_calendar(date, calendar);
@@ -248,6 +274,24 @@ mod tests {
     #[case("x/7/15", "year, month and day must be numbers")]
     fn rejects_days_that_do_not_exist(#[case] text: &str, #[case] reason: &str) {
         assert_eq!(parse_date(text, Calendar::Persian), Err(reason));
+    }
+
+    #[test]
+    fn birthdays_recur_in_the_users_calendar() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default();
+        let born = d(1991, 10, 7);
+        let mehr = to_calendar(born, Calendar::Persian);
+        for today in [d(2026, 9, 1), d(2026, 12, 25), d(2027, 6, 30)] {
+            let next = next_anniversary(born, today, Calendar::Persian).unwrap_or_default();
+            let there = to_calendar(next, Calendar::Persian);
+            assert_eq!((there.month, there.day), (mehr.month, mehr.day));
+            assert!(next >= today && (next - today).num_days() < 366);
+        }
+        // A Gregorian birthday on 29 February falls on the 28th in a common year.
+        assert_eq!(
+            next_anniversary(d(2000, 2, 29), d(2027, 1, 1), Calendar::Gregorian),
+            Some(d(2027, 2, 28))
+        );
     }
 
     #[test]

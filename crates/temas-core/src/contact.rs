@@ -17,6 +17,8 @@ use utoipa::ToSchema;
 pub struct ValidationContext {
     pub region: Option<phonenumber::country::Id>,
     pub custom_fields: Vec<CustomFieldDef>,
+    /// The workspace's pipelines, oldest first (loaded for deals only).
+    pub pipelines: Vec<(crate::ids::PipelineId, crate::pipeline::PipelineData)>,
 }
 
 impl ValidationContext {
@@ -489,6 +491,7 @@ mod tests {
         ValidationContext {
             region: parse_region("IR"),
             custom_fields: vec![],
+            ..ValidationContext::default()
         }
     }
 
@@ -552,7 +555,7 @@ mod tests {
     fn round_trips_through_input() {
         let data = input(json!({"first_name": "Zeynep", "emails": [{"address": "Z@Example.com"}], "tags": ["vip"],
             "phones": [{"number": "0532 123 45 67", "kind": "work"}], "birth_date": "1990-02-03"}))
-        .validate(&ValidationContext { region: parse_region("TR"), custom_fields: vec![] }, None)
+        .validate(&ValidationContext { region: parse_region("TR"), ..ValidationContext::default() }, None)
         .unwrap();
         let again = data
             .to_input()
@@ -560,6 +563,7 @@ mod tests {
                 &ValidationContext {
                     region: parse_region("TR"),
                     custom_fields: vec![],
+                    ..ValidationContext::default()
                 },
                 None,
             )

@@ -34,6 +34,11 @@ pub enum Entity {
     Interaction,
     Product,
     Order,
+    Pipeline,
+    Deal,
+    Lead,
+    Task,
+    Offer,
 }
 
 impl Entity {
@@ -44,6 +49,11 @@ impl Entity {
             Entity::Interaction => "interaction",
             Entity::Product => "product",
             Entity::Order => "order",
+            Entity::Pipeline => "pipeline",
+            Entity::Deal => "deal",
+            Entity::Lead => "lead",
+            Entity::Task => "task",
+            Entity::Offer => "offer",
         }
     }
 
@@ -54,6 +64,11 @@ impl Entity {
             "interaction" => Some(Entity::Interaction),
             "product" => Some(Entity::Product),
             "order" => Some(Entity::Order),
+            "pipeline" => Some(Entity::Pipeline),
+            "deal" => Some(Entity::Deal),
+            "lead" => Some(Entity::Lead),
+            "task" => Some(Entity::Task),
+            "offer" => Some(Entity::Offer),
             _ => None,
         }
     }

@@ -90,3 +90,21 @@ pub fn clean_text(
     }
     Some(trimmed.to_owned())
 }
+
+/// Checks an optional choice: lower-cased, it must be one of `allowed`.
+pub fn one_of(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: Option<String>,
+    allowed: &[&str],
+) -> Option<String> {
+    let v = clean_text(errors, field, value, 32).map(|v| v.to_lowercase())?;
+    if !allowed.contains(&v.as_str()) {
+        errors.add(
+            field,
+            "invalid_value",
+            format!("must be one of {}", allowed.join(", ")),
+        );
+    }
+    Some(v)
+}

@@ -285,6 +285,54 @@ pub const ORDER_COLUMNS: &[(&str, ColumnKind)] = &[
     ("updated_at", ColumnKind::Instant),
 ];
 
+/// A record type's filterable columns: its own, then those every record has.
+macro_rules! columns {
+    ($name:ident: $($column:expr),* $(,)?) => {
+        pub const $name: &[(&str, ColumnKind)] = &[
+            $($column,)*
+            ("external_id", ColumnKind::Text),
+            ("owner_id", ColumnKind::Uuid),
+            ("team_id", ColumnKind::Uuid),
+            ("created_at", ColumnKind::Instant),
+            ("updated_at", ColumnKind::Instant),
+        ];
+    };
+}
+
+columns!(PIPELINE_COLUMNS: ("name", ColumnKind::Text));
+columns!(DEAL_COLUMNS:
+    ("name", ColumnKind::Text),
+    ("pipeline_id", ColumnKind::Text),
+    ("stage", ColumnKind::Text),
+    ("status", ColumnKind::Text),
+    ("currency", ColumnKind::Text),
+    ("expected_close", ColumnKind::Date),
+    ("company_id", ColumnKind::Uuid),
+);
+columns!(LEAD_COLUMNS:
+    ("display_name", ColumnKind::Text),
+    ("company_name", ColumnKind::Text),
+    ("email", ColumnKind::Text),
+    ("phone", ColumnKind::Text),
+    ("language", ColumnKind::Text),
+    ("territory", ColumnKind::Text),
+    ("source", ColumnKind::Text),
+    ("status", ColumnKind::Text),
+);
+columns!(TASK_COLUMNS:
+    ("title", ColumnKind::Text),
+    ("kind", ColumnKind::Text),
+    ("status", ColumnKind::Text),
+    ("due_at", ColumnKind::Text),
+);
+columns!(OFFER_COLUMNS:
+    ("title", ColumnKind::Text),
+    ("response", ColumnKind::Text),
+    ("currency", ColumnKind::Text),
+    ("contact_id", ColumnKind::Uuid),
+    ("company_id", ColumnKind::Uuid),
+);
+
 pub const INTERACTION_COLUMNS: &[(&str, ColumnKind)] = &[
     ("channel", ColumnKind::Text),
     ("direction", ColumnKind::Text),

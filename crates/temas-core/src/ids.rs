@@ -48,6 +48,11 @@ id_type!(
     InteractionId,
     ProductId,
     OrderId,
+    PipelineId,
+    DealId,
+    LeadId,
+    TaskId,
+    OfferId,
     CustomFieldId,
     ChangeId
 );

@@ -59,24 +59,15 @@ pub struct Interaction {
     pub meta: RecordMeta,
 }
 
-fn one_of(
+/// A choice with a default when absent.
+fn one_of_or(
     errors: &mut FieldErrors,
     field: &str,
     value: Option<String>,
     allowed: &[&str],
     default: &str,
 ) -> String {
-    let v = clean_text(errors, field, value, 32)
-        .map(|v| v.to_lowercase())
-        .unwrap_or_else(|| default.to_owned());
-    if !allowed.contains(&v.as_str()) {
-        errors.add(
-            field,
-            "invalid_value",
-            format!("must be one of {}", allowed.join(", ")),
-        );
-    }
-    v
+    crate::errors::one_of(errors, field, value, allowed).unwrap_or_else(|| default.to_owned())
 }
 
 impl InteractionInput {
@@ -91,9 +82,9 @@ impl InteractionInput {
                 );
                 String::new()
             }
-            Some(_) => one_of(&mut errors, "channel", self.channel, CHANNELS, "note"),
+            Some(_) => one_of_or(&mut errors, "channel", self.channel, CHANNELS, "note"),
         };
-        let direction = one_of(
+        let direction = one_of_or(
             &mut errors,
             "direction",
             self.direction,

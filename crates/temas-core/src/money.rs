@@ -118,6 +118,57 @@ impl Rate {
     }
 }
 
+/// How many units of the workspace's currency one unit of another currency buys, with up to ten decimals
+/// (`"0.0000238"` for one rial in dollars), in units of 10^-10.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ExchangeRate(pub i64);
+
+impl ExchangeRate {
+    const DECIMALS: u32 = 10;
+
+    pub fn parse(text: &str) -> Result<ExchangeRate, String> {
+        let value = parse_scaled(text, Self::DECIMALS).map_err(|e| match e {
+            ScaledError::TooPrecise => "has more than ten decimals".to_owned(),
+            other => other.message(),
+        })?;
+        if value <= 0 {
+            return Err("must be more than zero".to_owned());
+        }
+        Ok(ExchangeRate(value))
+    }
+
+    pub fn to_decimal(self) -> String {
+        trim_zeros(format_scaled(self.0, Self::DECIMALS))
+    }
+
+    /// `amount` in `to`, rounded half to even to `to`'s minor unit; `None` when it does not fit.
+    pub fn convert(self, amount: Money, to: Currency) -> Option<Money> {
+        // minor_to = minor_from * rate / 10^DECIMALS * 10^(decimals_to - decimals_from)
+        let shift = i64::from(to.decimals()) - i64::from(amount.currency.decimals());
+        let mut numerator = i128::from(amount.minor).checked_mul(i128::from(self.0))?;
+        let mut denominator = 10_i128.pow(Self::DECIMALS);
+        if shift >= 0 {
+            numerator = numerator.checked_mul(10_i128.pow(u32::try_from(shift).ok()?))?;
+        } else {
+            denominator *= 10_i128.pow(u32::try_from(-shift).ok()?);
+        }
+        let minor = i64::try_from(round_half_even(numerator, denominator)).ok()?;
+        Some(Money {
+            minor,
+            currency: to,
+        })
+    }
+}
+
+/// `minor * percent / 100`, rounded half to even: a deal's amount weighted by its chance of being won.
+pub fn weighted(minor: i64, percent: u8) -> i64 {
+    i64::try_from(round_half_even(
+        i128::from(minor) * i128::from(percent),
+        100,
+    ))
+    .unwrap_or(i64::MAX)
+}
+
 /// One order line as it is priced: all amounts in the order's currency's minor units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Line {
@@ -310,6 +361,35 @@ mod tests {
 
     fn usd() -> Currency {
         Currency::parse("usd").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn exchange_rates_convert_exactly() {
+        let usd = Currency::parse("USD").unwrap_or_else(|e| panic!("{e}"));
+        let irr = Currency::parse("IRR").unwrap_or_else(|e| panic!("{e}"));
+        let kwd = Currency::parse("KWD").unwrap_or_else(|e| panic!("{e}"));
+        let rate = ExchangeRate::parse("0.0000238").unwrap_or_else(|e| panic!("{e}"));
+        let rials = Money {
+            minor: 1_250_000_000,
+            currency: irr,
+        };
+        assert_eq!(
+            rate.convert(rials, usd).map(Money::to_decimal),
+            Some("297.50".into())
+        );
+        let to_kwd = ExchangeRate::parse("0.3075").unwrap_or_else(|e| panic!("{e}"));
+        let dollars = Money {
+            minor: 1_00,
+            currency: usd,
+        };
+        assert_eq!(
+            to_kwd.convert(dollars, kwd).map(Money::to_decimal),
+            Some("0.308".into())
+        );
+        assert!(ExchangeRate::parse("0").is_err());
+        assert!(ExchangeRate::parse("1.00000000001").is_err());
+        assert_eq!(weighted(1_001, 50), 500);
+        assert_eq!(weighted(1_003, 50), 502);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! units, a status from quote to paid (or cancelled, returned, refunded), and returns per line with the reason.
 
 use crate::contact::{RecordMeta, ValidationContext};
-use crate::errors::{FieldErrors, clean_text};
+use crate::errors::{FieldErrors, clean_text, one_of};
 use crate::ids::{CompanyId, ContactId, OrderId, ProductId, UserId};
 use crate::money::{Currency, Line, LineTotals, Money, Quantity, Rate, Totals, order_totals};
 use chrono::{DateTime, Utc};
@@ -119,6 +119,21 @@ pub struct OrderData {
     pub owner_id: Option<UserId>,
 }
 
+impl OrderLine {
+    pub fn to_input(&self) -> OrderLineInput {
+        OrderLineInput {
+            product_id: self.product_id,
+            description: self.description.clone(),
+            quantity: Some(Value::String(self.quantity.clone())),
+            unit_price: Some(self.unit_price.clone()),
+            discount: Some(self.discount.clone()),
+            tax_rate: Some(self.tax_rate.clone()),
+            returned_quantity: self.returned_quantity.clone().map(Value::String),
+            return_reason: self.return_reason.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Order {
     pub id: OrderId,
@@ -136,23 +151,6 @@ fn quantity_of(value: &Value) -> Result<Quantity, String> {
         Value::String(s) => Quantity::parse(s),
         _ => Err("must be a number or a decimal string such as \"2\"".to_owned()),
     }
-}
-
-fn one_of(
-    errors: &mut FieldErrors,
-    field: &str,
-    value: Option<String>,
-    allowed: &[&str],
-) -> Option<String> {
-    let v = clean_text(errors, field, value, 32).map(|v| v.to_lowercase())?;
-    if !allowed.contains(&v.as_str()) {
-        errors.add(
-            field,
-            "invalid_value",
-            format!("must be one of {}", allowed.join(", ")),
-        );
-    }
-    Some(v)
 }
 
 impl OrderInput {
@@ -230,7 +228,7 @@ impl OrderInput {
 
 /// Prices every line, and what the order counts as spend when it is a purchase: each line's total less the share
 /// of it that came back.
-fn price_lines(
+pub(crate) fn price_lines(
     errors: &mut FieldErrors,
     currency: Currency,
     inputs: Vec<OrderLineInput>,
@@ -377,20 +375,7 @@ impl OrderData {
             invoice_number: self.invoice_number.clone(),
             channel: self.channel.clone(),
             ordered_at: Some(self.ordered_at),
-            lines: self
-                .lines
-                .iter()
-                .map(|l| OrderLineInput {
-                    product_id: l.product_id,
-                    description: l.description.clone(),
-                    quantity: Some(Value::String(l.quantity.clone())),
-                    unit_price: Some(l.unit_price.clone()),
-                    discount: Some(l.discount.clone()),
-                    tax_rate: Some(l.tax_rate.clone()),
-                    returned_quantity: l.returned_quantity.clone().map(Value::String),
-                    return_reason: l.return_reason.clone(),
-                })
-                .collect(),
+            lines: self.lines.iter().map(OrderLine::to_input).collect(),
             notes: self.notes.clone(),
             custom: self.custom.clone(),
             owner_id: self.owner_id,

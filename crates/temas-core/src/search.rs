@@ -153,6 +153,7 @@ mod tests {
         let ctx = ValidationContext {
             region: parse_region("IR"),
             custom_fields: vec![],
+            ..ValidationContext::default()
         };
         serde_json::from_value::<ContactInput>(v)
             .unwrap()
