@@ -162,6 +162,18 @@ pub fn next_anniversary(
         .find(|d| *d >= today)
 }
 
+/// The end of the day `now` falls on in the time zone `zone` (an IANA name; UTC when unknown), as an instant.
+pub fn end_of_day(now: chrono::DateTime<chrono::Utc>, zone: &str) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
+    let tomorrow = now.with_timezone(&tz).date_naive() + chrono::Duration::days(1);
+    let midnight = tomorrow.and_hms_opt(0, 0, 0).unwrap_or_default();
+    tz.from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or(now + chrono::Duration::days(1))
+}
+
 /// `YYYY/MM/DD` in the calendar and digits (`YYYY-MM-DD` for Gregorian, as ISO writes it).
 pub fn format_date(date: NaiveDate, calendar: Calendar, digits: Digits) -> String {
     let d = to_calendar(date, calendar);

@@ -36,6 +36,15 @@ pub struct Related {
 }
 
 /// Every `every` `unit`s (day, week, month or year) from the due date.
+impl Related {
+    pub fn new(kind: &str, id: Uuid) -> Related {
+        Related {
+            kind: kind.to_owned(),
+            id,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Recurrence {

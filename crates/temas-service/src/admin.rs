@@ -149,6 +149,10 @@ pub struct WorkspacePatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<f64>)]
     pub auto_merge_confidence: Option<Option<f64>>,
+    /// Replaces the exchange rates: what one unit of each other currency is worth in the workspace's, from a date.
+    pub currency_rates: Option<Vec<temas_core::forecast::CurrencyRate>>,
+    /// Replaces the follow-up rules.
+    pub follow_ups: Option<temas_store::FollowUpSettings>,
 }
 
 /// A field that is present, even as `null` (`Some(None)`), as against absent (`None`).
@@ -425,6 +429,28 @@ impl App {
                 ),
                 c => workspace.settings.auto_merge_confidence = c,
             }
+        }
+        if let Some(rates) = patch.currency_rates {
+            workspace.settings.currency_rates = temas_core::forecast::validate_rates(
+                &mut errors,
+                rates,
+                &workspace.default_currency,
+            );
+        }
+        if let Some(rules) = patch.follow_ups {
+            for (field, days) in [
+                ("follow_ups.no_contact_days", rules.no_contact_days),
+                ("follow_ups.birthday_days_ahead", rules.birthday_days_ahead),
+            ] {
+                if days.is_some_and(|d| !(1..=366).contains(&d)) {
+                    errors.add(
+                        field,
+                        "out_of_range",
+                        "from 1 to 366 days, or null for none",
+                    );
+                }
+            }
+            workspace.settings.follow_ups = rules;
         }
         let mut to_index = Vec::new();
         if let Some(fields) = patch.indexed_fields {

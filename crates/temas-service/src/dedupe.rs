@@ -33,9 +33,7 @@ impl DedupeEntity {
         match kind {
             temas_store::RecordKind::Contact => Some(DedupeEntity::Contacts),
             temas_store::RecordKind::Company => Some(DedupeEntity::Companies),
-            temas_store::RecordKind::Interaction
-            | temas_store::RecordKind::Product
-            | temas_store::RecordKind::Order => None,
+            _ => None,
         }
     }
 

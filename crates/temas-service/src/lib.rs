@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod deals;
 pub mod dedupe;
 pub mod dedupe_scans;
 pub mod demo;
@@ -14,13 +15,16 @@ pub mod exports;
 pub mod import_jobs;
 pub mod imports;
 pub mod jobs;
+pub mod leads;
 pub mod merge;
+mod offers;
 mod orders;
 mod products;
 pub mod quality;
 pub mod records;
 pub mod review_queue;
 pub mod search;
+pub mod tasks;
 pub mod views;
 pub mod web_session;
 
@@ -61,20 +65,26 @@ impl Session {
         temas_core::phone::parse_region(&self.workspace.default_region)
     }
 
-    /// The workspace's validation rules for writes; loads the custom field definitions.
+    /// The workspace's validation rules for writes; loads the custom field definitions (and for deals the
+    /// pipelines).
     async fn validation(
         &self,
         app: &App,
         entity: temas_core::custom::Entity,
     ) -> Result<ValidationContext, AppError> {
         let defs = app.store.custom_fields(self.workspace.id).await?;
+        let pipelines = match entity {
+            temas_core::custom::Entity::Deal => app.pipelines(self).await?,
+            _ => Vec::new(),
+        };
         Ok(ValidationContext {
             region: self.region(),
             custom_fields: defs.into_iter().filter(|d| d.entity == entity).collect(),
+            pipelines,
         })
     }
 
-    fn require_catalogue(&self) -> Result<(), AppError> {
+    pub(crate) fn require_catalogue(&self) -> Result<(), AppError> {
         if self.user.role.can_manage_catalogue() {
             Ok(())
         } else {
@@ -84,7 +94,7 @@ impl Session {
         }
     }
 
-    fn require_write(&self) -> Result<(), AppError> {
+    pub(crate) fn require_write(&self) -> Result<(), AppError> {
         if self.user.role.can_write() {
             Ok(())
         } else {

@@ -659,9 +659,10 @@ impl App {
                 self.write_data::<Order>(session, at, now, &d, "unmerge")
                     .await?;
             }
-            RecordKind::Product => {
+            other => {
                 return Err(internal(format!(
-                    "merge journal: product {} is never changed by a merge",
+                    "merge journal: {} {} is never changed by a merge",
+                    other.entity(),
                     current.id
                 )));
             }
@@ -684,12 +685,10 @@ impl App {
                 .set_deleted::<Contact>(session, id, false, None)
                 .await
                 .map(|_| ()),
-            RecordKind::Interaction | RecordKind::Product | RecordKind::Order => {
-                Err(internal(format!(
-                    "merge journal: {} {id} was never trashed by a merge",
-                    kind.entity()
-                )))
-            }
+            _ => Err(internal(format!(
+                "merge journal: {} {id} was never trashed by a merge",
+                kind.entity()
+            ))),
         }
     }
 }

@@ -521,10 +521,24 @@ impl App {
     ) -> Result<Value, AppError> {
         let old: R::Data = serde_json::from_value(stored.data.clone())
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        let mut data = R::validate(input, ctx, Some(&old))?;
+        let data = R::validate(input, ctx, Some(&old))?;
+        self.save_data::<R>(session, stored, &old, data, action)
+            .await
+    }
+
+    /// Saves validated `data` as the new state of `stored` (whose data is `old`), unless nothing changes; the
+    /// history records it as `action`. Returns the data as stored.
+    pub(crate) async fn save_data<R: RecordType>(
+        &self,
+        session: &Session,
+        stored: &StoredRecord,
+        old: &R::Data,
+        mut data: R::Data,
+        action: &'static str,
+    ) -> Result<Value, AppError> {
         let owner = R::owner(&data).unwrap_or(session.user.id);
         R::set_owner(&mut data, owner);
-        let team = if R::owner(&old) == Some(owner) {
+        let team = if R::owner(old) == Some(owner) {
             stored.meta.team_id
         } else {
             self.team_of(session, owner).await?
@@ -533,7 +547,7 @@ impl App {
         let (new_terms, mut indexed) = R::index(&data);
         indexed.owner_id = Some(owner);
         indexed.team_id = team;
-        let (old_terms, _) = R::index(&old);
+        let (old_terms, _) = R::index(old);
         let json = serde_json::to_value(&data).map_err(|e| AppError::Internal(e.to_string()))?;
         let changes = diff(&stored.data, &json);
         if changes.is_empty() {

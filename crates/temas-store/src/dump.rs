@@ -9,7 +9,7 @@
 //! kept).
 
 use crate::db::Pools;
-use crate::types::{DumpSink, StoreError, WorkspaceId};
+use crate::types::{DumpSink, RecordKind, StoreError, WorkspaceId};
 use futures_util::TryStreamExt;
 use sea_query::{Alias, Expr, ExprTrait, PostgresQueryBuilder, Query, SqliteQueryBuilder};
 use sea_query_sqlx::SqlxBinder;
@@ -46,21 +46,23 @@ const RECORD: &[(&str, Ty)] = &[
     ("deleted_at", Int),
 ];
 
-const INTERACTION_EXTRA: &[(&str, Ty)] = &[("occurred_at", Int), ("company_id", Id)];
-const ORDER_EXTRA: &[(&str, Ty)] = &[
-    ("occurred_at", Int),
-    ("company_id", Id),
-    ("contact_id", Id),
-    ("currency", Str),
-    ("spent_minor", Int),
-];
+/// A record table's columns: the common ones and its kind's extra ones.
+fn record_columns(kind: RecordKind) -> Vec<(&'static str, Ty)> {
+    let extra = crate::records::spec(kind).extra.iter().map(|c| {
+        let ty = match *c {
+            "company_id" | "contact_id" => Id,
+            "currency" => Str,
+            _ => Int,
+        };
+        (*c, ty)
+    });
+    RECORD.iter().copied().chain(extra).collect()
+}
 
 const TERMS: &[(&str, Ty)] = &[("workspace_id", Id), ("term", Str), ("record_id", Id)];
 
 /// The tables of a workspace, in the order they are loaded, with their columns.
 fn tables() -> Vec<(&'static str, Vec<(&'static str, Ty)>)> {
-    let interactions: Vec<_> = RECORD.iter().chain(INTERACTION_EXTRA).copied().collect();
-    let orders: Vec<_> = RECORD.iter().chain(ORDER_EXTRA).copied().collect();
     vec![
         (
             "workspaces",
@@ -113,11 +115,16 @@ fn tables() -> Vec<(&'static str, Vec<(&'static str, Ty)>)> {
                 ("definition", Doc),
             ],
         ),
-        ("companies", RECORD.to_vec()),
-        ("contacts", RECORD.to_vec()),
-        ("interactions", interactions),
-        ("products", RECORD.to_vec()),
-        ("orders", orders),
+        ("companies", record_columns(RecordKind::Company)),
+        ("contacts", record_columns(RecordKind::Contact)),
+        ("interactions", record_columns(RecordKind::Interaction)),
+        ("products", record_columns(RecordKind::Product)),
+        ("orders", record_columns(RecordKind::Order)),
+        ("pipelines", record_columns(RecordKind::Pipeline)),
+        ("deals", record_columns(RecordKind::Deal)),
+        ("leads", record_columns(RecordKind::Lead)),
+        ("tasks", record_columns(RecordKind::Task)),
+        ("offers", record_columns(RecordKind::Offer)),
         (
             "contact_companies",
             vec![

@@ -6,16 +6,19 @@ use crate::types::{Backend, RecordKind};
 use sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr, Value};
 use temas_core::filter::{ColumnKind, Filter, FilterField, FilterValue, Op};
 
-/// Columns that exist on the table itself; every other field lives in the JSON data.
-const REAL_COLUMNS: &[&str] = &[
-    "contact_id",
-    "company_id",
+/// Columns every record table has; a kind's extra columns (see [`crate::records::spec`]) exist too, and every
+/// other field lives in the JSON data.
+const COMMON_COLUMNS: &[&str] = &[
     "external_id",
     "owner_id",
     "team_id",
     "created_at",
     "updated_at",
 ];
+
+fn is_real_column(kind: RecordKind, name: &str) -> bool {
+    COMMON_COLUMNS.contains(&name) || crate::records::spec(kind).extra.contains(&name)
+}
 
 fn value(v: &FilterValue) -> Value {
     match v {
@@ -197,7 +200,7 @@ pub(crate) fn condition(backend: Backend, kind: RecordKind, f: &Filter) -> Simpl
             }
         }
         FilterField::Column(name, kind_of) => {
-            let expr = if REAL_COLUMNS.contains(name) {
+            let expr = if is_real_column(kind, name) {
                 Expr::col((Alias::new(t), Alias::new(*name)))
             } else {
                 json_text(backend, t, name, false)
@@ -220,7 +223,7 @@ pub(crate) fn field_index_ddl(
     let mut exprs = Vec::with_capacity(fields.len());
     for field in fields {
         let (label, expr) = match field {
-            FilterField::Column(name, _) if REAL_COLUMNS.contains(name) => {
+            FilterField::Column(name, _) if is_real_column(kind, name) => {
                 ((*name).to_owned(), (*name).to_owned())
             }
             FilterField::Column(name, _) => (
@@ -264,7 +267,7 @@ pub(crate) fn field_index_ddl(
         .iter()
         .filter(|f| {
             matches!(f, FilterField::Custom(_))
-                || matches!(f, FilterField::Column(n, _) if !REAL_COLUMNS.contains(n))
+                || matches!(f, FilterField::Column(n, _) if !is_real_column(kind, n))
         })
         .count();
     if backend == Backend::Postgres && json_fields > 0 {

@@ -287,14 +287,8 @@ struct ItemRow {
 }
 
 fn kind_of(name: &str) -> Result<RecordKind, StoreError> {
-    match name {
-        "contact" => Ok(RecordKind::Contact),
-        "company" => Ok(RecordKind::Company),
-        "interaction" => Ok(RecordKind::Interaction),
-        "product" => Ok(RecordKind::Product),
-        "order" => Ok(RecordKind::Order),
-        other => Err(StoreError::Corrupt(format!("import item of kind {other}"))),
-    }
+    RecordKind::parse(name)
+        .ok_or_else(|| StoreError::Corrupt(format!("import item of kind {name}")))
 }
 
 pub(crate) async fn add_items(

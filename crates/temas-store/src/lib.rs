@@ -340,6 +340,20 @@ pub trait Store: Send + Sync {
         workspace: WorkspaceId,
         contact: Uuid,
     ) -> Result<Vec<temas_core::metrics::SpendInCurrency>, StoreError>;
+    /// A user's open tasks due by `until` (microseconds), soonest first: the "my day" list.
+    async fn tasks_due(
+        &self,
+        viewer: &Viewer,
+        owner: UserId,
+        until: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredRecord>, StoreError>;
+    /// When each of `contacts` last had an interaction, in microseconds; contacts without one are left out.
+    async fn last_interactions(
+        &self,
+        workspace: WorkspaceId,
+        contacts: &[Uuid],
+    ) -> Result<Vec<(Uuid, i64)>, StoreError>;
     /// Live records having any of `terms`, with the matching term and whether the viewer may see each.
     async fn records_by_terms(
         &self,

@@ -8,57 +8,95 @@ use sqlx::types::Json;
 use temas_core::filter::{CursorKey, SortKey};
 use temas_core::time::from_micros;
 
+/// What sets one record kind's storage apart: its table, its term table, the indexed columns it has beyond the
+/// common ones, whether it is searched by fragment, and whether every user of a workspace sees all of it.
+pub(crate) struct KindSpec {
+    pub table: &'static str,
+    pub terms: Option<&'static str>,
+    /// Filled from [`Indexed`]; see [`extra_value`].
+    pub extra: &'static [&'static str],
+    /// Found by any fragment of names, emails and phones (a trigram index of `search_doc`).
+    pub search_index: bool,
+    /// Seen whole by every user of the workspace, whoever added a row: the catalogue and the pipelines.
+    pub shared: bool,
+}
+
+pub(crate) fn spec(kind: RecordKind) -> KindSpec {
+    let plain = |table| KindSpec {
+        table,
+        terms: None,
+        extra: &[],
+        search_index: false,
+        shared: false,
+    };
+    match kind {
+        RecordKind::Contact => KindSpec {
+            terms: Some("contact_terms"),
+            search_index: true,
+            ..plain("contacts")
+        },
+        RecordKind::Company => KindSpec {
+            terms: Some("company_terms"),
+            search_index: true,
+            ..plain("companies")
+        },
+        RecordKind::Interaction => KindSpec {
+            extra: &["occurred_at", "company_id"],
+            ..plain("interactions")
+        },
+        RecordKind::Product => KindSpec {
+            terms: Some("product_terms"),
+            shared: true,
+            ..plain("products")
+        },
+        RecordKind::Order => KindSpec {
+            extra: &[
+                "occurred_at",
+                "company_id",
+                "contact_id",
+                "currency",
+                "spent_minor",
+            ],
+            ..plain("orders")
+        },
+        RecordKind::Pipeline => KindSpec {
+            shared: true,
+            ..plain("pipelines")
+        },
+        RecordKind::Deal => KindSpec {
+            extra: &["company_id", "contact_id"],
+            ..plain("deals")
+        },
+        RecordKind::Lead => plain("leads"),
+        RecordKind::Task => KindSpec {
+            extra: &["due_at"],
+            ..plain("tasks")
+        },
+        RecordKind::Offer => KindSpec {
+            extra: &["occurred_at", "company_id", "contact_id"],
+            ..plain("offers")
+        },
+    }
+}
+
 pub(crate) fn table(kind: RecordKind) -> &'static str {
-    match kind {
-        RecordKind::Contact => "contacts",
-        RecordKind::Company => "companies",
-        RecordKind::Interaction => "interactions",
-        RecordKind::Product => "products",
-        RecordKind::Order => "orders",
-    }
-}
-
-/// The columns a kind's table has beyond the common ones, and a record's values for them.
-fn extra_columns(kind: RecordKind) -> &'static [&'static str] {
-    match kind {
-        RecordKind::Interaction => &["occurred_at", "company_id"],
-        RecordKind::Order => &[
-            "occurred_at",
-            "company_id",
-            "contact_id",
-            "currency",
-            "spent_minor",
-        ],
-        RecordKind::Contact | RecordKind::Company | RecordKind::Product => &[],
-    }
-}
-
-fn extra_values(kind: RecordKind, i: &Indexed, now: i64) -> Vec<Expr> {
-    let mut values: Vec<Expr> = Vec::new();
-    if matches!(kind, RecordKind::Interaction | RecordKind::Order) {
-        values.push(i.occurred_at.unwrap_or(now).into());
-        values.push(uuid_opt(i.company_id).into());
-    }
-    if kind == RecordKind::Order {
-        values.push(uuid_opt(i.contact_id).into());
-        values.push(i.spent.as_ref().map(|(c, _)| c.clone()).into());
-        values.push(i.spent.as_ref().map(|(_, minor)| *minor).into());
-    }
-    values
-}
-
-/// Contacts and companies are found by any fragment of their names, emails and phones (a trigram index of
-/// `search_doc`); interactions and products are only listed and filtered.
-fn has_search_index(kind: RecordKind) -> bool {
-    matches!(kind, RecordKind::Contact | RecordKind::Company)
+    spec(kind).table
 }
 
 pub(crate) fn terms_table(kind: RecordKind) -> Option<&'static str> {
-    match kind {
-        RecordKind::Contact => Some("contact_terms"),
-        RecordKind::Company => Some("company_terms"),
-        RecordKind::Product => Some("product_terms"),
-        RecordKind::Interaction | RecordKind::Order => None,
+    spec(kind).terms
+}
+
+/// A record's value for one of its kind's extra columns.
+fn extra_value(column: &str, i: &Indexed, now: i64) -> Expr {
+    match column {
+        "occurred_at" => i.occurred_at.unwrap_or(now).into(),
+        "due_at" => i.occurred_at.into(),
+        "company_id" => uuid_opt(i.company_id).into(),
+        "contact_id" => uuid_opt(i.contact_id).into(),
+        "currency" => i.spent.as_ref().map(|(c, _)| c.clone()).into(),
+        "spent_minor" => i.spent.as_ref().map(|(_, minor)| *minor).into(),
+        other => unreachable!("no indexed value for column {other}"),
     }
 }
 
@@ -165,7 +203,7 @@ pub(crate) fn select_records(kind: RecordKind) -> SelectStatement {
         q.expr(col(t, c));
     }
     q.expr(col(t, "updated_at")).expr(col(t, "deleted_at"));
-    if matches!(kind, RecordKind::Interaction | RecordKind::Order) {
+    if spec(kind).extra.contains(&"occurred_at") {
         q.expr(col(t, "occurred_at"));
     } else {
         q.expr_as(
@@ -176,13 +214,13 @@ pub(crate) fn select_records(kind: RecordKind) -> SelectStatement {
     q
 }
 
-/// Rows of `table` in the viewer's workspace that the viewer may see.
-/// Tables every user of a workspace sees whole, whoever added a row: the product catalogue.
-const SHARED_TABLES: &[&str] = &["products"];
-
-pub(crate) fn visible(t: &'static str, viewer: &Viewer) -> Condition {
+/// Rows of `kind` in the viewer's workspace that the viewer may see.
+pub(crate) fn visible(kind: RecordKind, viewer: &Viewer) -> Condition {
+    let KindSpec {
+        table: t, shared, ..
+    } = spec(kind);
     let ws = col(t, "workspace_id").eq(viewer.workspace_id.0);
-    if SHARED_TABLES.contains(&t) {
+    if shared {
         return Condition::all().add(ws);
     }
     let me = col(t, "owner_id").eq(viewer.user_id.0);
@@ -248,7 +286,7 @@ pub(crate) async fn insert(
             "created_at",
             "updated_at",
         ];
-        columns.extend(extra_columns(kind));
+        columns.extend(spec(kind).extra);
         ins.columns(columns.into_iter().map(Alias::new));
         for r in chunk {
             let i = &r.indexed;
@@ -267,7 +305,7 @@ pub(crate) async fn insert(
                 now.into(),
                 now.into(),
             ];
-            values.extend(extra_values(kind, i, now));
+            values.extend(spec(kind).extra.iter().map(|c| extra_value(c, i, now)));
             ins.values(values)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         }
@@ -275,7 +313,7 @@ pub(crate) async fn insert(
             .await
             .map_err(crate::db::taken_as("external_id"))?;
     }
-    if has_search_index(kind) {
+    if spec(kind).search_index {
         crate::dialect::index_inserted_rows(tx, t, records.len()).await?;
     }
     if let Some(terms) = terms_table(kind) {
@@ -362,7 +400,7 @@ pub(crate) async fn insert_links(
                 "interaction_id",
             ],
         ),
-        RecordKind::Company | RecordKind::Product | RecordKind::Order => return Ok(()),
+        _ => return Ok(()),
     };
     let rows: Vec<[Expr; 4]> = records
         .iter()
@@ -404,7 +442,7 @@ pub(crate) async fn delete_links(
     let (link_table, owner_col) = match kind {
         RecordKind::Contact => ("contact_companies", "contact_id"),
         RecordKind::Interaction => ("interaction_contacts", "interaction_id"),
-        RecordKind::Company | RecordKind::Product | RecordKind::Order => return Ok(()),
+        _ => return Ok(()),
     };
     let del = Query::delete()
         .from_table(Alias::new(link_table))
@@ -468,7 +506,7 @@ pub(crate) async fn exists_visible(
 ) -> Result<bool, StoreError> {
     let t = table(kind);
     let mut q = select_records(kind);
-    q.cond_where(visible(t, viewer))
+    q.cond_where(visible(kind, viewer))
         .and_where(col(t, "id").eq(id));
     Ok(tx.fetch_optional::<RecordRow, _>(&q).await?.is_some())
 }
@@ -496,10 +534,10 @@ pub(crate) async fn update(
         .value(Alias::new("search_doc"), i.search_doc.clone())
         .value(Alias::new("updated_by"), viewer.user_id.0)
         .value(Alias::new("updated_at"), now);
-    for (column, value) in extra_columns(kind).iter().zip(extra_values(kind, i, now)) {
-        upd.value(Alias::new(*column), value);
+    for column in spec(kind).extra {
+        upd.value(Alias::new(*column), extra_value(column, i, now));
     }
-    upd.cond_where(visible(t, viewer))
+    upd.cond_where(visible(kind, viewer))
         .and_where(col(t, "id").eq(u.id))
         .and_where(col(t, "version").eq(u.expected_version))
         .and_where(col(t, "deleted_at").is_null());
@@ -572,7 +610,7 @@ pub(crate) async fn set_deleted(
         .value(Alias::new("deleted_at"), deleted_at)
         .value(Alias::new("updated_by"), viewer.user_id.0)
         .value(Alias::new("updated_at"), now)
-        .cond_where(visible(t, viewer))
+        .cond_where(visible(kind, viewer))
         .and_where(col(t, "id").eq(id))
         .and_where(col(t, "version").eq(expected));
     upd.and_where(if deleted {
@@ -616,7 +654,7 @@ pub(crate) fn list_statement(
 ) -> Result<SelectStatement, StoreError> {
     let t = table(kind);
     let mut q = select_records(kind);
-    q.cond_where(visible(t, viewer));
+    q.cond_where(visible(kind, viewer));
     q.and_where(if query.deleted {
         col(t, "deleted_at").is_not_null()
     } else {
@@ -688,6 +726,52 @@ pub(crate) async fn customer_spend(
         .collect())
 }
 
+/// A user's open tasks due by `until` (overdue ones first, then by due time), at most `limit`, among those the
+/// viewer sees: the "my day" list.
+pub(crate) async fn tasks_due(
+    pools: &Pools,
+    viewer: &Viewer,
+    owner: UserId,
+    until: i64,
+    limit: u32,
+) -> Result<Vec<StoredRecord>, StoreError> {
+    let t = "tasks";
+    let mut q = select_records(RecordKind::Task);
+    q.cond_where(visible(RecordKind::Task, viewer))
+        .and_where(col(t, "owner_id").eq(owner.0))
+        .and_where(col(t, "due_at").lte(until))
+        .and_where(col(t, "deleted_at").is_null())
+        .and_where(crate::dialect::json_text(pools.backend(), t, "status", false).eq("open"))
+        .order_by_expr(col(t, "due_at"), Order::Asc)
+        .order_by_expr(col(t, "id"), Order::Asc)
+        .limit(u64::from(limit));
+    let rows: Vec<RecordRow> = pools.fetch_all(&q).await?;
+    Ok(rows.into_iter().map(RecordRow::into_record).collect())
+}
+
+/// When each of `contacts` last had an interaction (contacts without one are left out).
+pub(crate) async fn last_interactions(
+    pools: &Pools,
+    ws: WorkspaceId,
+    contacts: &[uuid::Uuid],
+) -> Result<Vec<(uuid::Uuid, i64)>, StoreError> {
+    let t = "interaction_contacts";
+    let mut out = Vec::with_capacity(contacts.len());
+    for chunk in contacts.chunks(500) {
+        let q = Query::select()
+            .expr(col(t, "contact_id"))
+            .expr(Expr::cust("MAX(interaction_contacts.occurred_at)"))
+            .from(Alias::new(t))
+            .and_where(col(t, "workspace_id").eq(ws.0))
+            .and_where(col(t, "contact_id").is_in(chunk.iter().copied()))
+            .group_by_col((Alias::new(t), Alias::new("contact_id")))
+            .to_owned();
+        let rows: Vec<(uuid::Uuid, i64)> = pools.fetch_all(&q).await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// The next `limit` live records of a kind the viewer sees after `after`, by id (creation order), with their data
 /// as JSON text: a pass over the whole base (a duplicate scan) parses each record straight into its type instead
 /// of through a JSON tree, and reads no other column.
@@ -706,7 +790,7 @@ pub(crate) async fn raw_page(
             Expr::cust(format!("CAST({t}.data AS TEXT)")),
             Alias::new("data"),
         )
-        .cond_where(visible(t, viewer))
+        .cond_where(visible(kind, viewer))
         .and_where(col(t, "deleted_at").is_null());
     if let Some(after) = after {
         q.and_where(col(t, "id").gt(after));
@@ -744,7 +828,7 @@ pub(crate) async fn count_matching(
             Alias::new("BIGINT"),
         ));
     }
-    q.cond_where(visible(t, viewer))
+    q.cond_where(visible(kind, viewer))
         .and_where(col(t, "deleted_at").is_null());
     let numbers = pools.fetch_numbers(&q, sets.len() + 1).await?;
     let as_count = |n: i64| u64::try_from(n).unwrap_or_default();
@@ -787,7 +871,7 @@ pub(crate) fn timeline_statement(
 ) -> SelectStatement {
     let t = "interactions";
     let mut q = select_records(RecordKind::Interaction);
-    q.cond_where(visible(t, viewer))
+    q.cond_where(visible(RecordKind::Interaction, viewer))
         .and_where(col(t, "deleted_at").is_null());
     if let Some(channel) = channel {
         q.and_where(crate::dialect::json_text(backend, t, "channel", false).eq(channel));

@@ -51,6 +51,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0010_orders",
         ddl: orders,
     },
+    Migration {
+        name: "0011_sales",
+        ddl: sales,
+    },
 ];
 
 /// Columns every record table has: contacts, companies, interactions, products, orders.
@@ -409,6 +413,27 @@ fn orders(backend: Backend) -> String {
         ",\n    occurred_at BIGINT NOT NULL,\n    company_id {uuid},\n    contact_id {uuid},\n    currency TEXT,\n    spent_minor BIGINT",
     ) + "CREATE INDEX orders_by_contact ON orders (workspace_id, contact_id, occurred_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX orders_by_company ON orders (workspace_id, company_id, occurred_at, id) WHERE deleted_at IS NULL;
+";
+    dialect::render_ddl(backend, &ddl)
+}
+
+/// Pipelines, deals, leads, tasks and offers (issue 6). Deals and offers are found by their customer, tasks by
+/// their assignee and due time ("my day").
+fn sales(backend: Backend) -> String {
+    let ddl = record_table("pipelines", "")
+        + &record_table("deals", ",\n    company_id {uuid},\n    contact_id {uuid}")
+        + "CREATE INDEX deals_by_contact ON deals (workspace_id, contact_id) WHERE deleted_at IS NULL;
+CREATE INDEX deals_by_company ON deals (workspace_id, company_id) WHERE deleted_at IS NULL;
+"
+        + &record_table("leads", "")
+        + &record_table("tasks", ",\n    due_at BIGINT")
+        + "CREATE INDEX tasks_by_owner_due ON tasks (workspace_id, owner_id, due_at, id) WHERE deleted_at IS NULL;
+"
+        + &record_table(
+            "offers",
+            ",\n    occurred_at BIGINT NOT NULL,\n    company_id {uuid},\n    contact_id {uuid}",
+        )
+        + "CREATE INDEX offers_by_contact ON offers (workspace_id, contact_id, occurred_at, id) WHERE deleted_at IS NULL;
 ";
     dialect::render_ddl(backend, &ddl)
 }

@@ -40,7 +40,7 @@ pub(crate) async fn candidates(
                         .equals((Alias::new(t), Alias::new("id"))),
                 ),
         )
-        .cond_where(visible(t, viewer))
+        .cond_where(visible(kind, viewer))
         .and_where(
             Expr::col((Alias::new(terms), Alias::new("workspace_id"))).eq(viewer.workspace_id.0),
         )
@@ -68,7 +68,7 @@ pub(crate) async fn candidates(
         let mut infix = select_records(kind);
         infix
             .expr(Expr::col((Alias::new(t), Alias::new("search_doc"))))
-            .cond_where(visible(t, viewer))
+            .cond_where(visible(kind, viewer))
             .and_where(Expr::col((Alias::new(t), Alias::new("deleted_at"))).is_null())
             .limit(fetch);
         if !restrict_to_fragments(pools, &mut infix, t, &words, fetch * 4).await? {

@@ -107,7 +107,7 @@ impl SqlStore {
     ) -> Result<Option<RecordRow>, StoreError> {
         let t = table(kind);
         let mut q = select_records(kind);
-        q.cond_where(visible(t, viewer))
+        q.cond_where(visible(kind, viewer))
             .and_where(Expr::col((a(t), a("id"))).eq(id));
         self.pools.fetch_optional(&q).await
     }
@@ -500,7 +500,7 @@ impl Store for SqlStore {
         let q = Query::select()
             .expr_as(Expr::col(sea_query::Asterisk).count(), a("n"))
             .from(a(t))
-            .cond_where(visible(t, viewer))
+            .cond_where(visible(kind, viewer))
             .and_where(Expr::col((a(t), a("id"))).is_in(ids.iter().copied()))
             .and_where(Expr::col((a(t), a("deleted_at"))).is_null())
             .to_owned();
@@ -982,6 +982,24 @@ impl Store for SqlStore {
         contact: Uuid,
     ) -> Result<Vec<temas_core::metrics::SpendInCurrency>, StoreError> {
         records::customer_spend(&self.pools, workspace, contact).await
+    }
+
+    async fn tasks_due(
+        &self,
+        viewer: &Viewer,
+        owner: UserId,
+        until: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredRecord>, StoreError> {
+        records::tasks_due(&self.pools, viewer, owner, until, limit).await
+    }
+
+    async fn last_interactions(
+        &self,
+        workspace: WorkspaceId,
+        contacts: &[Uuid],
+    ) -> Result<Vec<(Uuid, i64)>, StoreError> {
+        records::last_interactions(&self.pools, workspace, contacts).await
     }
 
     async fn records_by_terms(

@@ -46,9 +46,32 @@ pub enum RecordKind {
     Interaction,
     Product,
     Order,
+    Pipeline,
+    Deal,
+    Lead,
+    Task,
+    Offer,
 }
 
 impl RecordKind {
+    pub const ALL: [RecordKind; 10] = [
+        RecordKind::Contact,
+        RecordKind::Company,
+        RecordKind::Interaction,
+        RecordKind::Product,
+        RecordKind::Order,
+        RecordKind::Pipeline,
+        RecordKind::Deal,
+        RecordKind::Lead,
+        RecordKind::Task,
+        RecordKind::Offer,
+    ];
+
+    /// The kind [`RecordKind::entity`] names.
+    pub fn parse(entity: &str) -> Option<RecordKind> {
+        Self::ALL.into_iter().find(|k| k.entity() == entity)
+    }
+
     pub fn entity(self) -> &'static str {
         match self {
             RecordKind::Contact => "contact",
@@ -56,6 +79,11 @@ impl RecordKind {
             RecordKind::Interaction => "interaction",
             RecordKind::Product => "product",
             RecordKind::Order => "order",
+            RecordKind::Pipeline => "pipeline",
+            RecordKind::Deal => "deal",
+            RecordKind::Lead => "lead",
+            RecordKind::Task => "task",
+            RecordKind::Offer => "offer",
         }
     }
 }
@@ -86,6 +114,31 @@ pub struct WorkspaceSettings {
     /// none: every group waits for review.
     #[serde(default)]
     pub auto_merge_confidence: Option<f64>,
+    /// What other currencies are worth in the workspace's, with the dates the rates hold from (the forecast
+    /// converts with them).
+    #[serde(default)]
+    pub currency_rates: Vec<temas_core::forecast::CurrencyRate>,
+    /// The rules that make follow-up tasks.
+    #[serde(default)]
+    pub follow_ups: FollowUpSettings,
+}
+
+/// When the follow-up rules make tasks: an open deal whose contacts have not been in touch for
+/// `no_contact_days`, and a contact's birthday `birthday_days_ahead` days before it (in the owner's calendar).
+/// Deals stuck in a stage follow each stage's `stuck_after_days`. None turns a rule off.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FollowUpSettings {
+    pub no_contact_days: Option<u32>,
+    pub birthday_days_ahead: Option<u32>,
+}
+
+impl Default for FollowUpSettings {
+    fn default() -> Self {
+        FollowUpSettings {
+            no_contact_days: Some(14),
+            birthday_days_ahead: Some(3),
+        }
+    }
 }
 
 /// The fields lists are often filtered by, per entity: `language`, `custom.tier`, or fields filtered together as
@@ -194,11 +247,11 @@ pub struct Indexed {
     pub team_id: Option<TeamId>,
     /// Trigram document (contacts, companies).
     pub search_doc: String,
-    /// When it happened (interactions, orders).
+    /// When it happened (interactions, orders, offers), or when it is due (tasks).
     pub occurred_at: Option<i64>,
-    /// Linked company (interactions, orders).
+    /// Linked company (interactions, orders, deals, offers).
     pub company_id: Option<Uuid>,
-    /// The customer (orders).
+    /// The customer (orders, deals, offers).
     pub contact_id: Option<Uuid>,
     /// What an order counts as spend, in minor units of its currency (orders; none unless it is a purchase).
     pub spent: Option<(String, i64)>,

@@ -12,6 +12,7 @@ mod merges_api;
 mod openapi;
 mod records;
 mod routes;
+mod sales_api;
 
 pub use error::ApiError;
 pub use routes::router;

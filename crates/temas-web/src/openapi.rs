@@ -180,6 +180,46 @@ pub fn endpoints() -> Vec<Endpoint> {
         &[]
     ));
     all.extend(record_endpoints!(
+        "/api/v1/pipelines",
+        "/api/v1/pipelines/{id}",
+        "pipeline",
+        "Pipeline",
+        "PipelineInput",
+        &[]
+    ));
+    all.extend(record_endpoints!(
+        "/api/v1/deals",
+        "/api/v1/deals/{id}",
+        "deal",
+        "Deal",
+        "DealInput",
+        &[]
+    ));
+    all.extend(record_endpoints!(
+        "/api/v1/leads",
+        "/api/v1/leads/{id}",
+        "lead",
+        "Lead",
+        "LeadInput",
+        &[]
+    ));
+    all.extend(record_endpoints!(
+        "/api/v1/tasks",
+        "/api/v1/tasks/{id}",
+        "task",
+        "Task",
+        "TaskInput",
+        &[]
+    ));
+    all.extend(record_endpoints!(
+        "/api/v1/offers",
+        "/api/v1/offers/{id}",
+        "offer",
+        "Offer",
+        "OfferInput",
+        &[]
+    ));
+    all.extend(record_endpoints!(
         "/api/v1/products",
         "/api/v1/products/{id}",
         "product",
@@ -190,6 +230,13 @@ pub fn endpoints() -> Vec<Endpoint> {
     all.extend([
         Endpoint { method: "post", path: "/api/v1/contacts/bulk", summary: "Create or upsert (by external_id) up to 1,000 contacts; answers per item", tag: "contact", body: Some("ContactBulkRequest"), ok: (200, "Items:BulkItemResult"), query: &[] },
         Endpoint { method: "post", path: "/api/v1/orders/bulk", summary: "Push up to 1,000 orders (a shop or POS); an order whose external_id exists is updated, so pushing again is harmless; answers per item", tag: "order", body: Some("OrderBulkRequest"), ok: (200, "Items:BulkItemResult"), query: &[] },
+        Endpoint { method: "post", path: "/api/v1/deals/bulk", summary: "Create or upsert (by external_id) up to 1,000 deals; answers per item", tag: "deal", body: Some("DealBulkRequest"), ok: (200, "Items:BulkItemResult"), query: &[] },
+        Endpoint { method: "post", path: "/api/v1/leads/bulk", summary: "Create or upsert (by external_id) up to 1,000 leads; answers per item", tag: "lead", body: Some("LeadBulkRequest"), ok: (200, "Items:BulkItemResult"), query: &[] },
+        Endpoint { method: "post", path: "/api/v1/offers/bulk", summary: "Create or upsert (by external_id) up to 1,000 offers; answers per item", tag: "offer", body: Some("OfferBulkRequest"), ok: (200, "Items:BulkItemResult"), query: &[] },
+        Endpoint { method: "post", path: "/api/v1/leads/{id}/convert", summary: "Convert a lead into a contact (or the existing one given), a company from its company name (or the one given) and, when asked, a deal; 409 probable_duplicate with the candidates when the new contact or company probably exists already", tag: "lead", body: Some("ConvertLead"), ok: (200, "Converted"), query: &[] },
+        Endpoint { method: "get", path: "/api/v1/forecast", summary: "Open deals weighted by probability, and won deals, by month and by owner, in the workspace's currency", tag: "deal", body: None, ok: (200, "Forecast"), query: &[("pipeline_id", "only this pipeline's deals"), ("from", "first month, YYYY-MM"), ("to", "last month, YYYY-MM")] },
+        Endpoint { method: "get", path: "/api/v1/my-day", summary: "Your open tasks due by the end of your day (in your time zone), overdue ones first", tag: "task", body: None, ok: (200, "Items:Task"), query: &[] },
+        Endpoint { method: "post", path: "/api/v1/follow-ups/run", summary: "Run the follow-up rules now (owners, admins, managers): tasks for open deals without contact, deals stuck in a stage, birthdays ahead; never the same task twice", tag: "task", body: None, ok: (200, "FollowUpRun"), query: &[] },
         Endpoint { method: "post", path: "/api/v1/products/bulk", summary: "Create or upsert (by external_id) up to 1,000 products; answers per item", tag: "product", body: Some("ProductBulkRequest"), ok: (200, "Items:BulkItemResult"), query: &[] },
         Endpoint { method: "post", path: "/api/v1/companies/bulk", summary: "Create or upsert (by external_id) up to 1,000 companies; answers per item", tag: "company", body: Some("CompanyBulkRequest"), ok: (200, "Items:BulkItemResult"), query: &[] },
         Endpoint { method: "get", path: "/api/v1/contacts/{id}/timeline", summary: "A contact's interactions, newest first", tag: "contact", body: None, ok: (200, "Page:Interaction"), query: TIMELINE_QUERY },
@@ -438,6 +485,30 @@ pub fn document() -> axum::Json<utoipa::openapi::OpenApi> {
         .schema_from::<OrderInput>()
         .schema_from::<temas_core::order::OrderLine>()
         .schema_from::<temas_core::order::OrderLineInput>()
+        .schema_from::<temas_core::pipeline::Pipeline>()
+        .schema_from::<temas_core::pipeline::PipelineInput>()
+        .schema_from::<temas_core::pipeline::Stage>()
+        .schema_from::<temas_core::pipeline::StageInput>()
+        .schema_from::<temas_core::deal::Deal>()
+        .schema_from::<temas_core::deal::DealInput>()
+        .schema_from::<temas_core::deal::DealContact>()
+        .schema_from::<temas_core::deal::StageChange>()
+        .schema_from::<temas_core::lead::Lead>()
+        .schema_from::<temas_core::lead::LeadInput>()
+        .schema_from::<temas_core::lead::Conversion>()
+        .schema_from::<temas_core::task::Task>()
+        .schema_from::<temas_core::task::TaskInput>()
+        .schema_from::<temas_core::task::Related>()
+        .schema_from::<temas_core::task::Recurrence>()
+        .schema_from::<temas_core::offer::Offer>()
+        .schema_from::<temas_core::offer::OfferInput>()
+        .schema_from::<temas_core::forecast::Forecast>()
+        .schema_from::<temas_core::forecast::ForecastLine>()
+        .schema_from::<temas_core::forecast::CurrencyRate>()
+        .schema_from::<temas_service::leads::ConvertLead>()
+        .schema_from::<temas_service::leads::Converted>()
+        .schema_from::<temas_service::tasks::FollowUpRun>()
+        .schema_from::<temas_store::FollowUpSettings>()
         .schema_from::<HistoryEntry>()
         .schema_from::<SearchHit>()
         .schema_from::<BulkItemResult>()
@@ -481,6 +552,9 @@ pub fn document() -> axum::Json<utoipa::openapi::OpenApi> {
         .schema("CompanyBulkRequest", bulk_request_schema("CompanyInput"))
         .schema("ProductBulkRequest", bulk_request_schema("ProductInput"))
         .schema("OrderBulkRequest", bulk_request_schema("OrderInput"))
+        .schema("DealBulkRequest", bulk_request_schema("DealInput"))
+        .schema("LeadBulkRequest", bulk_request_schema("LeadInput"))
+        .schema("OfferBulkRequest", bulk_request_schema("OfferInput"))
         .security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),

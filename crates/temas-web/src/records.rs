@@ -40,6 +40,11 @@ api_record!(temas_core::contact::Company, "/api/v1/companies");
 api_record!(temas_core::interaction::Interaction, "/api/v1/interactions");
 api_record!(temas_core::product::Product, "/api/v1/products");
 api_record!(temas_core::order::Order, "/api/v1/orders");
+api_record!(temas_core::pipeline::Pipeline, "/api/v1/pipelines");
+api_record!(temas_core::deal::Deal, "/api/v1/deals");
+api_record!(temas_core::lead::Lead, "/api/v1/leads");
+api_record!(temas_core::task::Task, "/api/v1/tasks");
+api_record!(temas_core::offer::Offer, "/api/v1/offers");
 
 fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     let mut r = (status, body).into_response();

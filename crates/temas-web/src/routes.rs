@@ -12,10 +12,15 @@ use serde::{Deserialize, Serialize};
 use temas_core::access::Role;
 use temas_core::contact::{Company, Contact};
 use temas_core::custom::NewCustomField;
+use temas_core::deal::Deal;
 use temas_core::ids::CustomFieldId;
 use temas_core::interaction::Interaction;
+use temas_core::lead::Lead;
+use temas_core::offer::Offer;
 use temas_core::order::Order;
+use temas_core::pipeline::Pipeline;
 use temas_core::product::Product;
+use temas_core::task::Task;
 use temas_core::view::{ViewEntity, ViewInput};
 use temas_service::admin::{CustomFieldPatch, PrefsPatch};
 use temas_store::User;
@@ -50,6 +55,24 @@ pub fn router(app: AppState) -> Router {
         .merge(record_routes::<Interaction>())
         .merge(record_routes::<Product>())
         .merge(record_routes::<Order>())
+        .merge(record_routes::<Pipeline>())
+        .merge(record_routes::<Deal>())
+        .merge(record_routes::<Lead>())
+        .merge(record_routes::<Task>())
+        .merge(record_routes::<Offer>())
+        .route("/api/v1/deals/bulk", post(rec::bulk::<Deal>))
+        .route("/api/v1/leads/bulk", post(rec::bulk::<Lead>))
+        .route("/api/v1/offers/bulk", post(rec::bulk::<Offer>))
+        .route(
+            "/api/v1/leads/{id}/convert",
+            post(crate::sales_api::convert_lead),
+        )
+        .route("/api/v1/forecast", get(crate::sales_api::forecast))
+        .route("/api/v1/my-day", get(crate::sales_api::my_day))
+        .route(
+            "/api/v1/follow-ups/run",
+            post(crate::sales_api::run_follow_ups),
+        )
         .route("/api/v1/contacts/export", get(rec::export_contacts))
         .route("/api/v1/contacts/bulk", post(rec::bulk::<Contact>))
         .route("/api/v1/companies/bulk", post(rec::bulk::<Company>))

@@ -1,0 +1,339 @@
+//! The sales flow through the HTTP API, on SQLite and on PostgreSQL: pipelines, leads and their conversion,
+//! deals moving to won, the forecast, offers, tasks, "my day" and the follow-up rules.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+mod support;
+
+use chrono::Datelike;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::*;
+use temas_core::access::Role;
+
+async fn pipeline(t: &TestApp) -> String {
+    let made = t
+        .post(
+            &t.owner_token,
+            "/api/v1/pipelines",
+            json!({"name": "New business", "stages": [
+                {"name": "Qualified", "probability": 20},
+                {"name": "Proposal", "probability": 60, "stuck_after_days": 10},
+                {"key": "negotiation", "name": "مذاکره", "probability": 80}
+            ]}),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    made.body["id"].as_str().unwrap().to_owned()
+}
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_owned()
+}
+
+/// A rep creates a lead, converts it into a contact, a company and a deal, moves the deal to won, records the
+/// order and its return, and sees the customer's metrics and the forecast change.
+async fn a_lead_becomes_a_customer_and_the_forecast_follows(t: TestApp) {
+    let pipeline_id = pipeline(&t).await;
+    let rep = t.user("rep@acme.test", Role::Member, None).await;
+    // Pipelines are the managers' to shape.
+    let refused = t
+        .post(
+            &rep,
+            "/api/v1/pipelines",
+            json!({"name": "Mine", "stages": [{"name": "A"}]}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let rates = t
+        .patch(
+            &t.owner_token,
+            "/api/v1/workspace",
+            json!({"currency_rates": [{"currency": "usd", "from": "2026-01-01", "rate": "420000"}]}),
+        )
+        .await;
+    assert_eq!(rates.status, StatusCode::OK, "{}", rates.body);
+
+    let lead = t
+        .post(
+            &rep,
+            "/api/v1/leads",
+            json!({"first_name": "Sara", "last_name": "Rahimi", "company_name": "Parsian Trading",
+                   "email": "Sara@Parsian.example", "phone": "0912 345 6789", "source": "web_form"}),
+        )
+        .await;
+    assert_eq!(lead.status, StatusCode::CREATED, "{}", lead.body);
+    assert_eq!(lead.body["phone"], "+989123456789");
+    let lead_id = id(&lead.body);
+    let bad = t
+        .post(
+            &rep,
+            "/api/v1/leads",
+            json!({"first_name": "Ali", "email": "nope", "source": "billboard"}),
+        )
+        .await;
+    assert_eq!(bad.error_fields(), ["email", "source"], "{}", bad.body);
+
+    let converted = t
+        .post(
+            &rep,
+            &format!("/api/v1/leads/{lead_id}/convert"),
+            json!({"deal": {"amount": "1000", "currency": "USD", "expected_close": "2026-12-15"}}),
+        )
+        .await;
+    assert_eq!(converted.status, StatusCode::OK, "{}", converted.body);
+    let c = &converted.body;
+    assert_eq!(c["lead"]["status"], "converted");
+    assert_eq!(c["contact"]["display_name"], "Sara Rahimi");
+    assert_eq!(c["company"]["name"], "Parsian Trading");
+    let deal = &c["deal"];
+    assert_eq!(deal["name"], "Parsian Trading");
+    assert_eq!(
+        (deal["stage"].as_str(), deal["probability"].as_i64()),
+        (Some("qualified"), Some(20))
+    );
+    assert_eq!(deal["pipeline_id"], pipeline_id.as_str());
+    let (contact_id, deal_id) = (id(&c["contact"]), id(deal));
+    assert_eq!(deal["contacts"][0]["contact_id"], contact_id.as_str());
+    assert_eq!(c["lead"]["converted"]["deal_id"], deal_id.as_str());
+    let again = t
+        .post(&rep, &format!("/api/v1/leads/{lead_id}/convert"), json!({}))
+        .await;
+    assert_eq!(again.error_fields(), [""], "{}", again.body);
+
+    // The same person coming in again is not made twice: conversion asks, and links the contact chosen.
+    let twin = t
+        .post(
+            &rep,
+            "/api/v1/leads",
+            json!({"first_name": "Sara", "last_name": "Rahimi", "email": "sara@parsian.example"}),
+        )
+        .await;
+    let twin_id = id(&twin.body);
+    let asked = t
+        .post(&rep, &format!("/api/v1/leads/{twin_id}/convert"), json!({}))
+        .await;
+    assert_eq!(asked.status, StatusCode::CONFLICT, "{}", asked.body);
+    assert!(
+        asked.body.to_string().contains(&contact_id),
+        "{}",
+        asked.body
+    );
+    let linked = t
+        .post(
+            &rep,
+            &format!("/api/v1/leads/{twin_id}/convert"),
+            json!({"contact_id": contact_id}),
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::OK, "{}", linked.body);
+    assert_eq!(linked.body["contact"]["id"], contact_id.as_str());
+    assert!(linked.body["deal"].is_null());
+    let sara = t
+        .get(
+            &rep,
+            "/api/v1/contacts?filter=email:eq:sara@parsian.example",
+        )
+        .await;
+    assert_eq!(sara.body["items"].as_array().unwrap().len(), 1);
+
+    // The forecast: 1,000 USD at 20 % in December, in rials.
+    let before = t.get(&rep, "/api/v1/forecast").await;
+    assert_eq!(before.status, StatusCode::OK, "{}", before.body);
+    assert_eq!(before.body["currency"], "IRR");
+    assert_eq!(before.body["total"]["pipeline"], "420000000.00");
+    assert_eq!(before.body["total"]["weighted"], "84000000.00");
+    assert_eq!(before.body["months"][0]["month"], "2026-12");
+
+    let unknown = t
+        .patch(
+            &rep,
+            &format!("/api/v1/deals/{deal_id}"),
+            json!({"stage": "signed"}),
+        )
+        .await;
+    assert_eq!(unknown.error_fields(), ["stage"], "{}", unknown.body);
+    let moved = t
+        .patch(
+            &rep,
+            &format!("/api/v1/deals/{deal_id}"),
+            json!({"stage": "proposal"}),
+        )
+        .await;
+    assert_eq!(moved.body["probability"], 60, "{}", moved.body);
+    assert_eq!(moved.body["stage_changes"].as_array().unwrap().len(), 2);
+    let weighted = t.get(&rep, "/api/v1/forecast").await;
+    assert_eq!(weighted.body["total"]["weighted"], "252000000.00");
+    let lost = t
+        .patch(
+            &rep,
+            &format!("/api/v1/deals/{deal_id}"),
+            json!({"status": "lost"}),
+        )
+        .await;
+    assert_eq!(lost.error_fields(), ["close_reason"], "{}", lost.body);
+    let won = t
+        .patch(
+            &rep,
+            &format!("/api/v1/deals/{deal_id}"),
+            json!({"status": "won", "close_reason": "Best delivery time"}),
+        )
+        .await;
+    assert_eq!(won.body["probability"], 100, "{}", won.body);
+    assert!(won.body["closed_at"].is_string());
+    let after = t.get(&rep, "/api/v1/forecast").await;
+    assert_eq!(after.body["total"]["won_deals"], 1, "{}", after.body);
+    assert_eq!(after.body["total"]["won"], "420000000.00");
+    assert_eq!(after.body["total"]["open_deals"], 0);
+    let history = t
+        .get(&rep, &format!("/api/v1/deals/{deal_id}/history"))
+        .await;
+    assert!(
+        history.body.to_string().contains("proposal"),
+        "{}",
+        history.body
+    );
+
+    // The offer that was accepted, and the order it became, with a line returned.
+    let order = t
+        .post(
+            &rep,
+            "/api/v1/orders",
+            json!({"contact_id": contact_id, "currency": "USD", "status": "invoiced", "external_id": "INV-77",
+                   "lines": [{"description": "Licence", "quantity": 2, "unit_price": "400.00"},
+                             {"description": "Training", "quantity": 1, "unit_price": "200.00"}]}),
+        )
+        .await;
+    assert_eq!(order.status, StatusCode::CREATED, "{}", order.body);
+    assert_eq!(order.body["total"], "1000.00");
+    let order_id = id(&order.body);
+    let offer = t
+        .post(
+            &rep,
+            "/api/v1/offers",
+            json!({"title": "Licences", "contact_id": contact_id, "deal_id": deal_id, "currency": "USD",
+                   "lines": [{"description": "Licence", "quantity": 2, "unit_price": "400.00"}]}),
+        )
+        .await;
+    assert_eq!(offer.status, StatusCode::CREATED, "{}", offer.body);
+    assert_eq!(offer.body["total"], "800.00");
+    let accepted = t
+        .patch(
+            &rep,
+            &format!("/api/v1/offers/{}", id(&offer.body)),
+            json!({"response": "accepted", "order_id": order_id}),
+        )
+        .await;
+    assert_eq!(accepted.body["response"], "accepted", "{}", accepted.body);
+    assert!(accepted.body["responded_at"].is_string());
+
+    let metrics = t.get(&rep, &format!("/api/v1/contacts/{contact_id}")).await;
+    assert_eq!(
+        metrics.body["metrics"]["orders_count"], 1,
+        "{}",
+        metrics.body
+    );
+    assert_eq!(
+        metrics.body["metrics"]["spent_by_currency"][0]["amount"],
+        "1000.00"
+    );
+    let mut lines = order.body["lines"].clone();
+    lines[1]["returned_quantity"] = json!("1");
+    lines[1]["return_reason"] = json!("damaged on delivery");
+    let returned = t
+        .patch(
+            &rep,
+            &format!("/api/v1/orders/{order_id}"),
+            json!({"lines": lines.as_array().unwrap().iter().map(|l| json!({
+                "description": l["description"], "quantity": l["quantity"], "unit_price": l["unit_price"],
+                "returned_quantity": l["returned_quantity"], "return_reason": l["return_reason"]})).collect::<Vec<_>>()}),
+        )
+        .await;
+    assert_eq!(returned.status, StatusCode::OK, "{}", returned.body);
+    let less = t.get(&rep, &format!("/api/v1/contacts/{contact_id}")).await;
+    assert_eq!(
+        less.body["metrics"]["spent_by_currency"][0]["amount"], "800.00",
+        "{}",
+        less.body
+    );
+}
+
+/// Tasks with due dates and recurrence, the user's day, and the follow-up rules, which never make a task twice.
+async fn tasks_fill_the_day_and_the_rules_add_follow_ups(t: TestApp) {
+    let tok = &t.owner_token;
+    let contact = t
+        .contact(
+            tok,
+            json!({"first_name": "Mina", "last_name": "Karimi",
+                   "birth_date": temas_core::time::now().date_naive().with_year(1990).unwrap()}),
+        )
+        .await;
+    let contact_id = id(&contact);
+    let due = temas_core::time::now() - chrono::Duration::hours(1);
+    let task = t
+        .post(
+            tok,
+            "/api/v1/tasks",
+            json!({"title": "Call Mina", "kind": "call", "due_at": due,
+                   "related": {"kind": "contact", "id": contact_id},
+                   "recurrence": {"every": 1, "unit": "week"}}),
+        )
+        .await;
+    assert_eq!(task.status, StatusCode::CREATED, "{}", task.body);
+    let task_id = id(&task.body);
+    let bad = t
+        .post(
+            tok,
+            "/api/v1/tasks",
+            json!({"title": "x", "related": {"kind": "deal", "id": contact_id}}),
+        )
+        .await;
+    assert_eq!(bad.error_fields(), ["related.id"], "{}", bad.body);
+    let later = t
+        .post(
+            tok,
+            "/api/v1/tasks",
+            json!({"title": "Next month", "due_at": temas_core::time::now() + chrono::Duration::days(40)}),
+        )
+        .await;
+    assert_eq!(later.status, StatusCode::CREATED);
+
+    let day = t.get(tok, "/api/v1/my-day").await;
+    let titles: Vec<&str> = day.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Call Mina"], "{}", day.body);
+    let done = t
+        .patch(
+            tok,
+            &format!("/api/v1/tasks/{task_id}"),
+            json!({"status": "done"}),
+        )
+        .await;
+    assert_eq!(done.body["status"], "open", "{}", done.body);
+    assert!(done.body["done_at"].is_string());
+    let next_day = t.get(tok, "/api/v1/my-day").await;
+    assert_eq!(next_day.body["items"].as_array().unwrap().len(), 0);
+
+    let run = t.post(tok, "/api/v1/follow-ups/run", json!({})).await;
+    assert_eq!(run.status, StatusCode::OK, "{}", run.body);
+    assert_eq!(run.body["birthday"], 1, "{}", run.body);
+    let twice = t.post(tok, "/api/v1/follow-ups/run", json!({})).await;
+    assert_eq!(twice.body["birthday"], 0, "{}", twice.body);
+    let birthdays = t.get(tok, "/api/v1/tasks?filter=kind:eq:birthday").await;
+    let items = birthdays.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", birthdays.body);
+    assert_eq!(items[0]["related"]["id"], contact_id.as_str());
+    let member = t.user("m@acme.test", Role::Member, None).await;
+    let refused = t.post(&member, "/api/v1/follow-ups/run", json!({})).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+on_both_backends!(
+    a_lead_becomes_a_customer_and_the_forecast_follows,
+    tasks_fill_the_day_and_the_rules_add_follow_ups,
+);
