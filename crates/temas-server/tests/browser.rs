@@ -517,6 +517,139 @@ async fn a_working_day_in_the_web_app(t: TestApp, screenshots: bool) {
     c.close().await.unwrap();
 }
 
+async fn sign_in(c: &Client, base: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    set_value(c, "input[name=email]", "owner@acme.test").await;
+    set_value(c, "input[name=password]", PASSWORD).await;
+    press(c, Key::Enter).await;
+    wait_text(c, "main h1", "Contacts").await;
+}
+
+async fn click(c: &Client, css: &str) {
+    wait_css(c, css).await.click().await.unwrap();
+}
+
+/// A rep's sale in the web app: a lead added and converted into a contact, a company and a deal, the deal
+/// dragged to the next stage on the board and won, the forecast following, an order recorded on the customer's
+/// card and part of it returned, and a task for today done from "my day".
+async fn a_sale_in_the_web_app(t: TestApp, screenshots: bool) {
+    let made = t
+        .post(
+            &t.owner_token,
+            "/api/v1/pipelines",
+            json!({"name": "Sales", "stages": [{"name": "Qualified", "probability": 20},
+                                                {"name": "Proposal", "probability": 60}]}),
+        )
+        .await;
+    assert_eq!(made.status, reqwest::StatusCode::CREATED, "{}", made.body);
+    let (_driver, c) = browser().await;
+    sign_in(&c, &t.base).await;
+
+    click(&c, "nav.main a[href='/leads']").await;
+    wait_text(&c, "main h1", "Leads").await;
+    set_value(&c, "#l-first", "Sara").await;
+    set_value(&c, "#l-last", "Rahimi").await;
+    set_value(&c, "#l-company", "Parsian Trading").await;
+    set_value(&c, "#l-email", "not-an-email").await;
+    click(&c, "#new-lead button[type=submit]").await;
+    // Refused, with everything typed still there.
+    wait_text(&c, ".notice.error", "email").await;
+    let kept = wait_css(&c, "#l-company")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("Parsian Trading"));
+    set_value(&c, "#l-email", "sara@parsian.example").await;
+    click(&c, "#new-lead button[type=submit]").await;
+    wait_text(&c, "main h1", "Sara Rahimi").await;
+    set_value(&c, "#c-amount", "1000").await;
+    click(&c, "#convert button[type=submit]:not([name])").await;
+    wait_text(&c, "main h1", "Parsian Trading").await;
+    wait_text(&c, "#deal-stage", "Qualified").await;
+
+    // On the board, the card is dragged to the next stage.
+    click(&c, "nav.main a[href='/deals']").await;
+    wait_css(&c, ".column[data-stage=qualified] .deal-card").await;
+    shot(&c, "deals-board", screenshots).await;
+    c.execute(
+        "const card = document.querySelector('.column[data-stage=qualified] .deal-card');
+         const target = document.querySelector('.column[data-stage=proposal]');
+         const dt = new DataTransfer();
+         card.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: dt}));
+         target.dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true, dataTransfer: dt}));
+         target.dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: dt}));",
+        vec![],
+    )
+    .await
+    .unwrap();
+    wait_css(&c, ".column[data-stage=proposal] .deal-card").await;
+    click(&c, "nav.main a[href='/deals']").await;
+    click(&c, "a[href='/forecast']").await;
+    wait_text(&c, "#forecast-weighted", "600.00").await;
+
+    click(&c, "nav.main a[href='/deals']").await;
+    click(&c, ".deal-card a").await;
+    wait_text(&c, "#deal-stage", "Proposal").await;
+    c.find(Locator::Css("#dp-status option[value=won]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    set_value(&c, "#dp-reason", "Fast delivery").await;
+    click(&c, "form:has(#dp-status) button[type=submit]").await;
+    wait_text(&c, "#deal-status", "Won").await;
+    c.goto(&format!("{}/forecast", t.base)).await.unwrap();
+    wait_text(&c, "#forecast-won", "1000.00").await;
+    shot(&c, "forecast", screenshots).await;
+
+    // The customer's card: an order recorded, then one licence of two returned.
+    c.back().await.unwrap();
+    click(&c, "main ul a[href^='/contacts/']").await;
+    click(&c, "#new-order summary").await;
+    set_value(&c, "#o-d0", "Licence").await;
+    set_value(&c, "#o-q0", "2").await;
+    set_value(&c, "#o-p0", "400").await;
+    click(&c, "#new-order button[type=submit]").await;
+    wait_text(&c, "#metrics-orders", "1").await;
+    wait_text(&c, "#metrics-total", "800.00").await;
+    click(&c, "details.order summary").await;
+    set_value(&c, "details.order input[name=quantity]", "1").await;
+    set_value(
+        &c,
+        "details.order input[name=reason]",
+        "damaged on delivery",
+    )
+    .await;
+    click(&c, "details.order button[type=submit]").await;
+    wait_text(&c, "#metrics-total", "400.00").await;
+    shot(&c, "contact-purchases", screenshots).await;
+
+    // My day: a task due today shows, with the count beside the link, until it is done.
+    click(&c, "nav.main a[href='/my-day']").await;
+    wait_css(&c, "#my-day-empty").await;
+    set_value(&c, "#t-title", "Send the contract").await;
+    let today = temas_core::time::now().date_naive().to_string();
+    set_value(&c, "#t-due", &today).await;
+    click(&c, "form[action='/tasks'] button").await;
+    wait_text(&c, "#my-day", "Send the contract").await;
+    wait_text(&c, "nav.main a[href='/my-day'] .badge", "1").await;
+    click(&c, "#my-day form button").await;
+    wait_css(&c, "#my-day-empty").await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_sale_in_the_web_app() {
+    a_sale_in_the_web_app(spawn_app(temas_testdb::Backend::Sqlite).await, true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_sale_in_the_web_app() {
+    a_sale_in_the_web_app(spawn_app(temas_testdb::Backend::Postgres).await, false).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_a_working_day_in_the_web_app() {
     a_working_day_in_the_web_app(spawn_app(temas_testdb::Backend::Sqlite).await, true).await;

@@ -40,7 +40,7 @@ fn month(errors: &mut FieldErrors, field: &str, text: &Option<String>) -> Option
 
 impl App {
     /// The workspace's pipelines, oldest first: what deals are validated against.
-    pub(crate) async fn pipelines(
+    pub async fn pipelines(
         &self,
         session: &Session,
     ) -> Result<Vec<(PipelineId, PipelineData)>, AppError> {

@@ -18,3 +18,37 @@
     }
   });
 })();
+
+// The deals board: a card dropped on another stage's column posts the move, as its stage menu would.
+(function () {
+  "use strict";
+  var board = document.getElementById("board");
+  if (!board) return;
+  var dragged = null;
+  board.addEventListener("dragstart", function (e) {
+    var card = e.target.closest && e.target.closest(".deal-card");
+    if (!card) return;
+    dragged = card;
+    e.dataTransfer.setData("text/plain", card.dataset.id);
+  });
+  board.addEventListener("dragover", function (e) {
+    var column = e.target.closest && e.target.closest(".column");
+    if (!column || !dragged) return;
+    e.preventDefault();
+    column.classList.add("drop");
+  });
+  board.addEventListener("dragleave", function (e) {
+    var column = e.target.closest && e.target.closest(".column");
+    if (column) column.classList.remove("drop");
+  });
+  board.addEventListener("drop", function (e) {
+    var column = e.target.closest && e.target.closest(".column");
+    if (!column || !dragged) return;
+    e.preventDefault();
+    column.classList.remove("drop");
+    var form = dragged.querySelector("form.move");
+    if (column.dataset.stage === form.elements.stage.value) return;
+    form.elements.stage.value = column.dataset.stage;
+    form.submit();
+  });
+})();

@@ -425,3 +425,136 @@ dedupe-level-same-user-name = اسم المستخدم نفسه
 dedupe-level-one-digit-apart = فرق رقم واحد
 dedupe-level-one-part-or-digit-apart = فرق جزء أو رقم واحد
 dedupe-level-one-character-apart = فرق حرف واحد
+
+# المبيعات: الصفقات والعملاء المحتملون والمهام والطلبات على البطاقة
+nav-my-day = يومي
+nav-leads = العملاء المحتملون
+nav-deals = الصفقات
+nav-forecast = التوقعات
+date-placeholder = سنة/شهر/يوم
+deals-title = الصفقات
+deals-no-pipeline = لا يوجد مسار مبيعات بعد. ينشئه المالك أو المسؤول أو المدير (POST /api/v1/pipelines).
+deals-pipeline = مسار المبيعات
+deals-view = العرض
+deals-board = اللوحة
+deals-list = القائمة
+deals-show = اعرض
+deal-name = الصفقة
+deal-stage = المرحلة
+deal-status = الحالة
+deal-status-open = مفتوحة
+deal-status-won = ناجحة
+deal-status-lost = خاسرة
+deal-amount = المبلغ
+deal-currency = العملة
+deal-expected-close = الإغلاق المتوقع
+deal-closed = أُغلقت
+deal-close-reason = السبب
+deal-contacts = جهات الاتصال
+deal-move-to = النقل إلى مرحلة
+deal-move = انقل
+deal-new = صفقة جديدة
+deal-create = أنشئ الصفقة
+deal-outcome = النتيجة
+deal-save-outcome = احفظ النتيجة
+deal-stage-history = تغييرات المرحلة
+forecast-title = توقعات المبيعات
+forecast-intro = الصفقات المفتوحة مرجّحة باحتمال مرحلتها، والصفقات الناجحة، بعملة { $currency }.
+forecast-unconverted = استُبعدت لعدم وجود سعر صرف:
+forecast-total = المجاميع
+forecast-weighted = المرجّح
+forecast-pipeline = المسار كاملًا
+forecast-won = الناجحة
+forecast-won-deals = الصفقات الناجحة
+forecast-open = الصفقات المفتوحة
+forecast-by-month = حسب الشهر
+forecast-by-owner = حسب المسؤول
+forecast-no-date = بلا تاريخ إغلاق
+forecast-unassigned = بلا مسؤول
+leads-title = العملاء المحتملون
+lead-new = عميل محتمل جديد
+lead-create = أضف عميلًا محتملًا
+lead-name = الاسم
+lead-company = الشركة
+lead-email = البريد الإلكتروني
+lead-phone = الهاتف
+lead-source = المصدر
+lead-status = الحالة
+lead-status-new = جديد
+lead-status-contacted = تم التواصل
+lead-status-qualified = مؤهَّل
+lead-status-unqualified = غير مؤهَّل
+lead-status-converted = محوَّل
+lead-source-web_form = نموذج ويب
+lead-source-import = استيراد
+lead-source-campaign = حملة
+lead-source-referral = إحالة
+lead-source-event = فعالية
+lead-source-phone = هاتف
+lead-source-email = بريد إلكتروني
+lead-source-partner = شريك
+lead-source-social = وسائل التواصل
+lead-source-other = أخرى
+lead-convert = حوِّل
+lead-converted = تم التحويل
+lead-open-contact = افتح جهة الاتصال
+lead-open-deal = افتح الصفقة
+lead-with-deal = افتح صفقة أيضًا
+lead-probably-exists = يبدو أن هذا الشخص أو هذه الشركة موجود في القاعدة. استخدم السجل الموجود أو أنشئ سجلًا جديدًا رغم ذلك.
+lead-use-this = استخدم هذا
+lead-create-anyway = أنشئ جديدًا رغم ذلك
+my-day-title = يومي
+my-day-empty = لا شيء مستحق اليوم.
+my-day-due = { $count ->
+    [zero] لا مهام مستحقة
+    [one] مهمة واحدة مستحقة
+    [two] مهمتان مستحقتان
+    [few] { $count } مهام مستحقة
+   *[other] { $count } مهمة مستحقة
+}
+my-day-run-rules = شغّل قواعد المتابعة الآن
+my-day-rules-made = { $count ->
+    [zero] لم تُنشئ القواعد أي مهمة.
+    [one] أنشأت القواعد مهمة واحدة.
+    [two] أنشأت القواعد مهمتين.
+    [few] أنشأت القواعد { $count } مهام.
+   *[other] أنشأت القواعد { $count } مهمة.
+}
+task-new = مهمة جديدة
+task-title = المهمة
+task-due = الاستحقاق
+task-create = أضف المهمة
+task-done = تمّت
+task-kind-todo = للتنفيذ
+task-kind-call = اتصال
+task-kind-email = بريد إلكتروني
+task-kind-meeting = اجتماع
+task-kind-follow_up = متابعة
+task-kind-no_contact = بلا تواصل
+task-kind-deal_stuck = صفقة متوقفة
+task-kind-birthday = عيد ميلاد
+sales-purchases = المشتريات
+metrics-orders = الطلبات
+metrics-total = إجمالي الإنفاق
+metrics-spent-in = الإنفاق بـ
+metrics-average = متوسط الطلب
+metrics-last-order = آخر طلب
+metrics-days-since = أيام منذ آخر طلب
+order-new = سجّل طلبًا
+order-create = احفظ الطلب
+order-status = الحالة
+order-status-quote = عرض سعر
+order-status-proforma = فاتورة مبدئية
+order-status-invoiced = مفوتر
+order-status-paid = مدفوع
+order-status-cancelled = ملغى
+order-status-returned = مرتجع
+order-status-refunded = مسترد المبلغ
+order-invoice = رقم الفاتورة
+order-line = بند
+order-quantity = الكمية
+order-unit-price = سعر الوحدة
+order-return = إرجاع
+order-return-quantity = الكمية المرتجعة
+order-return-reason = السبب
+order-returned = مرتجع

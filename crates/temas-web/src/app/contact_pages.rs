@@ -164,6 +164,7 @@ struct ContactCard {
     custom: Vec<(String, String)>,
     companies: Vec<(String, String, String)>,
     timeline_html: String,
+    sales_html: String,
     history: Vec<HistoryView>,
     channels: &'static [&'static str],
     directions: &'static [&'static str],
@@ -270,7 +271,9 @@ pub async fn card(
         })
         .collect();
     let items = timeline_items(&app, &user, id, &q.channel).await?;
+    let sales_html = super::order_pages::panel(&app, &user, id).await?;
     Ok(render(&ContactCard {
+        sales_html,
         id: id.to_string(),
         name: d.display_name.clone(),
         job_title: d.job_title.clone().unwrap_or_default(),

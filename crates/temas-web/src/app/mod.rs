@@ -7,13 +7,17 @@ mod assets;
 mod auth_pages;
 mod company_pages;
 mod contact_pages;
+mod deal_pages;
 mod duplicate_pages;
 pub mod i18n;
 mod import_pages;
+mod lead_pages;
 mod lists;
+mod order_pages;
 mod quality_page;
 mod record_bulk;
 mod record_form;
+mod task_pages;
 
 use crate::AppState;
 use askama::Template;
@@ -139,6 +143,20 @@ pub fn router() -> Router<AppState> {
             "/duplicates/scans/{id}/groups/{seq}/undo",
             post(duplicate_pages::undo),
         )
+        .route("/deals", get(deal_pages::board).post(deal_pages::create))
+        .route("/deals/{id}", get(deal_pages::show))
+        .route("/deals/{id}/change", post(deal_pages::change))
+        .route("/forecast", get(deal_pages::forecast))
+        .route("/leads", get(lead_pages::list).post(lead_pages::create))
+        .route("/leads/{id}", get(lead_pages::show))
+        .route("/leads/{id}/convert", post(lead_pages::convert))
+        .route("/my-day", get(task_pages::show))
+        .route("/my-day/count", get(task_pages::count))
+        .route("/my-day/rules", post(task_pages::run_rules))
+        .route("/tasks", post(task_pages::create))
+        .route("/tasks/{id}/done", post(task_pages::done))
+        .route("/contacts/{id}/orders", post(order_pages::create))
+        .route("/orders/{id}/return", post(order_pages::return_line))
         .route("/quality", get(quality_page::show))
         .route("/admin", get(admin_pages::show))
         .route("/admin/workspace", post(admin_pages::save_workspace))
@@ -283,6 +301,17 @@ impl Ui {
 
     pub fn number(&self, n: impl std::fmt::Display) -> String {
         self.tr.digits().apply(&n.to_string())
+    }
+
+    /// `hour` o'clock on `day` in the user's time zone.
+    pub(crate) fn local_time(&self, day: NaiveDate, hour: u32) -> DateTime<Utc> {
+        use chrono::TimeZone;
+        let local = day.and_hms_opt(hour, 0, 0).unwrap_or_default();
+        self.zone
+            .from_local_datetime(&local)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| local.and_utc())
     }
 
     pub(crate) fn parse_date(&self, text: &str) -> Result<NaiveDate, &'static str> {

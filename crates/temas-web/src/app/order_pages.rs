@@ -1,0 +1,193 @@
+//! A contact's purchases on their card: the numbers from their orders, the orders with a way to take back part
+//! of a line (with the reason), and a form to record a new order.
+
+use super::{Fields, PageError, Ui, WebUser, field, fragment};
+use crate::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::{Value, json};
+use temas_core::contact::Contact;
+use temas_core::ids::ContactId;
+use temas_core::metrics::CustomerMetrics;
+use temas_core::order::{Order, OrderInput, OrderLineInput, PURCHASED, STATUSES};
+use temas_service::records::{DuplicateCheck, ListParams};
+use temas_store::Uuid;
+
+/// How many line rows the new-order form offers.
+const FORM_LINES: usize = 3;
+
+struct LineView {
+    index: usize,
+    description: String,
+    quantity: String,
+    total: String,
+    returned: String,
+}
+
+struct OrderView {
+    id: String,
+    when: String,
+    status: String,
+    total: String,
+    returnable: bool,
+    lines: Vec<LineView>,
+}
+
+#[derive(Template)]
+#[template(path = "contact_sales.html")]
+struct SalesPanel {
+    ui: Ui,
+    id: String,
+    metrics: CustomerMetrics,
+    last_order: String,
+    orders: Vec<OrderView>,
+    statuses: &'static [&'static str],
+    currency: String,
+    form_lines: usize,
+}
+
+/// The purchases panel of a contact's card.
+pub(crate) async fn panel(app: &AppState, user: &WebUser, id: Uuid) -> Result<String, PageError> {
+    let ui = &user.ui;
+    let fail = |e| PageError::new(e, ui.clone());
+    let metrics = app
+        .customer_metrics(&user.session, ContactId(id))
+        .await
+        .map_err(fail)?;
+    let orders = app
+        .list::<Order>(
+            &user.session,
+            &ListParams {
+                filters: vec![format!("contact_id:eq:{id}")],
+                sort: Some("-created_at".into()),
+                limit: Some(20),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(fail)?
+        .items
+        .iter()
+        .map(|o| OrderView {
+            id: o.id.0.to_string(),
+            when: ui.instant(&o.data.ordered_at),
+            status: ui.t_of("order-status-", &o.data.status),
+            total: format!("{} {}", ui.number(&o.data.total), o.data.currency),
+            returnable: PURCHASED.contains(&o.data.status.as_str()),
+            lines: o
+                .data
+                .lines
+                .iter()
+                .enumerate()
+                .map(|(index, l)| LineView {
+                    index,
+                    description: l.description.clone().unwrap_or_default(),
+                    quantity: ui.number(&l.quantity),
+                    total: ui.number(&l.total),
+                    returned: l
+                        .returned_quantity
+                        .as_ref()
+                        .map(|q| {
+                            let reason = l.return_reason.clone().unwrap_or_default();
+                            format!("{} ({reason})", ui.number(q))
+                        })
+                        .unwrap_or_default(),
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(fragment(&SalesPanel {
+        ui: ui.clone(),
+        id: id.to_string(),
+        last_order: metrics
+            .last_order_at
+            .as_ref()
+            .map(|t| ui.instant(t))
+            .unwrap_or_default(),
+        metrics,
+        orders,
+        statuses: STATUSES,
+        currency: user.session.workspace.default_currency.clone(),
+        form_lines: FORM_LINES,
+    }))
+}
+
+/// Records an order for the contact from the card's form (empty line rows are skipped).
+pub async fn create(
+    State(app): State<AppState>,
+    user: WebUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Form(form): Form<Fields>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&headers, field(&form, "_csrf"))?;
+    let fail = |e| PageError::new(e, user.ui.clone());
+    let contact = app.get::<Contact>(&user.session, id).await.map_err(fail)?;
+    let text = |name: &str| {
+        field(&form, name)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let lines = (0..FORM_LINES)
+        .filter_map(|i| {
+            let description = text(&format!("line{i}_description"))?;
+            Some(OrderLineInput {
+                description: Some(description),
+                quantity: text(&format!("line{i}_quantity")).map(Value::String),
+                unit_price: text(&format!("line{i}_unit_price")),
+                ..OrderLineInput::default()
+            })
+        })
+        .collect();
+    let input = OrderInput {
+        contact_id: Some(contact.id),
+        company_id: contact.data.companies.first().map(|l| l.company_id),
+        currency: text("currency"),
+        status: text("status"),
+        invoice_number: text("invoice_number"),
+        lines,
+        ..OrderInput::default()
+    };
+    app.create::<Order>(&user.session, input, DuplicateCheck::Skip)
+        .await
+        .map_err(fail)?;
+    Ok(Redirect::to(&format!("/contacts/{id}")).into_response())
+}
+
+/// Takes back part of an order line, with the reason.
+pub async fn return_line(
+    State(app): State<AppState>,
+    user: WebUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Form(form): Form<Fields>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&headers, field(&form, "_csrf"))?;
+    let fail = |e| PageError::new(e, user.ui.clone());
+    let order = app.get::<Order>(&user.session, id).await.map_err(fail)?;
+    let index: usize = field(&form, "line")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(usize::MAX);
+    let mut lines: Vec<OrderLineInput> = order.data.lines.iter().map(|l| l.to_input()).collect();
+    let Some(line) = lines.get_mut(index) else {
+        return Err(fail(
+            temas_core::FieldErrors::single("line", "not_found", "the order has no such line")
+                .into(),
+        ));
+    };
+    line.returned_quantity = field(&form, "quantity").map(|q| Value::String(q.trim().to_owned()));
+    line.return_reason = field(&form, "reason").map(str::to_owned);
+    app.patch::<Order>(&user.session, id, &json!({ "lines": lines }), None)
+        .await
+        .map_err(fail)?;
+    let back = order
+        .data
+        .contact_id
+        .map(|c| format!("/contacts/{}", c.0))
+        .unwrap_or_else(|| "/contacts".into());
+    Ok(Redirect::to(&back).into_response())
+}
