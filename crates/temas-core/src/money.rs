@@ -44,6 +44,26 @@ impl<'de> Deserialize<'de> for Currency {
     }
 }
 
+/// The `currency` field of a record that needs one: an error names it when it is missing (`what` says which record
+/// needs it) or not an ISO 4217 code.
+pub fn required_currency(
+    errors: &mut FieldErrors,
+    value: Option<&str>,
+    what: &str,
+) -> Option<Currency> {
+    match value.map(Currency::parse) {
+        Some(Ok(c)) => Some(c),
+        Some(Err(reason)) => {
+            errors.add("currency", "invalid_currency", reason);
+            None
+        }
+        None => {
+            errors.add("currency", "required", format!("{what} needs its currency"));
+            None
+        }
+    }
+}
+
 /// An amount in a currency's minor units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Money {

@@ -4,7 +4,7 @@
 use crate::contact::{RecordMeta, ValidationContext};
 use crate::errors::{FieldErrors, clean_text, one_of};
 use crate::ids::{CompanyId, ContactId, DealId, OfferId, OrderId, UserId};
-use crate::money::{Currency, Money};
+use crate::money::Money;
 use crate::order::{MAX_LINES, OrderLine, OrderLineInput, price_lines};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -108,17 +108,8 @@ impl OfferInput {
                 "an offer is made to a contact or a company",
             );
         }
-        let currency = match self.currency.as_deref().map(Currency::parse) {
-            Some(Ok(c)) => Some(c),
-            Some(Err(reason)) => {
-                errors.add("currency", "invalid_currency", reason);
-                None
-            }
-            None => {
-                errors.add("currency", "required", "an offer needs its currency");
-                None
-            }
-        };
+        let currency =
+            crate::money::required_currency(&mut errors, self.currency.as_deref(), "an offer");
         if self.lines.is_empty() {
             errors.add("lines", "required", "an offer needs at least one line");
         }

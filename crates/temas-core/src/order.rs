@@ -168,17 +168,8 @@ impl OrderInput {
                 "an order needs a contact or a company",
             );
         }
-        let currency = match self.currency.as_deref().map(Currency::parse) {
-            Some(Ok(c)) => Some(c),
-            Some(Err(reason)) => {
-                errors.add("currency", "invalid_currency", reason);
-                None
-            }
-            None => {
-                errors.add("currency", "required", "an order needs its currency");
-                None
-            }
-        };
+        let currency =
+            crate::money::required_currency(&mut errors, self.currency.as_deref(), "an order");
         let status = one_of(&mut errors, "status", self.status, STATUSES)
             .unwrap_or_else(|| "quote".to_owned());
         let channel = one_of(&mut errors, "channel", self.channel, CHANNELS);
