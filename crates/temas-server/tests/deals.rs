@@ -333,7 +333,72 @@ async fn tasks_fill_the_day_and_the_rules_add_follow_ups(t: TestApp) {
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
 
+/// New leads without an owner go by the workspace's rules: round robin among a territory's reps, the least
+/// loaded member of a language's team, and the creator when no rule matches.
+async fn leads_are_assigned_by_the_rules(t: TestApp) {
+    let tok = &t.owner_token;
+    let mut ids = Vec::new();
+    for (email, team) in [
+        ("a@acme.test", None),
+        ("b@acme.test", None),
+        ("c@acme.test", Some("Tehran")),
+    ] {
+        let token = t.user(email, Role::Member, team).await;
+        ids.push(id(&t.get(&token, "/api/v1/users/me").await.body));
+    }
+    let bad = t
+        .patch(
+            tok,
+            "/api/v1/workspace",
+            json!({"lead_assignment": [{"territory": "Istanbul", "users": [ids[0]], "method": "random"}]}),
+        )
+        .await;
+    assert_eq!(
+        bad.error_fields(),
+        ["lead_assignment[0].method"],
+        "{}",
+        bad.body
+    );
+    let set = t
+        .patch(
+            tok,
+            "/api/v1/workspace",
+            json!({"lead_assignment": [
+                {"territory": "Istanbul", "users": [ids[0], ids[1]]},
+                {"language": "fa", "team": "Tehran", "method": "workload"}]}),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    let mut owners = Vec::new();
+    for (n, body) in [
+        json!({"first_name": "Can", "territory": "istanbul"}),
+        json!({"first_name": "Ece", "territory": "Istanbul"}),
+        json!({"first_name": "Efe", "territory": "Istanbul"}),
+        json!({"first_name": "Reza", "language": "fa"}),
+        json!({"first_name": "Anna", "territory": "Ankara"}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let made = t.post(tok, "/api/v1/leads", body).await;
+        assert_eq!(made.status, StatusCode::CREATED, "lead {n}: {}", made.body);
+        owners.push(made.body["owner_id"].as_str().unwrap().to_owned());
+    }
+    let me = id(&t.get(tok, "/api/v1/users/me").await.body);
+    assert_eq!(
+        owners,
+        [
+            ids[0].clone(),
+            ids[1].clone(),
+            ids[0].clone(),
+            ids[2].clone(),
+            me
+        ]
+    );
+}
+
 on_both_backends!(
     a_lead_becomes_a_customer_and_the_forecast_follows,
     tasks_fill_the_day_and_the_rules_add_follow_ups,
+    leads_are_assigned_by_the_rules,
 );

@@ -153,6 +153,8 @@ pub struct WorkspacePatch {
     pub currency_rates: Option<Vec<temas_core::forecast::CurrencyRate>>,
     /// Replaces the follow-up rules.
     pub follow_ups: Option<temas_store::FollowUpSettings>,
+    /// Replaces the lead assignment rules.
+    pub lead_assignment: Option<Vec<temas_store::AssignmentRule>>,
 }
 
 /// A field that is present, even as `null` (`Some(None)`), as against absent (`None`).
@@ -451,6 +453,40 @@ impl App {
                 }
             }
             workspace.settings.follow_ups = rules;
+        }
+        if let Some(rules) = patch.lead_assignment {
+            let users = self.store.users(workspace.id).await?;
+            let teams = self.store.teams(workspace.id).await?;
+            for (i, rule) in rules.iter().enumerate() {
+                let field = |f: &str| format!("lead_assignment[{i}].{f}");
+                if !["round_robin", "workload"].contains(&rule.method.as_str()) {
+                    errors.add(field("method"), "invalid_value", "round_robin or workload");
+                }
+                if rule.users.iter().any(|u| !users.iter().any(|x| x.id == *u)) {
+                    errors.add(
+                        field("users"),
+                        "unknown_user",
+                        "no user of this workspace has this id",
+                    );
+                }
+                if let Some(team) = &rule.team
+                    && !teams.iter().any(|t| &t.name == team)
+                {
+                    errors.add(
+                        field("team"),
+                        "unknown_team",
+                        "no team of this workspace has this name",
+                    );
+                }
+                if rule.users.is_empty() && rule.team.is_none() {
+                    errors.add(
+                        field("users"),
+                        "required",
+                        "name the users or the team to assign to",
+                    );
+                }
+            }
+            workspace.settings.lead_assignment = rules;
         }
         let mut to_index = Vec::new();
         if let Some(fields) = patch.indexed_fields {

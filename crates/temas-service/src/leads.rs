@@ -150,6 +150,60 @@ impl App {
         })
     }
 
+    /// The owner the workspace's assignment rules give a new lead of this territory and language: among the
+    /// first matching rule's users (and its team's members), whoever got a lead least recently (`round_robin`) or
+    /// has the fewest open leads (`workload`); ties go to the user listed first. `None` when no rule matches.
+    pub(crate) async fn assigned_owner(
+        &self,
+        session: &Session,
+        territory: Option<&str>,
+        language: Option<&str>,
+    ) -> Result<Option<UserId>, AppError> {
+        let same = |want: &Option<String>, got: Option<&str>| {
+            want.as_deref().is_none_or(|w| {
+                got.is_some_and(|g| {
+                    temas_core::normalize::search_key(w) == temas_core::normalize::search_key(g)
+                })
+            })
+        };
+        let rules = &session.workspace.settings.lead_assignment;
+        let Some(rule) = rules
+            .iter()
+            .find(|r| same(&r.territory, territory) && same(&r.language, language))
+        else {
+            return Ok(None);
+        };
+        let ws = session.workspace.id;
+        let mut pool = rule.users.clone();
+        if let Some(team) = &rule.team {
+            let teams = self.store.teams(ws).await?;
+            if let Some(t) = teams.iter().find(|t| &t.name == team) {
+                let members = self.store.users(ws).await?;
+                for u in members.iter().filter(|u| u.team_id == Some(t.id)) {
+                    if !pool.contains(&u.id) {
+                        pool.push(u.id);
+                    }
+                }
+            }
+        }
+        let load = self.store.lead_load(ws, &pool).await?;
+        let of = |u: &UserId| {
+            load.iter()
+                .find(|l| l.user == *u)
+                .map(|l| (l.open, l.last_assigned))
+                .unwrap_or((0, i64::MIN))
+        };
+        let chosen = pool.iter().enumerate().min_by_key(|(i, u)| {
+            let (open, last) = of(u);
+            if rule.method == "workload" {
+                (open, *i as i64)
+            } else {
+                (last, *i as i64)
+            }
+        });
+        Ok(chosen.map(|(_, u)| *u))
+    }
+
     /// Validates a new record and, with `DuplicateCheck::Check`, refuses it when it probably duplicates one.
     async fn prepare_checked<R: RecordType>(
         &self,
@@ -277,6 +331,9 @@ impl RecordType for Lead {
     }
     fn external_id(data: &LeadData) -> Option<&str> {
         data.external_id.as_deref()
+    }
+    fn routing(data: &LeadData) -> Option<(Option<&str>, Option<&str>)> {
+        Some((data.territory.as_deref(), data.language.as_deref()))
     }
     fn assemble(id: Uuid, version: i64, data: LeadData, meta: RecordMeta) -> Self {
         Lead {

@@ -62,6 +62,11 @@ pub trait RecordType: Sized + Send + Sync + Serialize + 'static {
         None
     }
     fn assemble(id: Uuid, version: i64, data: Self::Data, meta: RecordMeta) -> Self;
+    /// For records the workspace's assignment rules give an owner when created without one (leads): the territory
+    /// and language the rules route on.
+    fn routing(_data: &Self::Data) -> Option<(Option<&str>, Option<&str>)> {
+        None
+    }
     /// Whether the session may create, change or trash records of this type.
     fn require_write(session: &Session) -> Result<(), AppError> {
         session.require_write()
@@ -380,7 +385,14 @@ impl App {
         mut data: R::Data,
         check_refs: bool,
     ) -> Result<NewRecord, AppError> {
-        let owner = R::owner(&data).unwrap_or(session.user.id);
+        let owner = match (R::owner(&data), R::routing(&data)) {
+            (Some(owner), _) => owner,
+            (None, Some((territory, language))) => self
+                .assigned_owner(session, territory, language)
+                .await?
+                .unwrap_or(session.user.id),
+            (None, None) => session.user.id,
+        };
         R::set_owner(&mut data, owner);
         let team = self.team_of(session, owner).await?;
         if check_refs {

@@ -348,6 +348,12 @@ pub trait Store: Send + Sync {
         until: i64,
         limit: u32,
     ) -> Result<Vec<StoredRecord>, StoreError>;
+    /// Each of `users`' open leads and when they last got one (users without leads are left out).
+    async fn lead_load(
+        &self,
+        workspace: WorkspaceId,
+        users: &[UserId],
+    ) -> Result<Vec<LeadLoad>, StoreError>;
     /// When each of `contacts` last had an interaction, in microseconds; contacts without one are left out.
     async fn last_interactions(
         &self,

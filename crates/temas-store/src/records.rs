@@ -749,6 +749,40 @@ pub(crate) async fn tasks_due(
     Ok(rows.into_iter().map(RecordRow::into_record).collect())
 }
 
+/// Each of `users`' open leads (new, contacted, qualified) and the time of their latest lead.
+pub(crate) async fn lead_load(
+    pools: &Pools,
+    ws: WorkspaceId,
+    users: &[UserId],
+) -> Result<Vec<LeadLoad>, StoreError> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let t = "leads";
+    let status = crate::dialect::json_text_sql(pools.backend(), "data", "status", false);
+    let q = Query::select()
+        .expr(col(t, "owner_id"))
+        .expr(Expr::cust(format!(
+            "CAST(SUM(CASE WHEN {status} IN ('new', 'contacted', 'qualified') THEN 1 ELSE 0 END) AS BIGINT)"
+        )))
+        .expr(Expr::cust("MAX(leads.created_at)"))
+        .from(Alias::new(t))
+        .and_where(col(t, "workspace_id").eq(ws.0))
+        .and_where(col(t, "deleted_at").is_null())
+        .and_where(col(t, "owner_id").is_in(users.iter().map(|u| u.0)))
+        .group_by_col((Alias::new(t), Alias::new("owner_id")))
+        .to_owned();
+    let rows: Vec<(uuid::Uuid, i64, i64)> = pools.fetch_all(&q).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(user, open, last_assigned)| LeadLoad {
+            user: UserId(user),
+            open,
+            last_assigned,
+        })
+        .collect())
+}
+
 /// When each of `contacts` last had an interaction (contacts without one are left out).
 pub(crate) async fn last_interactions(
     pools: &Pools,

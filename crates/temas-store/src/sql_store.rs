@@ -994,6 +994,14 @@ impl Store for SqlStore {
         records::tasks_due(&self.pools, viewer, owner, until, limit).await
     }
 
+    async fn lead_load(
+        &self,
+        workspace: WorkspaceId,
+        users: &[UserId],
+    ) -> Result<Vec<LeadLoad>, StoreError> {
+        records::lead_load(&self.pools, workspace, users).await
+    }
+
     async fn last_interactions(
         &self,
         workspace: WorkspaceId,

@@ -121,6 +121,38 @@ pub struct WorkspaceSettings {
     /// The rules that make follow-up tasks.
     #[serde(default)]
     pub follow_ups: FollowUpSettings,
+    /// Who gets a new lead created without an owner: the first rule that matches it picks among its users.
+    #[serde(default)]
+    pub lead_assignment: Vec<AssignmentRule>,
+}
+
+/// A lead assignment rule: leads of this territory and/or language (either may be left out to match any) go to
+/// one of `users` or of the members of `team` — `round_robin` (whoever was given a lead least recently) or
+/// `workload` (whoever has the fewest open leads).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentRule {
+    pub territory: Option<String>,
+    pub language: Option<String>,
+    #[serde(default)]
+    pub users: Vec<UserId>,
+    /// A team's name: its members join the rule's users.
+    pub team: Option<String>,
+    /// `round_robin` (the default) or `workload`.
+    #[serde(default = "round_robin")]
+    pub method: String,
+}
+
+fn round_robin() -> String {
+    "round_robin".to_owned()
+}
+
+/// A user's share of the leads: how many are open, and when they were last given one (microseconds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeadLoad {
+    pub user: UserId,
+    pub open: i64,
+    pub last_assigned: i64,
 }
 
 /// When the follow-up rules make tasks: an open deal whose contacts have not been in touch for

@@ -509,6 +509,7 @@ pub fn document() -> axum::Json<utoipa::openapi::OpenApi> {
         .schema_from::<temas_service::leads::Converted>()
         .schema_from::<temas_service::tasks::FollowUpRun>()
         .schema_from::<temas_store::FollowUpSettings>()
+        .schema_from::<temas_store::AssignmentRule>()
         .schema_from::<HistoryEntry>()
         .schema_from::<SearchHit>()
         .schema_from::<BulkItemResult>()
