@@ -308,6 +308,8 @@ columns!(DEAL_COLUMNS:
     ("currency", ColumnKind::Text),
     ("expected_close", ColumnKind::Date),
     ("company_id", ColumnKind::Uuid),
+    // The deal's first contact.
+    ("contact_id", ColumnKind::Uuid),
 );
 columns!(LEAD_COLUMNS:
     ("display_name", ColumnKind::Text),

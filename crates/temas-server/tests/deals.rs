@@ -257,6 +257,52 @@ async fn a_lead_becomes_a_customer_and_the_forecast_follows(t: TestApp) {
         "{}",
         less.body
     );
+
+    // A duplicate's deal and offer follow it into the surviving contact when the two are merged.
+    let tok = &t.owner_token;
+    let twin = t
+        .contact_anyway(tok, json!({"first_name": "Sara", "last_name": "Rahimi"}))
+        .await;
+    let twin_id = id(&twin);
+    let their_deal = t
+        .post(
+            tok,
+            "/api/v1/deals",
+            json!({"name": "Renewal", "contacts": [{"contact_id": twin_id}]}),
+        )
+        .await;
+    assert_eq!(
+        their_deal.status,
+        StatusCode::CREATED,
+        "{}",
+        their_deal.body
+    );
+    let their_offer = t
+        .post(
+            tok,
+            "/api/v1/offers",
+            json!({"contact_id": twin_id, "currency": "USD", "lines": [{"description": "Support", "unit_price": "50"}]}),
+        )
+        .await;
+    let merged = t
+        .post(
+            tok,
+            "/api/v1/contacts/merge",
+            json!({"survivor_id": contact_id, "merged_ids": [twin_id]}),
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::CREATED, "{}", merged.body);
+    let deal_now = t
+        .get(tok, &format!("/api/v1/deals/{}", id(&their_deal.body)))
+        .await;
+    assert_eq!(
+        deal_now.body["contacts"][0]["contact_id"],
+        contact_id.as_str()
+    );
+    let offer_now = t
+        .get(tok, &format!("/api/v1/offers/{}", id(&their_offer.body)))
+        .await;
+    assert_eq!(offer_now.body["contact_id"], contact_id.as_str());
 }
 
 /// Tasks with due dates and recurrence, the user's day, and the follow-up rules, which never make a task twice.

@@ -17,10 +17,12 @@ use std::collections::BTreeMap;
 use temas_core::FieldErrors;
 use temas_core::access::Scope;
 use temas_core::contact::{Company, CompanyData, Contact, ContactData};
+use temas_core::deal::Deal;
 use temas_core::dedupe::{MatchInput, decision_pattern};
 use temas_core::ids::{CompanyId, ContactId};
 use temas_core::interaction::Interaction;
 use temas_core::merge::{self, Rule, Source};
+use temas_core::offer::Offer;
 use temas_core::order::Order;
 use temas_store::{MergeRecord, MergeStep, PairDecision, RecordKind, StoredRecord, TimelineOf};
 use utoipa::ToSchema;
@@ -506,39 +508,47 @@ impl App {
             .await?;
             moved += 1;
         }
-        // The customer's orders follow them.
-        let link = match R::KIND {
-            RecordKind::Company => "company_id",
-            _ => "contact_id",
-        };
-        let params = ListParams {
-            filters: vec![format!("{link}:eq:{loser}")],
-            limit: Some(PAGE),
-            ..ListParams::default()
-        };
-        let mut orders = Vec::new();
-        self.each_page::<Order>(wide, &params, |page| {
-            orders.extend(page);
-            Ok(())
-        })
-        .await?;
-        for order in orders {
-            let mut data = order.data.clone();
-            if R::KIND == RecordKind::Company {
-                data.company_id = Some(CompanyId(survivor));
-            } else {
-                data.contact_id = Some(ContactId(survivor));
-            }
-            self.move_link::<Order>(
-                wide,
-                journal,
-                (order.id.0, order.version),
-                &order.data,
-                &data,
-            )
+        // The customer's orders, offers and deals follow them.
+        let company = R::KIND == RecordKind::Company;
+        let link = if company { "company_id" } else { "contact_id" };
+        let (from, to) = (loser, survivor);
+        moved += self
+            .move_records::<Order>(wide, journal, link, loser, |d| {
+                if company {
+                    d.company_id = Some(CompanyId(to));
+                } else {
+                    d.contact_id = Some(ContactId(to));
+                }
+            })
             .await?;
-            moved += 1;
-        }
+        moved += self
+            .move_records::<Offer>(wide, journal, link, loser, |d| {
+                if company {
+                    d.company_id = Some(CompanyId(to));
+                } else {
+                    d.contact_id = Some(ContactId(to));
+                }
+            })
+            .await?;
+        moved += self
+            .move_records::<Deal>(wide, journal, link, loser, |d| {
+                if company {
+                    d.company_id = Some(CompanyId(to));
+                } else {
+                    for c in &mut d.contacts {
+                        if c.contact_id.0 == from {
+                            c.contact_id = ContactId(to);
+                        }
+                    }
+                    let mut seen = Vec::new();
+                    d.contacts.retain(|c| {
+                        let first = !seen.contains(&c.contact_id);
+                        seen.push(c.contact_id);
+                        first
+                    });
+                }
+            })
+            .await?;
         if R::KIND == RecordKind::Company {
             let params = ListParams {
                 filters: vec![format!("company_id:eq:{loser}")],
@@ -576,6 +586,37 @@ impl App {
                 .await?;
                 moved += 1;
             }
+        }
+        Ok(moved)
+    }
+
+    /// Moves the records of type `T` whose `link` column holds `loser`, changed by `edit`, journalling each.
+    /// (A deal is found by its first contact, which its `contact_id` column holds.)
+    async fn move_records<T: RecordType>(
+        &self,
+        wide: &Session,
+        journal: &mut MergeRecord,
+        link: &str,
+        loser: Uuid,
+        edit: impl Fn(&mut T::Data),
+    ) -> Result<usize, AppError> {
+        let params = ListParams {
+            filters: vec![format!("{link}:eq:{loser}")],
+            limit: Some(PAGE),
+            ..ListParams::default()
+        };
+        let mut found: Vec<(Uuid, i64, T::Data)> = Vec::new();
+        self.each_raw_page::<T>(wide, &params, |page| {
+            found.extend(page);
+            Ok(())
+        })
+        .await?;
+        let moved = found.len();
+        for (id, version, before) in found {
+            let mut after = before.clone();
+            edit(&mut after);
+            self.move_link::<T>(wide, journal, (id, version), &before, &after)
+                .await?;
         }
         Ok(moved)
     }
@@ -657,6 +698,16 @@ impl App {
             RecordKind::Order => {
                 let d = serde_json::from_value(data).map_err(internal)?;
                 self.write_data::<Order>(session, at, now, &d, "unmerge")
+                    .await?;
+            }
+            RecordKind::Offer => {
+                let d = serde_json::from_value(data).map_err(internal)?;
+                self.write_data::<Offer>(session, at, now, &d, "unmerge")
+                    .await?;
+            }
+            RecordKind::Deal => {
+                let d = serde_json::from_value(data).map_err(internal)?;
+                self.write_data::<Deal>(session, at, now, &d, "unmerge")
                     .await?;
             }
             other => {

@@ -708,6 +708,34 @@ impl App {
         }
     }
 
+    /// `each_page` for code generic over the record type: each record as its id, version and data.
+    pub(crate) async fn each_raw_page<R: RecordType>(
+        &self,
+        session: &Session,
+        params: &ListParams,
+        mut each: impl FnMut(Vec<(Uuid, i64, R::Data)>) -> Result<(), AppError>,
+    ) -> Result<(), AppError> {
+        let mut params = params.clone();
+        params.cursor = None;
+        loop {
+            let query = self.list_query::<R>(session, &params)?;
+            let page = self
+                .store
+                .list_records(R::KIND, &session.viewer, &query)
+                .await?;
+            let items = page
+                .items
+                .into_iter()
+                .map(|r| Ok((r.id, r.version, data_of::<R>(r.id, r.data)?)))
+                .collect::<Result<Vec<_>, AppError>>()?;
+            each(items)?;
+            match page.next {
+                Some(next) => params.cursor = Some(next.encode()),
+                None => return Ok(()),
+            }
+        }
+    }
+
     /// Calls `each` with the id and data of every live record of a kind the session sees, in creation order, a
     /// large page at a time: one pass over the whole base that reads only the data and parses it straight into
     /// its type (off the async threads), which is several times quicker than paging through the list.
