@@ -309,6 +309,9 @@ async fn demo_workspace(app: &App) -> anyhow::Result<()> {
     app.generate_demo(&session, 500, 7, &|_| {})
         .await
         .map_err(describe)?;
+    app.generate_demo_sales(&session, 7)
+        .await
+        .map_err(describe)?;
     let token = app
         .issue_token(DEMO_EMAIL, "demo")
         .await

@@ -244,6 +244,31 @@ async fn serve_demo_fills_an_empty_database_and_backup_verifies() {
         !hits["items"].as_array().unwrap().is_empty(),
         "Arabic-letter search finds demo Persian names"
     );
+    // The sales pages have something to show: deals in the forecast, leads, orders on customers' cards.
+    let get = |path: &str| {
+        reqwest::Client::new()
+            .get(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .send()
+    };
+    let forecast: serde_json::Value = get("/api/v1/forecast").await.unwrap().json().await.unwrap();
+    assert!(
+        forecast["total"]["open_deals"].as_u64().unwrap() > 5,
+        "{forecast}"
+    );
+    assert!(
+        forecast["total"]["won_deals"].as_u64().unwrap() > 0,
+        "{forecast}"
+    );
+    let leads: serde_json::Value = get("/api/v1/leads").await.unwrap().json().await.unwrap();
+    assert_eq!(leads["items"].as_array().unwrap().len(), 6);
+    let orders: serde_json::Value = get("/api/v1/orders?filter=status:eq:paid")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!orders["items"].as_array().unwrap().is_empty());
     let backup = cli.dir.join("backup.db");
     let out = cli.run(&["backup", "--to", backup.to_str().unwrap()], &[], None);
     assert!(
