@@ -55,7 +55,7 @@ async fn day_page(app: &AppState, user: &WebUser, ran: String) -> Result<Respons
                 .data
                 .related
                 .as_ref()
-                .map(|r| format!("/{}s/{}", r.kind, r.id).replace("companys", "companies"))
+                .and_then(|r| page_of(&r.kind).map(|base| format!("{base}/{}", r.id)))
                 .unwrap_or_default(),
         })
         .collect();
@@ -65,6 +65,17 @@ async fn day_page(app: &AppState, user: &WebUser, ran: String) -> Result<Respons
         ran,
         ui,
     }))
+}
+
+/// The web app's page for a record a task is about, where there is one.
+fn page_of(kind: &str) -> Option<&'static str> {
+    match kind {
+        "contact" => Some("/contacts"),
+        "company" => Some("/companies"),
+        "deal" => Some("/deals"),
+        "lead" => Some("/leads"),
+        _ => None,
+    }
 }
 
 pub async fn show(State(app): State<AppState>, user: WebUser) -> Result<Response, PageError> {
