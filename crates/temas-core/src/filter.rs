@@ -58,6 +58,8 @@ pub enum ColumnKind {
     /// An instant, stored as microseconds.
     Instant,
     Uuid,
+    /// A whole number (counts, scores, amounts in minor units).
+    Integer,
 }
 
 /// What a filter applies to.
@@ -137,7 +139,21 @@ pub enum SortKey {
     Name,
     CreatedAt,
     UpdatedAt,
+    /// A whole-number column of the record's table that a type offers to sort by (a contact's metrics).
+    Column(&'static str),
 }
+
+/// A contact's metrics the store keeps current as orders change: filterable and sortable like their own fields.
+/// `total_spent_minor` is the spend in the workspace's currency, in its minor units; `last_order_at` is 0 for a
+/// contact who never bought; the RFM scores are 1 to 5 (0 until the scoring job has run).
+pub const CONTACT_METRICS: &[&str] = &[
+    "orders_count",
+    "total_spent_minor",
+    "last_order_at",
+    "rfm_recency",
+    "rfm_frequency",
+    "rfm_monetary",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sort {
@@ -156,6 +172,11 @@ impl Default for Sort {
 
 impl Sort {
     pub fn parse(s: &str) -> Result<Sort, FieldErrors> {
+        Sort::parse_with(s, &[])
+    }
+
+    /// Also accepts the type's own sortable columns, `extra`.
+    pub fn parse_with(s: &str, extra: &[&'static str]) -> Result<Sort, FieldErrors> {
         let (descending, name) = match s.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, s),
@@ -164,13 +185,18 @@ impl Sort {
             "name" => SortKey::Name,
             "created_at" => SortKey::CreatedAt,
             "updated_at" => SortKey::UpdatedAt,
-            _ => {
-                return Err(FieldErrors::single(
-                    "sort",
-                    "invalid_sort",
-                    "sort by name, created_at or updated_at, with - for descending",
-                ));
-            }
+            other => match extra.iter().find(|c| **c == other) {
+                Some(column) => SortKey::Column(column),
+                None => {
+                    let mut all = vec!["name", "created_at", "updated_at"];
+                    all.extend(extra);
+                    return Err(FieldErrors::single(
+                        "sort",
+                        "invalid_sort",
+                        format!("sort by {}, with - for descending", all.join(", ")),
+                    ));
+                }
+            },
         };
         Ok(Sort { key, descending })
     }
@@ -244,6 +270,12 @@ pub const CONTACT_COLUMNS: &[(&str, ColumnKind)] = &[
     ("team_id", ColumnKind::Uuid),
     ("created_at", ColumnKind::Instant),
     ("updated_at", ColumnKind::Instant),
+    ("orders_count", ColumnKind::Integer),
+    ("total_spent_minor", ColumnKind::Integer),
+    ("last_order_at", ColumnKind::Instant),
+    ("rfm_recency", ColumnKind::Integer),
+    ("rfm_frequency", ColumnKind::Integer),
+    ("rfm_monetary", ColumnKind::Integer),
 ];
 
 pub const COMPANY_COLUMNS: &[(&str, ColumnKind)] = &[
@@ -476,6 +508,11 @@ pub fn parse_filter(
                     .map_err(|_| bad(format!("{text}: expected a date YYYY-MM-DD")))?;
                 FilterValue::Text(raw.to_owned())
             }
+            FilterField::Column(_, ColumnKind::Integer) => FilterValue::Int(
+                raw.trim()
+                    .parse::<i64>()
+                    .map_err(|_| bad(format!("{text}: expected a whole number")))?,
+            ),
             FilterField::Column(_, ColumnKind::Text) | FilterField::Custom(_) => {
                 FilterValue::Text(raw.to_owned())
             }

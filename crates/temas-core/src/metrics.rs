@@ -38,7 +38,29 @@ pub struct CustomerMetrics {
     pub last_order_at: Option<DateTime<Utc>>,
     pub days_since_last_order: Option<i64>,
     /// Recency, frequency and monetary scores from 1 to 5 over the workspace; null until they are computed.
-    pub rfm: Option<String>,
+    pub rfm: Option<Rfm>,
+}
+
+/// Where a customer stands among the workspace's buying customers, in quintiles: 5 is the most recent, most
+/// frequent, biggest-spending fifth.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Rfm {
+    pub recency: u8,
+    pub frequency: u8,
+    pub monetary: u8,
+    /// The three as one code, e.g. `"545"`.
+    pub code: String,
+}
+
+impl Rfm {
+    pub fn new([recency, frequency, monetary]: [u8; 3]) -> Rfm {
+        Rfm {
+            recency,
+            frequency,
+            monetary,
+            code: format!("{recency}{frequency}{monetary}"),
+        }
+    }
 }
 
 impl CustomerMetrics {

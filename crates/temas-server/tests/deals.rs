@@ -443,8 +443,118 @@ async fn leads_are_assigned_by_the_rules(t: TestApp) {
     );
 }
 
+/// Customers' order metrics are kept current as orders change, so lists filter and sort by them; the scoring
+/// job ranks buying customers in quintiles.
+async fn contacts_are_listed_by_their_metrics_and_scored(t: TestApp) {
+    let tok = &t.owner_token;
+    let mut ids = Vec::new();
+    for name in ["Arash", "Bahar", "Cyrus", "Dara", "Elham", "Farid"] {
+        ids.push(id(&t
+            .contact_anyway(tok, json!({"first_name": name}))
+            .await));
+    }
+    // Arash buys once for 100 rials, Bahar twice for 200, Cyrus three times for 300 … Farid never.
+    let mut orders = Vec::new();
+    for (who, id) in ids.iter().enumerate().take(5) {
+        for n in 0..=who {
+            orders.push(json!({"contact_id": id, "currency": "IRR", "status": "paid",
+                "external_id": format!("pos-{who}-{n}"), "ordered_at": format!("2026-0{}-1{n}T10:00:00Z", who + 1),
+                "lines": [{"description": "Tea", "unit_price": "100"}]}));
+        }
+    }
+    // A dollar order counts towards Arash's orders but not his spend in rials.
+    orders.push(
+        json!({"contact_id": ids[0], "currency": "USD", "status": "paid", "external_id": "usd-1",
+        "lines": [{"description": "Book", "unit_price": "10"}]}),
+    );
+    let pushed = t
+        .post(tok, "/api/v1/orders/bulk", json!({"items": orders}))
+        .await;
+    assert_eq!(pushed.status, StatusCode::OK, "{}", pushed.body);
+
+    let names = |body: &Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["display_name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let top = t
+        .get(
+            tok,
+            "/api/v1/contacts?filter=orders_count:gte:2&sort=-total_spent_minor&limit=2",
+        )
+        .await;
+    assert_eq!(top.status, StatusCode::OK, "{}", top.body);
+    assert_eq!(names(&top.body), ["Elham", "Dara"]);
+    let next = t
+        .get(
+            tok,
+            &format!(
+                "/api/v1/contacts?filter=orders_count:gte:2&sort=-total_spent_minor&limit=2&cursor={}",
+                top.body["next_cursor"].as_str().unwrap()
+            ),
+        )
+        .await;
+    assert_eq!(names(&next.body), ["Cyrus", "Bahar"], "{}", next.body);
+    let spenders = t
+        .get(
+            tok,
+            "/api/v1/contacts?filter=total_spent_minor:gt:25000&sort=name",
+        )
+        .await;
+    assert_eq!(names(&spenders.body), ["Cyrus", "Dara", "Elham"]);
+    let bad = t.get(tok, "/api/v1/contacts?sort=-shoe_size").await;
+    assert_eq!(bad.error_fields(), ["sort"]);
+
+    // Trashing Elham's orders takes her out of the top.
+    let hers = t
+        .get(
+            tok,
+            &format!("/api/v1/orders?filter=contact_id:eq:{}&limit=10", ids[4]),
+        )
+        .await;
+    for o in hers.body["items"].as_array().unwrap().iter().take(4) {
+        let gone = t
+            .call(
+                tok,
+                reqwest::Method::DELETE,
+                &format!("/api/v1/orders/{}", id(o)),
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(gone.status, StatusCode::OK);
+    }
+    let now_top = t
+        .get(tok, "/api/v1/contacts?sort=-total_spent_minor&limit=1")
+        .await;
+    assert_eq!(names(&now_top.body), ["Dara"]);
+
+    let unscored = t.get(tok, &format!("/api/v1/contacts/{}", ids[3])).await;
+    assert!(unscored.body["metrics"]["rfm"].is_null());
+    let run = t.post(tok, "/api/v1/rfm/run", json!({})).await;
+    assert_eq!(run.status, StatusCode::NO_CONTENT, "{}", run.body);
+    let dara = t.get(tok, &format!("/api/v1/contacts/{}", ids[3])).await;
+    let rfm = &dara.body["metrics"]["rfm"];
+    assert_eq!(
+        (rfm["frequency"].as_u64(), rfm["monetary"].as_u64()),
+        (Some(5), Some(5)),
+        "{}",
+        dara.body
+    );
+    let farid = t.get(tok, &format!("/api/v1/contacts/{}", ids[5])).await;
+    assert!(farid.body["metrics"]["rfm"].is_null());
+    let loyal = t
+        .get(tok, "/api/v1/contacts?filter=rfm_monetary:gte:4&sort=name")
+        .await;
+    assert_eq!(names(&loyal.body), ["Cyrus", "Dara"], "{}", loyal.body);
+}
+
 on_both_backends!(
     a_lead_becomes_a_customer_and_the_forecast_follows,
     tasks_fill_the_day_and_the_rules_add_follow_ups,
     leads_are_assigned_by_the_rules,
+    contacts_are_listed_by_their_metrics_and_scored,
 );

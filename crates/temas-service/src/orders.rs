@@ -29,11 +29,24 @@ impl App {
             .store
             .customer_spend(session.workspace.id, contact.0)
             .await?;
-        Ok(CustomerMetrics::of(
+        let mut metrics = CustomerMetrics::of(
             &spend,
             &session.workspace.default_currency,
             temas_core::time::now(),
-        ))
+        );
+        metrics.rfm = self
+            .store
+            .rfm_scores(session.workspace.id, contact.0)
+            .await?
+            .map(temas_core::metrics::Rfm::new);
+        Ok(metrics)
+    }
+
+    /// Scores every buying contact of the workspace on recency, frequency and spend, from the metrics the store
+    /// keeps current (owners, admins and managers; run it daily, e.g. from cron).
+    pub async fn rescore_rfm(&self, session: &Session) -> Result<(), AppError> {
+        session.require_catalogue()?;
+        Ok(self.store.rescore_rfm(session.workspace.id).await?)
     }
 }
 

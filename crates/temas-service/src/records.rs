@@ -42,6 +42,8 @@ pub trait RecordType: Sized + Send + Sync + Serialize + 'static {
     const ENTITY: Entity;
     /// The plain fields lists filter on.
     const COLUMNS: &'static [(&'static str, ColumnKind)];
+    /// Whole-number columns lists may sort by, beyond name and times.
+    const SORTS: &'static [&'static str] = &[];
 
     fn validate(
         input: Self::Input,
@@ -100,6 +102,7 @@ impl RecordType for Contact {
     const KIND: RecordKind = RecordKind::Contact;
     const ENTITY: Entity = Entity::Contact;
     const COLUMNS: &'static [(&'static str, ColumnKind)] = CONTACT_COLUMNS;
+    const SORTS: &'static [&'static str] = temas_core::filter::CONTACT_METRICS;
 
     fn validate(
         input: ContactInput,
@@ -636,7 +639,7 @@ impl App {
             }
         }
         let sort = match &params.sort {
-            Some(s) => Sort::parse(s).unwrap_or_else(|e| {
+            Some(s) => Sort::parse_with(s, R::SORTS).unwrap_or_else(|e| {
                 errors.0.extend(e.0);
                 Sort::default()
             }),

@@ -56,7 +56,8 @@ fn record_columns(kind: RecordKind) -> Vec<(&'static str, Ty)> {
         };
         (*c, ty)
     });
-    RECORD.iter().copied().chain(extra).collect()
+    let derived = crate::records::spec(kind).derived.iter().map(|c| (*c, Int));
+    RECORD.iter().copied().chain(extra).chain(derived).collect()
 }
 
 const TERMS: &[(&str, Ty)] = &[("workspace_id", Id), ("term", Str), ("record_id", Id)];

@@ -17,7 +17,8 @@ const COMMON_COLUMNS: &[&str] = &[
 ];
 
 fn is_real_column(kind: RecordKind, name: &str) -> bool {
-    COMMON_COLUMNS.contains(&name) || crate::records::spec(kind).extra.contains(&name)
+    let spec = crate::records::spec(kind);
+    COMMON_COLUMNS.contains(&name) || spec.extra.contains(&name) || spec.derived.contains(&name)
 }
 
 fn value(v: &FilterValue) -> Value {

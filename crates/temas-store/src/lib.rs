@@ -6,6 +6,7 @@
 //! read, so no caller can forget it. Depends on `temas-core` and sqlx; knows nothing of HTTP.
 
 mod accounts;
+mod customer_metrics;
 mod db;
 mod dedupe_scans;
 mod dialect;
@@ -340,6 +341,14 @@ pub trait Store: Send + Sync {
         workspace: WorkspaceId,
         contact: Uuid,
     ) -> Result<Vec<temas_core::metrics::SpendInCurrency>, StoreError>;
+    /// Scores every buying contact of the workspace on recency, frequency and spend (quintiles, 1 to 5).
+    async fn rescore_rfm(&self, workspace: WorkspaceId) -> Result<(), StoreError>;
+    /// A contact's RFM scores, once scored.
+    async fn rfm_scores(
+        &self,
+        workspace: WorkspaceId,
+        contact: Uuid,
+    ) -> Result<Option<[u8; 3]>, StoreError>;
     /// A user's open tasks due by `until` (microseconds), soonest first: the "my day" list.
     async fn tasks_due(
         &self,

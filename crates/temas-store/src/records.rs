@@ -19,6 +19,9 @@ pub(crate) struct KindSpec {
     pub search_index: bool,
     /// Seen whole by every user of the workspace, whoever added a row: the catalogue and the pipelines.
     pub shared: bool,
+    /// Whole-number columns the store keeps itself (a contact's order metrics): filtered and sorted on, never
+    /// written from [`Indexed`].
+    pub derived: &'static [&'static str],
 }
 
 pub(crate) fn spec(kind: RecordKind) -> KindSpec {
@@ -28,11 +31,13 @@ pub(crate) fn spec(kind: RecordKind) -> KindSpec {
         extra: &[],
         search_index: false,
         shared: false,
+        derived: &[],
     };
     match kind {
         RecordKind::Contact => KindSpec {
             terms: Some("contact_terms"),
             search_index: true,
+            derived: temas_core::filter::CONTACT_METRICS,
             ..plain("contacts")
         },
         RecordKind::Company => KindSpec {
@@ -115,6 +120,7 @@ pub(crate) struct RecordRow {
     created_at: i64,
     updated_at: i64,
     deleted_at: Option<i64>,
+    sort_value: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -139,6 +145,7 @@ impl RecordRow {
             SortKey::Name => CursorKey::Text(self.sort_name.clone()),
             SortKey::CreatedAt => CursorKey::Int(self.created_at),
             SortKey::UpdatedAt => CursorKey::Int(self.updated_at),
+            SortKey::Column(_) => CursorKey::Int(self.sort_value.unwrap_or_default()),
         };
         Cursor { key, id: self.id }
     }
@@ -186,6 +193,11 @@ fn uuid_opt(v: Option<Uuid>) -> Value {
 
 /// `SELECT <record columns> FROM <table>` for the kind.
 pub(crate) fn select_records(kind: RecordKind) -> SelectStatement {
+    select_records_sorted(kind, None)
+}
+
+/// The same, with the value of a derived column a list sorts by as `sort_value` (for the next page's cursor).
+fn select_records_sorted(kind: RecordKind, sorted_by: Option<&'static str>) -> SelectStatement {
     let t = table(kind);
     let mut q = Query::select();
     q.from(Alias::new(t));
@@ -203,6 +215,10 @@ pub(crate) fn select_records(kind: RecordKind) -> SelectStatement {
         q.expr(col(t, c));
     }
     q.expr(col(t, "updated_at")).expr(col(t, "deleted_at"));
+    match sorted_by {
+        Some(c) => q.expr_as(col(t, c), Alias::new("sort_value")),
+        None => q.expr_as(Expr::cust("CAST(NULL AS BIGINT)"), Alias::new("sort_value")),
+    };
     if spec(kind).extra.contains(&"occurred_at") {
         q.expr(col(t, "occurred_at"));
     } else {
@@ -329,6 +345,13 @@ pub(crate) async fn insert(
         .map(|r| (r.id, &r.links, r.indexed.occurred_at.unwrap_or(now)))
         .collect();
     insert_links(tx, kind, viewer.workspace_id, &links).await?;
+    if kind == RecordKind::Order {
+        let customers: Vec<Uuid> = records
+            .iter()
+            .filter_map(|r| r.indexed.contact_id)
+            .collect();
+        crate::customer_metrics::refresh(tx, viewer.workspace_id, &customers).await?;
+    }
     // A creation's entry carries no copy of the data: every later update stores the old values of the fields it
     // changed, so the created values are the current ones with the updates undone (see `history`).
     let history: Vec<(Uuid, &'static str, serde_json::Value)> = records
@@ -520,6 +543,14 @@ pub(crate) async fn update(
 ) -> Result<(), StoreError> {
     let t = table(kind);
     let i = &u.indexed;
+    // An order's customer before and after the change both have their metrics refreshed.
+    let mut customers: Vec<Uuid> = Vec::new();
+    if kind == RecordKind::Order {
+        customers.extend(
+            crate::customer_metrics::customer_of_order(tx, viewer.workspace_id, u.id).await?,
+        );
+        customers.extend(i.contact_id);
+    }
     let mut upd = Query::update();
     upd.table(Alias::new(t))
         .value(
@@ -576,6 +607,7 @@ pub(crate) async fn update(
         &[(u.id, &u.links, i.occurred_at.unwrap_or(now))],
     )
     .await?;
+    crate::customer_metrics::refresh(tx, viewer.workspace_id, &customers).await?;
     insert_history(
         tx,
         kind,
@@ -625,6 +657,12 @@ pub(crate) async fn set_deleted(
             StoreError::NotFound
         });
     }
+    if kind == RecordKind::Order {
+        let customer =
+            crate::customer_metrics::customer_of_order(tx, viewer.workspace_id, id).await?;
+        crate::customer_metrics::refresh(tx, viewer.workspace_id, &Vec::from_iter(customer))
+            .await?;
+    }
     let (action, old, new) = if deleted {
         ("delete", serde_json::Value::Null, serde_json::json!(true))
     } else {
@@ -653,7 +691,12 @@ pub(crate) fn list_statement(
     query: &ListQuery,
 ) -> Result<SelectStatement, StoreError> {
     let t = table(kind);
-    let mut q = select_records(kind);
+    let sorted_by = match query.sort.key {
+        SortKey::Column(c) if spec(kind).derived.contains(&c) => Some(c),
+        SortKey::Column(c) => return Err(StoreError::Corrupt(format!("{t} do not sort by {c}"))),
+        _ => None,
+    };
+    let mut q = select_records_sorted(kind, sorted_by);
     q.cond_where(visible(kind, viewer));
     q.and_where(if query.deleted {
         col(t, "deleted_at").is_not_null()
@@ -668,6 +711,7 @@ pub(crate) fn list_statement(
         SortKey::UpdatedAt => Some(col(t, "updated_at")),
         // Ids are UUIDv7: ordering by id is ordering by creation time, on the primary key.
         SortKey::CreatedAt => None,
+        SortKey::Column(c) => Some(col(t, c)),
     };
     if let Some(cursor) = &query.cursor {
         q.cond_where(after(

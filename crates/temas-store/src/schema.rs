@@ -55,6 +55,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0011_sales",
         ddl: sales,
     },
+    Migration {
+        name: "0012_customer_metrics",
+        ddl: customer_metrics,
+    },
 ];
 
 /// Columns every record table has: contacts, companies, interactions, products, orders.
@@ -435,5 +439,33 @@ CREATE INDEX deals_by_company ON deals (workspace_id, company_id) WHERE deleted_
         )
         + "CREATE INDEX offers_by_contact ON offers (workspace_id, contact_id, occurred_at, id) WHERE deleted_at IS NULL;
 ";
+    dialect::render_ddl(backend, &ddl)
+}
+
+/// A contact's order metrics as columns of `contacts`, kept current by every order write (see
+/// `customer_metrics.rs`), so that lists filter and sort by them on an index; filled here from the orders already
+/// recorded.
+fn customer_metrics(backend: Backend) -> String {
+    let mut ddl = String::new();
+    for column in [
+        "orders_count BIGINT NOT NULL DEFAULT 0",
+        "total_spent_minor BIGINT NOT NULL DEFAULT 0",
+        "last_order_at BIGINT NOT NULL DEFAULT 0",
+        "rfm_recency BIGINT NOT NULL DEFAULT 0",
+        "rfm_frequency BIGINT NOT NULL DEFAULT 0",
+        "rfm_monetary BIGINT NOT NULL DEFAULT 0",
+    ] {
+        ddl.push_str(&format!("ALTER TABLE contacts ADD COLUMN {column};\n"));
+    }
+    for column in ["orders_count", "total_spent_minor", "last_order_at"] {
+        ddl.push_str(&format!(
+            "CREATE INDEX contacts_by_{column} ON contacts (workspace_id, {column}, id) WHERE deleted_at IS NULL;\n"
+        ));
+    }
+    ddl.push_str(&format!(
+        "UPDATE contacts SET {} WHERE EXISTS (SELECT 1 FROM orders o WHERE o.workspace_id = contacts.workspace_id \
+         AND o.contact_id = contacts.id);\n",
+        crate::customer_metrics::refresh_set()
+    ));
     dialect::render_ddl(backend, &ddl)
 }

@@ -984,6 +984,18 @@ impl Store for SqlStore {
         records::customer_spend(&self.pools, workspace, contact).await
     }
 
+    async fn rescore_rfm(&self, workspace: WorkspaceId) -> Result<(), StoreError> {
+        crate::customer_metrics::rescore(&self.pools, workspace).await
+    }
+
+    async fn rfm_scores(
+        &self,
+        workspace: WorkspaceId,
+        contact: Uuid,
+    ) -> Result<Option<[u8; 3]>, StoreError> {
+        crate::customer_metrics::scores(&self.pools, workspace, contact).await
+    }
+
     async fn tasks_due(
         &self,
         viewer: &Viewer,

@@ -69,6 +69,7 @@ pub fn router(app: AppState) -> Router {
         )
         .route("/api/v1/forecast", get(crate::sales_api::forecast))
         .route("/api/v1/my-day", get(crate::sales_api::my_day))
+        .route("/api/v1/rfm/run", post(crate::sales_api::rescore_rfm))
         .route(
             "/api/v1/follow-ups/run",
             post(crate::sales_api::run_follow_ups),

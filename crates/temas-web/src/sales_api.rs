@@ -42,3 +42,11 @@ pub async fn run_follow_ups(
 ) -> Result<Json<FollowUpRun>, ApiError> {
     Ok(Json(app.run_follow_ups(&session).await?))
 }
+
+pub async fn rescore_rfm(
+    State(app): State<AppState>,
+    Auth(session): Auth,
+) -> Result<axum::http::StatusCode, ApiError> {
+    app.rescore_rfm(&session).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
