@@ -514,20 +514,12 @@ impl App {
         let (from, to) = (loser, survivor);
         moved += self
             .move_records::<Order>(wide, journal, link, loser, |d| {
-                if company {
-                    d.company_id = Some(CompanyId(to));
-                } else {
-                    d.contact_id = Some(ContactId(to));
-                }
+                bill_to(&mut d.contact_id, &mut d.company_id, company, to)
             })
             .await?;
         moved += self
             .move_records::<Offer>(wide, journal, link, loser, |d| {
-                if company {
-                    d.company_id = Some(CompanyId(to));
-                } else {
-                    d.contact_id = Some(ContactId(to));
-                }
+                bill_to(&mut d.contact_id, &mut d.company_id, company, to)
             })
             .await?;
         moved += self
@@ -741,6 +733,20 @@ impl App {
                 kind.entity()
             ))),
         }
+    }
+}
+
+/// Points an order's or offer's customer at the survivor: its company when companies merge, else its contact.
+fn bill_to(
+    contact: &mut Option<ContactId>,
+    company: &mut Option<CompanyId>,
+    companies_merge: bool,
+    survivor: Uuid,
+) {
+    if companies_merge {
+        *company = Some(CompanyId(survivor));
+    } else {
+        *contact = Some(ContactId(survivor));
     }
 }
 

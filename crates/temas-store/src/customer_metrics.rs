@@ -86,7 +86,8 @@ fn uuid_literal(backend: Backend, id: Uuid) -> String {
 }
 
 /// Scores every buying contact of the workspace 1 to 5 on recency, frequency and spend (quintiles: 5 is the most
-/// recent, most frequent, biggest-spending fifth); contacts who never bought score 0.
+/// recent, most frequent, biggest-spending fifth); contacts who never bought score 0. Only scores that change are
+/// written, since rewriting a (wide) contact row costs more than computing its score.
 pub(crate) async fn rescore(pools: &Pools, ws: WorkspaceId) -> Result<(), StoreError> {
     let w = uuid_literal(pools.backend(), ws.0);
     let sql = format!(
@@ -96,7 +97,8 @@ pub(crate) async fn rescore(pools: &Pools, ws: WorkspaceId) -> Result<(), StoreE
                  NTILE(5) OVER (ORDER BY orders_count, id) AS f,
                  NTILE(5) OVER (ORDER BY total_spent_minor, id) AS m
                FROM contacts WHERE workspace_id = {w} AND deleted_at IS NULL AND orders_count > 0) AS s
-         WHERE contacts.workspace_id = {w} AND contacts.id = s.id;
+         WHERE contacts.workspace_id = {w} AND contacts.id = s.id
+           AND (contacts.rfm_recency <> s.r OR contacts.rfm_frequency <> s.f OR contacts.rfm_monetary <> s.m);
          UPDATE contacts SET rfm_recency = 0, rfm_frequency = 0, rfm_monetary = 0
          WHERE workspace_id = {w} AND orders_count = 0 AND rfm_recency <> 0;"
     );
