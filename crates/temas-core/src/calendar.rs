@@ -174,6 +174,20 @@ pub fn end_of_day(now: chrono::DateTime<chrono::Utc>, zone: &str) -> chrono::Dat
         .unwrap_or(now + chrono::Duration::days(1))
 }
 
+/// The day whose daily run is due at `now`, for runs at `hour` o'clock in the time zone `zone` (an IANA name; UTC
+/// when unknown): today once that hour has come, yesterday before it. A run keyed by this day happens once a day,
+/// at the hour or at the first look after it.
+pub fn daily_run_day(now: chrono::DateTime<chrono::Utc>, zone: &str, hour: u32) -> NaiveDate {
+    use chrono::Timelike;
+    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
+    let local = now.with_timezone(&tz);
+    if local.hour() >= hour {
+        local.date_naive()
+    } else {
+        local.date_naive() - chrono::Duration::days(1)
+    }
+}
+
 /// `YYYY/MM/DD` in the calendar and digits (`YYYY-MM-DD` for Gregorian, as ISO writes it).
 pub fn format_date(date: NaiveDate, calendar: Calendar, digits: Digits) -> String {
     let d = to_calendar(date, calendar);
@@ -233,6 +247,24 @@ pub fn parse_date(text: &str, calendar: Calendar) -> Result<NaiveDate, &'static 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_daily_run_is_due_from_its_hour_in_the_zone() {
+        use chrono::TimeZone;
+        let at = |h: u32, m: u32| {
+            chrono::Utc
+                .with_ymd_and_hms(2026, 11, 22, h, m, 0)
+                .single()
+                .unwrap_or_default()
+        };
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default();
+        assert_eq!(daily_run_day(at(2, 59), "UTC", 3), day(21));
+        assert_eq!(daily_run_day(at(3, 0), "UTC", 3), day(22));
+        // 23:40 UTC is already 03:10 the next day in Tehran (UTC+3:30).
+        assert_eq!(daily_run_day(at(23, 40), "Asia/Tehran", 3), day(23));
+        assert_eq!(daily_run_day(at(23, 0), "Asia/Tehran", 3), day(22));
+        assert_eq!(daily_run_day(at(0, 0), "Nowhere/Else", 0), day(22));
+    }
     use rstest::rstest;
 
     fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {

@@ -95,6 +95,11 @@ impl Rates {
         Rates { home, table }
     }
 
+    /// The workspace's currency, which everything converts into.
+    pub fn home(&self) -> Currency {
+        self.home
+    }
+
     /// The amount in the workspace's currency at the rate in force on `on` (the earliest rate for a date before
     /// every rate); `None` when the workspace keeps no rate for its currency.
     pub fn convert(&self, amount: Money, on: NaiveDate) -> Option<Money> {

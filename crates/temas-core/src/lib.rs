@@ -19,6 +19,7 @@ pub mod ids;
 pub mod import;
 pub mod interaction;
 pub mod lead;
+pub mod line_problem;
 pub mod merge;
 pub mod metrics;
 pub mod money;

@@ -1,9 +1,11 @@
 //! A customer's numbers from their orders: how many, how much in all and on average, when first and last, how
 //! long ago. Amounts are exact decimal strings beside their currency.
 
+use crate::forecast::Rates;
 use crate::money::{Currency, Money};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// A customer's purchases in one currency: invoiced or paid orders, less what came back.
@@ -12,6 +14,8 @@ pub struct SpendInCurrency {
     pub currency: String,
     pub orders: u64,
     pub spent_minor: i64,
+    /// What of it was spent in the last 12 months.
+    pub recent_minor: i64,
     pub first_at: DateTime<Utc>,
     pub last_at: DateTime<Utc>,
 }
@@ -24,6 +28,15 @@ pub struct Amount {
     pub amount: String,
 }
 
+impl Amount {
+    pub fn of(money: Money) -> Amount {
+        Amount {
+            currency: money.currency.code().to_owned(),
+            amount: money.to_decimal(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CustomerMetrics {
     /// Invoiced and paid orders.
@@ -32,11 +45,22 @@ pub struct CustomerMetrics {
     pub total_spent: Option<Amount>,
     /// Spend per currency.
     pub spent_by_currency: Vec<Amount>,
+    /// Spend in every currency, converted into the workspace's at the rates in force today; null when a currency
+    /// the customer paid in has no rate.
+    pub total_spent_converted: Option<Amount>,
+    /// Spend over the last 12 months, converted likewise.
+    pub spent_last_12_months: Option<Amount>,
     /// Total spend over orders, in the workspace's currency.
     pub average_order_value: Option<Amount>,
     pub first_order_at: Option<DateTime<Utc>>,
     pub last_order_at: Option<DateTime<Utc>>,
     pub days_since_last_order: Option<i64>,
+    /// The latest interaction (call, email, meeting …) with the customer.
+    pub last_contact_at: Option<DateTime<Utc>>,
+    pub days_since_last_contact: Option<i64>,
+    /// The product category and brand the customer spends most on (over their latest purchases).
+    pub favourite_category: Option<String>,
+    pub favourite_brand: Option<String>,
     /// Recency, frequency and monetary scores from 1 to 5 over the workspace; null until they are computed.
     pub rfm: Option<Rfm>,
 }
@@ -64,14 +88,27 @@ impl Rfm {
 }
 
 impl CustomerMetrics {
-    pub fn of(spend: &[SpendInCurrency], workspace_currency: &str, now: DateTime<Utc>) -> Self {
-        let amount = |currency: &str, minor: i64| {
-            Currency::parse(currency).ok().map(|c| Amount {
-                currency: c.code().to_owned(),
-                amount: Money { minor, currency: c }.to_decimal(),
-            })
+    /// The numbers from a customer's spend per currency, converted with `rates` into the workspace's currency.
+    pub fn of(spend: &[SpendInCurrency], rates: &Rates, now: DateTime<Utc>) -> Self {
+        let money = |currency: &str, minor: i64| {
+            Currency::parse(currency)
+                .ok()
+                .map(|currency| Money { minor, currency })
         };
-        let home = spend.iter().find(|s| s.currency == workspace_currency);
+        let amount = |currency: &str, minor: i64| money(currency, minor).map(Amount::of);
+        // Sums `part` of every currency in the workspace's; `None` when one of them cannot be converted.
+        let converted = |part: fn(&SpendInCurrency) -> i64| {
+            let mut sum = 0i64;
+            for s in spend {
+                let each = money(&s.currency, part(s))?;
+                sum = sum.checked_add(rates.convert(each, now.date_naive())?.minor)?;
+            }
+            Some(Amount::of(Money {
+                minor: sum,
+                currency: rates.home(),
+            }))
+        };
+        let home = spend.iter().find(|s| s.currency == rates.home().code());
         let last_order_at = spend.iter().map(|s| s.last_at).max();
         CustomerMetrics {
             orders_count: spend.iter().map(|s| s.orders).sum(),
@@ -80,16 +117,56 @@ impl CustomerMetrics {
                 .iter()
                 .filter_map(|s| amount(&s.currency, s.spent_minor))
                 .collect(),
+            total_spent_converted: converted(|s| s.spent_minor),
+            spent_last_12_months: converted(|s| s.recent_minor),
             average_order_value: home.filter(|s| s.orders > 0).and_then(|s| {
                 let orders = i64::try_from(s.orders).unwrap_or(i64::MAX);
                 amount(&s.currency, rounded_division(s.spent_minor, orders))
             }),
             first_order_at: spend.iter().map(|s| s.first_at).min(),
             last_order_at,
-            days_since_last_order: last_order_at.map(|t| (now - t).num_days().max(0)),
-            rfm: None,
+            days_since_last_order: last_order_at.map(|t| days_between(t, now)),
+            ..CustomerMetrics::default()
         }
     }
+
+    /// Adds when the customer was last in touch.
+    pub fn set_last_contact(&mut self, at: Option<DateTime<Utc>>, now: DateTime<Utc>) {
+        self.last_contact_at = at;
+        self.days_since_last_contact = at.map(|t| days_between(t, now));
+    }
+}
+
+/// Whole days from `then` to `now`, never negative.
+fn days_between(then: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+    (now - then).num_days().max(0)
+}
+
+/// The category and the brand a customer's purchased lines add up to most in, each line given as its product's
+/// category, brand and spend in one currency; a tie goes to the name that sorts first.
+pub fn favourites<'a>(
+    lines: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>, i64)>,
+) -> (Option<String>, Option<String>) {
+    let mut categories: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut brands: BTreeMap<&str, i64> = BTreeMap::new();
+    for (category, brand, spend) in lines {
+        if let Some(c) = category {
+            *categories.entry(c).or_default() += spend;
+        }
+        if let Some(b) = brand {
+            *brands.entry(b).or_default() += spend;
+        }
+    }
+    let top = |sums: BTreeMap<&str, i64>| {
+        sums.into_iter()
+            .filter(|(_, spend)| *spend > 0)
+            .fold(None::<(&str, i64)>, |best, (name, spend)| match best {
+                Some((_, top)) if top >= spend => best,
+                _ => Some((name, spend)),
+            })
+            .map(|(name, _)| name.to_owned())
+    };
+    (top(categories), top(brands))
 }
 
 /// `a / b` (b positive) to the nearest integer, halves away from zero.
@@ -116,6 +193,7 @@ mod tests {
                 currency: "USD".into(),
                 orders: 3,
                 spent_minor: 10_000,
+                recent_minor: 4_000,
                 first_at: at(1),
                 last_at: at(10),
             },
@@ -123,11 +201,14 @@ mod tests {
                 currency: "TRY".into(),
                 orders: 1,
                 spent_minor: 150_000,
+                recent_minor: 150_000,
                 first_at: at(5),
                 last_at: at(12),
             },
         ];
-        let m = CustomerMetrics::of(&spend, "USD", at(22));
+        let usd = Currency::parse("USD").unwrap_or_else(|e| panic!("{e}"));
+        let no_rates = Rates::new(usd, &[]);
+        let m = CustomerMetrics::of(&spend, &no_rates, at(22));
         assert_eq!(m.orders_count, 4);
         assert_eq!(m.total_spent.map(|a| a.amount), Some("100.00".into()));
         assert_eq!(
@@ -135,17 +216,49 @@ mod tests {
             Some("33.33".into())
         );
         assert_eq!(m.spent_by_currency.len(), 2);
+        assert_eq!(m.total_spent_converted, None, "TRY has no rate");
         assert_eq!(m.first_order_at, Some(at(1)));
         assert_eq!(m.last_order_at, Some(at(12)));
         assert_eq!(m.days_since_last_order, Some(10));
-        let none = CustomerMetrics::of(&[], "USD", at(22));
+        let rates = Rates::new(
+            usd,
+            &[crate::forecast::CurrencyRate {
+                currency: "TRY".into(),
+                from: at(1).date_naive(),
+                rate: "0.025".into(),
+            }],
+        );
+        let m = CustomerMetrics::of(&spend, &rates, at(22));
+        let amount = |a: Option<Amount>| a.map(|a| format!("{} {}", a.amount, a.currency));
+        assert_eq!(amount(m.total_spent_converted), Some("137.50 USD".into()));
+        assert_eq!(amount(m.spent_last_12_months), Some("77.50 USD".into()));
+        let none = CustomerMetrics::of(&[], &rates, at(22));
         assert_eq!(
             (
                 none.orders_count,
                 none.total_spent,
-                none.days_since_last_order
+                none.days_since_last_order,
+                amount(none.total_spent_converted)
             ),
-            (0, None, None)
+            (0, None, None, Some("0.00 USD".into()))
         );
+    }
+
+    #[test]
+    fn favourites_follow_the_spend() {
+        let lines = [
+            (Some("Tea"), Some("Golestan"), 500),
+            (Some("Coffee"), Some("Lavazza"), 300),
+            (Some("Coffee"), Some("Illy"), 300),
+            (None, Some("Golestan"), 50),
+            (Some("Gifts"), None, 600),
+        ];
+        assert_eq!(
+            favourites(lines),
+            (Some("Coffee".into()), Some("Golestan".into()))
+        );
+        let tie = [(Some("B"), None, 10), (Some("A"), None, 10)];
+        assert_eq!(favourites(tie), (Some("A".into()), None));
+        assert_eq!(favourites([]), (None, None));
     }
 }

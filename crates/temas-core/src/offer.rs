@@ -118,7 +118,7 @@ impl OfferInput {
         }
         let (lines, total) = match currency {
             Some(c) => {
-                let (lines, totals, _) = price_lines(&mut errors, c, self.lines, false);
+                let (lines, totals, _) = price_lines(&mut errors, c, self.lines, false, now);
                 let total = Money {
                     minor: totals.total,
                     currency: c,

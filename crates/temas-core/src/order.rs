@@ -4,7 +4,8 @@
 use crate::contact::{RecordMeta, ValidationContext};
 use crate::errors::{FieldErrors, clean_text, one_of};
 use crate::ids::{CompanyId, ContactId, OrderId, ProductId, UserId};
-use crate::money::{Currency, Line, LineTotals, Money, Quantity, Rate, Totals, order_totals};
+use crate::line_problem::{LineProblem, LineProblemInput, validate_problems};
+use crate::money::{Currency, Line, Money, Quantity, Rate, Totals, order_totals};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -45,8 +46,11 @@ pub struct OrderLineInput {
     /// How many of the line came back (a number or a decimal string); the line's spend shrinks in proportion.
     #[schema(value_type = Option<String>)]
     pub returned_quantity: Option<Value>,
-    /// Why it came back, or what went wrong with it (damaged, missing part, wrong item …).
+    /// Why it came back.
     pub return_reason: Option<String>,
+    /// What went wrong with it (a damaged delivery, a missing part …) and how each was settled.
+    #[serde(default)]
+    pub problems: Vec<LineProblemInput>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
@@ -92,6 +96,8 @@ pub struct OrderLine {
     pub total: String,
     pub returned_quantity: Option<String>,
     pub return_reason: Option<String>,
+    #[serde(default)]
+    pub problems: Vec<LineProblem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -113,6 +119,9 @@ pub struct OrderData {
     /// What the customer's spend counts of this order: the total less what came back, while it is invoiced or
     /// paid; nothing otherwise.
     pub spent: Option<String>,
+    /// How many problems reported on its lines are not settled yet.
+    #[serde(default)]
+    pub open_problems: usize,
     pub notes: Option<String>,
     #[schema(value_type = Object)]
     pub custom: Map<String, Value>,
@@ -130,6 +139,7 @@ impl OrderLine {
             tax_rate: Some(self.tax_rate.clone()),
             returned_quantity: self.returned_quantity.clone().map(Value::String),
             return_reason: self.return_reason.clone(),
+            problems: self.problems.iter().map(LineProblem::to_input).collect(),
         }
     }
 }
@@ -186,10 +196,16 @@ impl OrderInput {
                 c,
                 self.lines,
                 PURCHASED.contains(&status.as_str()),
+                now,
             ),
             None => (Vec::new(), Totals::default(), None),
         };
         let show = |minor: i64| currency.map(|c| Money { minor, currency: c }.to_decimal());
+        let open_problems = lines
+            .iter()
+            .flat_map(|l| &l.problems)
+            .filter(|p| p.is_open())
+            .count();
         let data = OrderData {
             contact_id: self.contact_id,
             company_id: self.company_id,
@@ -209,6 +225,7 @@ impl OrderInput {
             tax: show(totals.tax).unwrap_or_default(),
             total: show(totals.total).unwrap_or_default(),
             spent: spent.and_then(show),
+            open_problems,
             notes: clean_text(&mut errors, "notes", self.notes, 100_000),
             custom,
             owner_id: self.owner_id,
@@ -224,6 +241,7 @@ pub(crate) fn price_lines(
     currency: Currency,
     inputs: Vec<OrderLineInput>,
     purchased: bool,
+    now: DateTime<Utc>,
 ) -> (Vec<OrderLine>, Totals, Option<i64>) {
     let mut lines = Vec::with_capacity(inputs.len());
     let mut priced = Vec::with_capacity(inputs.len());
@@ -280,6 +298,7 @@ pub(crate) fn price_lines(
         let description = clean_text(&mut line_errors, "description", input.description, 1000);
         let return_reason =
             clean_text(&mut line_errors, "return_reason", input.return_reason, 1000);
+        let problems = validate_problems(&mut line_errors, input.problems, now);
         if input.product_id.is_none() && description.is_none() {
             line_errors.add(
                 "product_id",
@@ -304,7 +323,7 @@ pub(crate) fn price_lines(
         }
         priced.push(line);
         returned.push(back);
-        lines.push((input.product_id, description, return_reason));
+        lines.push((input.product_id, description, return_reason, problems));
     }
     let Ok((each, totals)) = order_totals(&priced) else {
         errors.add("lines", "too_large", "the order's total is too large");
@@ -315,13 +334,13 @@ pub(crate) fn price_lines(
         .iter()
         .zip(&priced)
         .zip(&returned)
-        .map(|((t, line), back)| t.total - returned_share(t, line.quantity, *back))
+        .map(|((t, line), back)| t.total - returned_share(t.total, line.quantity, *back))
         .sum();
     let stored = lines
         .into_iter()
         .zip(priced.iter().zip(each.iter().zip(&returned)))
         .map(
-            |((product_id, description, return_reason), (line, (t, back)))| OrderLine {
+            |((product_id, description, return_reason, problems), (line, (t, back)))| OrderLine {
                 product_id,
                 description,
                 quantity: line.quantity.to_decimal(),
@@ -334,6 +353,7 @@ pub(crate) fn price_lines(
                 total: show(t.total),
                 returned_quantity: back.map(Quantity::to_decimal),
                 return_reason,
+                problems,
             },
         )
         .collect();
@@ -341,9 +361,12 @@ pub(crate) fn price_lines(
 }
 
 /// The part of a line's total that came back: in proportion to the quantity returned, rounded half to even.
-fn returned_share(totals: &LineTotals, quantity: Quantity, back: Option<Quantity>) -> i64 {
+fn returned_share(total: i64, quantity: Quantity, back: Option<Quantity>) -> i64 {
     let Some(back) = back else { return 0 };
-    let share = i128::from(totals.total) * i128::from(back.0);
+    if quantity.0 == 0 {
+        return 0;
+    }
+    let share = i128::from(total) * i128::from(back.0);
     let q = i128::from(quantity.0);
     let (whole, rest) = (share.div_euclid(q), share.rem_euclid(q));
     let rounded = match (2 * rest).cmp(&q) {
@@ -351,7 +374,7 @@ fn returned_share(totals: &LineTotals, quantity: Quantity, back: Option<Quantity
         std::cmp::Ordering::Greater => whole + 1,
         std::cmp::Ordering::Equal => whole + (whole & 1),
     };
-    i64::try_from(rounded).unwrap_or(totals.total)
+    i64::try_from(rounded).unwrap_or(total)
 }
 
 impl OrderData {
@@ -371,6 +394,30 @@ impl OrderData {
             custom: self.custom.clone(),
             owner_id: self.owner_id,
         }
+    }
+
+    /// What each line of a purchase counts as spend (its total less the share that came back), in the order's
+    /// currency; nothing for an order that is not a purchase.
+    pub fn line_spend(&self) -> Vec<(Option<ProductId>, Money)> {
+        let Ok(currency) = Currency::parse(&self.currency) else {
+            return Vec::new();
+        };
+        if self.spent.is_none() {
+            return Vec::new();
+        }
+        self.lines
+            .iter()
+            .filter_map(|line| {
+                let total = Money::parse(&line.total, currency).ok()?.minor;
+                let quantity = Quantity::parse(&line.quantity).ok()?;
+                let back = match &line.returned_quantity {
+                    Some(q) => Some(Quantity::parse(q).ok()?),
+                    None => None,
+                };
+                let minor = total - returned_share(total, quantity, back);
+                Some((line.product_id, Money { minor, currency }))
+            })
+            .collect()
     }
 
     /// The spend this order counts, in minor units of its currency.

@@ -331,22 +331,26 @@ pub async fn serve(app: App, listen: &str) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "temas is listening");
     println!("temas listening on http://{addr}");
-    // The background worker (imports, rollbacks) stops with the server; a job it was running is taken up again,
-    // from its checkpoint, once its lease runs out.
+    // The background worker (imports, rollbacks, the daily jobs) and the scheduler stop with the server; a job
+    // the worker was running is taken up again, from its checkpoint, once its lease runs out.
     let (stop, stopped) = tokio::sync::watch::channel(());
+    let until_stopped = |mut stopped: tokio::sync::watch::Receiver<()>| async move {
+        let _ = stopped.changed().await;
+    };
     let worker = app.clone();
     let lease = job_lease();
-    let work = tokio::spawn(async move {
-        let mut stopped = stopped;
-        worker
-            .work_jobs(lease, async move {
-                let _ = stopped.changed().await;
-            })
-            .await;
+    let work = tokio::spawn({
+        let stop = until_stopped(stopped.clone());
+        async move { worker.work_jobs(lease, stop).await }
+    });
+    let scheduler = app.clone();
+    let schedule = tokio::spawn({
+        let stop = until_stopped(stopped);
+        async move { scheduler.run_scheduler(stop).await }
     });
     temas_web::serve(listener, app, shutdown_signal()).await?;
     let _ = stop.send(());
-    let _ = work.await;
+    let _ = tokio::join!(work, schedule);
     Ok(())
 }
 

@@ -624,7 +624,30 @@ async fn a_sale_in_the_web_app(t: TestApp, screenshots: bool) {
     .await;
     click(&c, "details.order button[type=submit]").await;
     wait_text(&c, "#metrics-total", "400.00").await;
+    // The other licence's box came crushed: a problem recorded on the line, open until it is settled.
+    click(&c, "details.order summary").await;
+    click(&c, "details.report-problem summary").await;
+    set_value(
+        &c,
+        "details.report-problem input[name=description]",
+        "box crushed",
+    )
+    .await;
+    click(&c, "details.report-problem button[type=submit]").await;
+    wait_text(&c, "tr.problem.open", "box crushed").await;
+    wait_text(&c, "details.order summary .badge", "open problem").await;
+    c.execute(
+        "document.getElementById('purchases').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
     shot(&c, "contact-purchases", screenshots).await;
+    set_value(&c, "tr.problem input[name=note]", "new box sent").await;
+    click(&c, "tr.problem button[type=submit]").await;
+    wait_css(&c, "tr.problem:not(.open)").await;
+    click(&c, "details.order summary").await;
+    wait_text(&c, "tr.problem", "Replaced").await;
 
     // My day: a task due today shows, with the count beside the link, until it is done.
     click(&c, "nav.main a[href='/my-day']").await;

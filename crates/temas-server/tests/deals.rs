@@ -552,9 +552,69 @@ async fn contacts_are_listed_by_their_metrics_and_scored(t: TestApp) {
     assert_eq!(names(&loyal.body), ["Cyrus", "Dara"], "{}", loyal.body);
 }
 
+/// The daily jobs are queued once a day per workspace, whoever asks how often, and the worker runs them: the RFM
+/// scores appear without anyone calling for them.
+async fn the_daily_jobs_run_once_a_day(t: TestApp) {
+    let tok = &t.owner_token;
+    let bad = t
+        .patch(
+            tok,
+            "/api/v1/workspace",
+            json!({"schedule": {"daily_hour": 24}}),
+        )
+        .await;
+    assert_eq!(bad.error_fields(), ["schedule.daily_hour"], "{}", bad.body);
+    let buyer = id(&t.contact_anyway(tok, json!({"first_name": "Nasrin"})).await);
+    let order = t
+        .post(
+            tok,
+            "/api/v1/orders",
+            json!({"contact_id": buyer, "currency": "IRR", "status": "paid",
+                   "lines": [{"description": "Saffron", "unit_price": "500"}]}),
+        )
+        .await;
+    assert_eq!(order.status, StatusCode::CREATED, "{}", order.body);
+    let card = t.get(tok, &format!("/api/v1/contacts/{buyer}")).await;
+    assert!(card.body["metrics"]["rfm"].is_null(), "{}", card.body);
+
+    // Hour 0 has always come: today's job is due, and is queued once however often the scheduler looks.
+    let set = t
+        .patch(
+            tok,
+            "/api/v1/workspace",
+            json!({"schedule": {"daily_hour": 0}}),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    let now = chrono::Utc::now();
+    assert_eq!(t.app.queue_daily_jobs(now).await.unwrap(), 1);
+    assert_eq!(t.app.queue_daily_jobs(now).await.unwrap(), 0);
+    let mut rfm = Value::Null;
+    for _ in 0..100 {
+        rfm = t.get(tok, &format!("/api/v1/contacts/{buyer}")).await.body["metrics"]["rfm"].clone();
+        if !rfm.is_null() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(rfm["code"], "111", "{rfm}");
+    // Turned off, the schedule queues nothing (tomorrow included).
+    let off = t
+        .patch(
+            tok,
+            "/api/v1/workspace",
+            json!({"schedule": {"daily_hour": null}}),
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+    let tomorrow = now + chrono::Duration::days(1);
+    assert_eq!(t.app.queue_daily_jobs(tomorrow).await.unwrap(), 0);
+}
+
 on_both_backends!(
     a_lead_becomes_a_customer_and_the_forecast_follows,
     tasks_fill_the_day_and_the_rules_add_follow_ups,
     leads_are_assigned_by_the_rules,
     contacts_are_listed_by_their_metrics_and_scored,
+    the_daily_jobs_run_once_a_day,
 );

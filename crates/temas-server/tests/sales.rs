@@ -6,7 +6,7 @@
 mod support;
 
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 use support::*;
 use temas_core::access::Role;
 
@@ -360,7 +360,152 @@ async fn orders_are_priced_exactly_pushed_idempotently_and_follow_their_customer
     assert_eq!(fewer.body["metrics"]["total_spent"]["amount"], "134.94");
 }
 
+/// A damaged bag is recorded against its order line and settled; the card adds converted spend, the last 12
+/// months, the last contact and what the customer buys most.
+async fn problems_are_settled_on_the_line_and_the_card_knows_the_customer(t: TestApp) {
+    let tok = &t.owner_token;
+    let set = t
+        .patch(
+            tok,
+            "/api/v1/workspace",
+            json!({"default_currency": "USD",
+                   "currency_rates": [{"currency": "EUR", "from": "2020-01-01", "rate": "1.1"}]}),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    let sara = t
+        .contact_anyway(tok, json!({"first_name": "Sara", "last_name": "Karimi"}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let product = |name: &str, category: &str, brand: &str| json!({"name": name, "category": category, "brand": brand});
+    let coffee = t
+        .post(
+            tok,
+            "/api/v1/products",
+            product("Espresso 1kg", "Coffee", "Lavazza"),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let tea = t
+        .post(
+            tok,
+            "/api/v1/products",
+            product("Black tea 500g", "Tea", "Golestan"),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let two_years_ago = (chrono::Utc::now() - chrono::Duration::days(730)).to_rfc3339();
+    let orders = [
+        json!({"contact_id": sara, "currency": "USD", "status": "paid",
+               "lines": [{"product_id": coffee, "quantity": 2, "unit_price": "22.49"}]}),
+        json!({"contact_id": sara, "currency": "USD", "status": "paid", "ordered_at": two_years_ago,
+               "lines": [{"product_id": tea, "quantity": 4, "unit_price": "25"}]}),
+        json!({"contact_id": sara, "currency": "EUR", "status": "invoiced",
+               "lines": [{"product_id": tea, "unit_price": "10"}]}),
+    ];
+    let mut ids = Vec::new();
+    for order in orders {
+        let made = t.post(tok, "/api/v1/orders", order).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        ids.push(made.body["id"].as_str().unwrap().to_owned());
+    }
+    let call = t
+        .post(
+            tok,
+            "/api/v1/interactions",
+            json!({"channel": "call", "contact_ids": [sara], "subject": "delivery"}),
+        )
+        .await;
+    assert_eq!(call.status, StatusCode::CREATED, "{}", call.body);
+
+    let card = t.get(tok, &format!("/api/v1/contacts/{sara}")).await;
+    let m = &card.body["metrics"];
+    assert_eq!(m["orders_count"], 3, "{}", card.body);
+    assert_eq!(m["total_spent"]["amount"], "144.98");
+    assert_eq!(
+        m["total_spent_converted"],
+        json!({"currency": "USD", "amount": "155.98"})
+    );
+    assert_eq!(m["spent_last_12_months"]["amount"], "55.98");
+    assert_eq!(m["favourite_category"], "Tea");
+    assert_eq!(m["favourite_brand"], "Golestan");
+    assert_eq!(m["days_since_last_contact"], 0);
+    assert!(m["last_contact_at"].is_string());
+    assert!(m["first_order_at"].as_str().unwrap() < m["last_order_at"].as_str().unwrap());
+
+    // One bag came torn: the problem is recorded on its line, open until it is settled.
+    let order = &ids[0];
+    let line = |problems: Value| json!({"lines": [{"product_id": coffee, "quantity": 2, "unit_price": "22.49", "problems": problems}]});
+    let bad = t
+        .patch(
+            tok,
+            &format!("/api/v1/orders/{order}"),
+            line(json!([{"kind": "lost", "resolved_at": "2026-01-01T00:00:00Z"}])),
+        )
+        .await;
+    assert_eq!(
+        bad.error_fields(),
+        [
+            "lines[0].problems[0].kind",
+            "lines[0].problems[0].resolved_at"
+        ],
+        "{}",
+        bad.body
+    );
+    let reported = t
+        .patch(
+            tok,
+            &format!("/api/v1/orders/{order}"),
+            line(json!([{"kind": "damaged", "description": "bag torn"}])),
+        )
+        .await;
+    assert_eq!(reported.status, StatusCode::OK, "{}", reported.body);
+    assert_eq!(reported.body["open_problems"], 1);
+    let problem = &reported.body["lines"][0]["problems"][0];
+    assert_eq!(problem["status"], "open");
+    let mut settled_problem = problem.clone();
+    settled_problem["resolution"] = json!("replaced");
+    settled_problem["resolution_note"] = json!("new bag sent");
+    settled_problem.as_object_mut().unwrap().remove("status");
+    let settled = t
+        .patch(
+            tok,
+            &format!("/api/v1/orders/{order}"),
+            line(json!([settled_problem])),
+        )
+        .await;
+    assert_eq!(settled.status, StatusCode::OK, "{}", settled.body);
+    assert_eq!(settled.body["open_problems"], 0);
+    let problem = &settled.body["lines"][0]["problems"][0];
+    assert_eq!(
+        (
+            &problem["status"],
+            &problem["resolution"],
+            &problem["description"]
+        ),
+        (&json!("resolved"), &json!("replaced"), &json!("bag torn"))
+    );
+    assert!(problem["resolved_at"].is_string());
+    // Both steps are in the order's history.
+    let history = t.get(tok, &format!("/api/v1/orders/{order}/history")).await;
+    assert_eq!(history.status, StatusCode::OK, "{}", history.body);
+    assert!(
+        history.body["items"].as_array().unwrap().len() >= 3,
+        "{}",
+        history.body
+    );
+}
+
 on_both_backends!(
     products_carry_exact_prices_and_are_listed_by_their_fields,
     orders_are_priced_exactly_pushed_idempotently_and_follow_their_customer,
+    problems_are_settled_on_the_line_and_the_card_knows_the_customer,
 );

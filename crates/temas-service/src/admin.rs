@@ -155,6 +155,8 @@ pub struct WorkspacePatch {
     pub follow_ups: Option<temas_store::FollowUpSettings>,
     /// Replaces the lead assignment rules.
     pub lead_assignment: Option<Vec<temas_store::AssignmentRule>>,
+    /// When the daily jobs (RFM scores, follow-up tasks) run.
+    pub schedule: Option<temas_store::ScheduleSettings>,
 }
 
 /// A field that is present, even as `null` (`Some(None)`), as against absent (`None`).
@@ -487,6 +489,16 @@ impl App {
                 }
             }
             workspace.settings.lead_assignment = rules;
+        }
+        if let Some(schedule) = patch.schedule {
+            if schedule.daily_hour.is_some_and(|h| h > 23) {
+                errors.add(
+                    "schedule.daily_hour",
+                    "out_of_range",
+                    "an hour from 0 to 23, or null to run the daily jobs only on demand",
+                );
+            }
+            workspace.settings.schedule = schedule;
         }
         let mut to_index = Vec::new();
         if let Some(fields) = patch.indexed_fields {

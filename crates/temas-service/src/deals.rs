@@ -70,9 +70,7 @@ impl App {
                 to.unwrap_or_else(|| "9999-12".into()),
             )),
         };
-        let home = Currency::parse(&session.workspace.default_currency)
-            .map_err(|e| AppError::Internal(format!("workspace currency: {e}")))?;
-        let rates = Rates::new(home, &session.workspace.settings.currency_rates);
+        let rates = session.rates()?;
         let mut deals = Vec::new();
         let pipeline = query.pipeline_id.map(PipelineId);
         self.each_record_data::<Deal>(session, |page| {
@@ -203,5 +201,14 @@ impl RecordType for Deal {
             data,
             meta,
         }
+    }
+}
+
+impl Session {
+    /// What other currencies are worth in the workspace's, by the rates it keeps.
+    pub fn rates(&self) -> Result<Rates, AppError> {
+        let home = Currency::parse(&self.workspace.default_currency)
+            .map_err(|e| AppError::Internal(format!("workspace currency: {e}")))?;
+        Ok(Rates::new(home, &self.workspace.settings.currency_rates))
     }
 }

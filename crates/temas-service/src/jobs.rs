@@ -4,6 +4,7 @@
 
 use crate::dedupe_scans::JOB_DEDUPE;
 use crate::import_jobs::{JOB_IMPORT, JOB_ROLLBACK};
+use crate::schedule::JOB_DAILY;
 use crate::{App, AppError};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,6 +31,7 @@ impl App {
         match job.kind.as_str() {
             JOB_IMPORT | JOB_ROLLBACK => self.run_import_job(job, taken_over).await,
             JOB_DEDUPE => self.run_dedupe_job(job).await,
+            JOB_DAILY => self.run_daily_job(job).await,
             other => Err(AppError::Internal(format!("unknown job kind {other}"))),
         }
     }

@@ -24,6 +24,7 @@ mod products;
 pub mod quality;
 pub mod records;
 pub mod review_queue;
+pub mod schedule;
 pub mod search;
 pub mod tasks;
 pub mod views;

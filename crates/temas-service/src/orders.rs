@@ -2,44 +2,92 @@
 //! orders idempotently —, read, patch, trash, list with filters, history) serve them; the customer, the time and
 //! what an order counts as spend go to their own columns, for the customer's metrics.
 
-use crate::records::RecordType;
+use crate::records::{RecordType, decode};
 use crate::{App, AppError, Session};
+use std::collections::HashMap;
 use temas_core::FieldErrors;
 use temas_core::contact::Contact;
 use temas_core::contact::{RecordMeta, ValidationContext};
 use temas_core::custom::Entity;
 use temas_core::filter::{ColumnKind, ORDER_COLUMNS};
+use temas_core::forecast::Rates;
 use temas_core::ids::ContactId;
-use temas_core::ids::{OrderId, UserId};
-use temas_core::metrics::CustomerMetrics;
+use temas_core::ids::{OrderId, ProductId, UserId};
+use temas_core::metrics::{CustomerMetrics, favourites};
 use temas_core::normalize::search_key;
 use temas_core::order::{Order, OrderData, OrderInput};
+use temas_core::product::{Product, ProductData};
 use temas_store::{Indexed, Links, RecordKind, Uuid};
 
+/// How many of a customer's latest purchases their favourite category and brand are taken from.
+const FAVOURITES_OVER: u32 = 500;
+
 impl App {
-    /// A contact's numbers from their orders, in the workspace's currency and per currency. The contact must be
-    /// one the session sees; every one of the customer's orders counts, whoever recorded it.
+    /// A contact's numbers from their orders and interactions, in the workspace's currency and per currency. The
+    /// contact must be one the session sees; every one of the customer's orders counts, whoever recorded it.
     pub async fn customer_metrics(
         &self,
         session: &Session,
         contact: ContactId,
     ) -> Result<CustomerMetrics, AppError> {
         self.get::<Contact>(session, contact.0).await?;
+        let ws = session.workspace.id;
+        let now = temas_core::time::now();
+        let year_ago = now - chrono::Duration::days(365);
         let spend = self
             .store
-            .customer_spend(session.workspace.id, contact.0)
+            .customer_spend(ws, contact.0, year_ago.timestamp_micros())
             .await?;
-        let mut metrics = CustomerMetrics::of(
-            &spend,
-            &session.workspace.default_currency,
-            temas_core::time::now(),
-        );
+        let rates = session.rates()?;
+        let mut metrics = CustomerMetrics::of(&spend, &rates, now);
+        let touched = self.store.last_interactions(ws, &[contact.0]).await?;
+        let last_contact = touched
+            .first()
+            .map(|(_, at)| temas_core::time::from_micros(*at));
+        metrics.set_last_contact(last_contact, now);
+        (metrics.favourite_category, metrics.favourite_brand) =
+            self.favourites(session, contact, &rates).await?;
         metrics.rfm = self
             .store
-            .rfm_scores(session.workspace.id, contact.0)
+            .rfm_scores(ws, contact.0)
             .await?
             .map(temas_core::metrics::Rfm::new);
         Ok(metrics)
+    }
+
+    /// The category and brand of the products a customer spent most on, over their latest purchases.
+    async fn favourites(
+        &self,
+        session: &Session,
+        contact: ContactId,
+        rates: &Rates,
+    ) -> Result<(Option<String>, Option<String>), AppError> {
+        let orders = self
+            .store
+            .customer_purchases(session.workspace.id, contact.0, FAVOURITES_OVER)
+            .await?;
+        let mut spend: Vec<(ProductId, i64)> = Vec::new();
+        for order in orders {
+            let order: Order = decode(order)?;
+            let on = order.data.ordered_at.date_naive();
+            for (product, money) in order.data.line_spend() {
+                if let (Some(p), Some(home)) = (product, rates.convert(money, on)) {
+                    spend.push((p, home.minor));
+                }
+            }
+        }
+        let mut products: HashMap<ProductId, ProductData> = HashMap::new();
+        for (id, _) in &spend {
+            if !products.contains_key(id)
+                && let Ok(p) = self.get::<Product>(session, id.0).await
+            {
+                products.insert(*id, p.data);
+            }
+        }
+        Ok(favourites(spend.iter().filter_map(|(id, minor)| {
+            let p = products.get(id)?;
+            Some((p.category.as_deref(), p.brand.as_deref(), *minor))
+        })))
     }
 
     /// Scores every buying contact of the workspace on recency, frequency and spend, from the metrics the store

@@ -64,6 +64,18 @@ pub(crate) async fn enqueue(
     subject: Uuid,
 ) -> Result<Uuid, StoreError> {
     let id = Uuid::now_v7();
+    enqueue_as(pools, ws, id, kind, subject).await?;
+    Ok(id)
+}
+
+/// Queues a job under an id of the caller's making; false when a job with that id was queued before.
+pub(crate) async fn enqueue_as(
+    pools: &Pools,
+    ws: WorkspaceId,
+    id: Uuid,
+    kind: &str,
+    subject: Uuid,
+) -> Result<bool, StoreError> {
     let now = to_micros(temas_core::time::now());
     let mut ins = Query::insert();
     ins.into_table(a("jobs"))
@@ -81,8 +93,8 @@ pub(crate) async fn enqueue(
             now.into(),
         ])
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    pools.execute(&ins).await?;
-    Ok(id)
+    ins.on_conflict(sea_query::OnConflict::new().do_nothing().to_owned());
+    Ok(pools.execute(&ins).await? == 1)
 }
 
 /// Jobs a worker may take at `now`: queued ones, and running ones whose lease has run out.

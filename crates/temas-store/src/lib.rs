@@ -53,6 +53,7 @@ pub trait Store: Send + Sync {
     // Workspaces, users, tokens, settings.
     async fn count_workspaces(&self) -> Result<i64, StoreError>;
     async fn first_workspace(&self) -> Result<Option<Workspace>, StoreError>;
+    async fn workspaces(&self) -> Result<Vec<Workspace>, StoreError>;
     async fn create_workspace(
         &self,
         workspace: &Workspace,
@@ -295,6 +296,14 @@ pub trait Store: Send + Sync {
         workspace: WorkspaceId,
         import_id: Uuid,
     ) -> Result<(), StoreError>;
+    /// Queues a job of `kind` about `subject` under `id` unless a job with that id exists; true when it queued it.
+    async fn enqueue_job_once(
+        &self,
+        workspace: WorkspaceId,
+        id: Uuid,
+        kind: &str,
+        subject: Uuid,
+    ) -> Result<bool, StoreError>;
     /// Queues a job of `kind` about `subject`; returns its id.
     async fn enqueue_job(
         &self,
@@ -335,12 +344,21 @@ pub trait Store: Send + Sync {
         after: Option<Uuid>,
         limit: u32,
     ) -> Result<Vec<RawRecord>, StoreError>;
-    /// A customer's purchases per currency (their live orders that count as spend), from the orders' own columns.
+    /// A customer's purchases per currency (their live orders that count as spend), from the orders' own columns,
+    /// with what of it was spent since `since` (microseconds).
     async fn customer_spend(
         &self,
         workspace: WorkspaceId,
         contact: Uuid,
+        since: i64,
     ) -> Result<Vec<temas_core::metrics::SpendInCurrency>, StoreError>;
+    /// A customer's latest `limit` purchases, newest first (whoever recorded them: the card's numbers count all).
+    async fn customer_purchases(
+        &self,
+        workspace: WorkspaceId,
+        contact: Uuid,
+        limit: u32,
+    ) -> Result<Vec<StoredRecord>, StoreError>;
     /// Scores every buying contact of the workspace on recency, frequency and spend (quintiles, 1 to 5).
     async fn rescore_rfm(&self, workspace: WorkspaceId) -> Result<(), StoreError>;
     /// A contact's RFM scores, once scored.

@@ -734,11 +734,23 @@ pub(crate) fn list_statement(
     Ok(q)
 }
 
-/// A customer's purchases per currency: one indexed pass over their live orders' own columns.
+/// The live orders of a customer that count as spend.
+fn purchases_of(ws: WorkspaceId, contact: uuid::Uuid) -> Condition {
+    let t = "orders";
+    Condition::all()
+        .add(col(t, "workspace_id").eq(ws.0))
+        .add(col(t, "contact_id").eq(contact))
+        .add(col(t, "deleted_at").is_null())
+        .add(col(t, "spent_minor").is_not_null())
+}
+
+/// A customer's purchases per currency, and what of them was bought since `since` (microseconds): one indexed
+/// pass over their live orders' own columns.
 pub(crate) async fn customer_spend(
     pools: &Pools,
     ws: WorkspaceId,
     contact: uuid::Uuid,
+    since: i64,
 ) -> Result<Vec<temas_core::metrics::SpendInCurrency>, StoreError> {
     let t = "orders";
     let q = Query::select()
@@ -747,27 +759,50 @@ pub(crate) async fn customer_spend(
         .expr(Expr::cust("CAST(SUM(orders.spent_minor) AS BIGINT)"))
         .expr(Expr::cust("MIN(orders.occurred_at)"))
         .expr(Expr::cust("MAX(orders.occurred_at)"))
+        .expr(sea_query::Func::cast_as(
+            sea_query::Func::sum(
+                sea_query::CaseStatement::new()
+                    .case(col(t, "occurred_at").gte(since), col(t, "spent_minor"))
+                    .finally(0i64),
+            ),
+            Alias::new("BIGINT"),
+        ))
         .from(Alias::new(t))
-        .and_where(col(t, "workspace_id").eq(ws.0))
-        .and_where(col(t, "contact_id").eq(contact))
-        .and_where(col(t, "deleted_at").is_null())
-        .and_where(col(t, "spent_minor").is_not_null())
+        .cond_where(purchases_of(ws, contact))
         .group_by_col((Alias::new(t), Alias::new("currency")))
         .order_by((Alias::new(t), Alias::new("currency")), Order::Asc)
         .to_owned();
-    let rows: Vec<(String, i64, i64, i64, i64)> = pools.fetch_all(&q).await?;
+    let rows: Vec<(String, i64, i64, i64, i64, i64)> = pools.fetch_all(&q).await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(currency, orders, spent, first, last)| temas_core::metrics::SpendInCurrency {
+        .map(|(currency, orders, spent, first, last, recent)| {
+            temas_core::metrics::SpendInCurrency {
                 currency,
                 orders: u64::try_from(orders).unwrap_or(0),
                 spent_minor: spent,
+                recent_minor: recent,
                 first_at: from_micros(first),
                 last_at: from_micros(last),
-            },
-        )
+            }
+        })
         .collect())
+}
+
+/// A customer's latest `limit` purchases (live orders that count as spend), newest first.
+pub(crate) async fn customer_purchases(
+    pools: &Pools,
+    ws: WorkspaceId,
+    contact: uuid::Uuid,
+    limit: u32,
+) -> Result<Vec<StoredRecord>, StoreError> {
+    let t = "orders";
+    let mut q = select_records(RecordKind::Order);
+    q.cond_where(purchases_of(ws, contact))
+        .order_by_expr(col(t, "occurred_at"), Order::Desc)
+        .order_by_expr(col(t, "id"), Order::Desc)
+        .limit(u64::from(limit));
+    let rows: Vec<RecordRow> = pools.fetch_all(&q).await?;
+    Ok(rows.into_iter().map(RecordRow::into_record).collect())
 }
 
 /// A user's open tasks due by `until` (overdue ones first, then by due time), at most `limit`, among those the

@@ -219,6 +219,13 @@ impl Store for SqlStore {
             .map(Into::into))
     }
 
+    async fn workspaces(&self) -> Result<Vec<Workspace>, StoreError> {
+        let mut q = accounts::select_workspaces();
+        q.order_by(a("created_at"), Order::Asc);
+        let rows: Vec<WorkspaceRow> = self.pools.fetch_all(&q).await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
     async fn create_workspace(
         &self,
         workspace: &Workspace,
@@ -906,6 +913,16 @@ impl Store for SqlStore {
         crate::imports::delete_file(&self.pools, workspace, import_id).await
     }
 
+    async fn enqueue_job_once(
+        &self,
+        workspace: WorkspaceId,
+        id: Uuid,
+        kind: &str,
+        subject: Uuid,
+    ) -> Result<bool, StoreError> {
+        crate::jobs::enqueue_as(&self.pools, workspace, id, kind, subject).await
+    }
+
     async fn enqueue_job(
         &self,
         workspace: WorkspaceId,
@@ -980,8 +997,18 @@ impl Store for SqlStore {
         &self,
         workspace: WorkspaceId,
         contact: Uuid,
+        since: i64,
     ) -> Result<Vec<temas_core::metrics::SpendInCurrency>, StoreError> {
-        records::customer_spend(&self.pools, workspace, contact).await
+        records::customer_spend(&self.pools, workspace, contact, since).await
+    }
+
+    async fn customer_purchases(
+        &self,
+        workspace: WorkspaceId,
+        contact: Uuid,
+        limit: u32,
+    ) -> Result<Vec<StoredRecord>, StoreError> {
+        records::customer_purchases(&self.pools, workspace, contact, limit).await
     }
 
     async fn rescore_rfm(&self, workspace: WorkspaceId) -> Result<(), StoreError> {

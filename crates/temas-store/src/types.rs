@@ -124,6 +124,25 @@ pub struct WorkspaceSettings {
     /// Who gets a new lead created without an owner: the first rule that matches it picks among its users.
     #[serde(default)]
     pub lead_assignment: Vec<AssignmentRule>,
+    /// When the daily jobs run.
+    #[serde(default)]
+    pub schedule: ScheduleSettings,
+}
+
+/// The daily jobs (RFM scores, follow-up tasks) run at `daily_hour` o'clock (0–23) in the time zone of the
+/// workspace's user defaults; null turns them off (they can still be run on demand).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleSettings {
+    pub daily_hour: Option<u32>,
+}
+
+impl Default for ScheduleSettings {
+    fn default() -> Self {
+        ScheduleSettings {
+            daily_hour: Some(3),
+        }
+    }
 }
 
 /// A lead assignment rule: leads of this territory and/or language (either may be left out to match any) go to

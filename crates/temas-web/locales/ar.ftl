@@ -540,6 +540,12 @@ metrics-spent-in = الإنفاق بـ
 metrics-average = متوسط الطلب
 metrics-last-order = آخر طلب
 metrics-days-since = أيام منذ آخر طلب
+metrics-total-converted = الإجمالي بعد التحويل
+metrics-last-12-months = آخر 12 شهرًا
+metrics-last-contact = آخر تواصل
+metrics-days-since-contact = أيام منذ آخر تواصل
+metrics-favourite-category = الفئة المفضلة
+metrics-favourite-brand = العلامة المفضلة
 order-new = سجّل طلبًا
 order-create = احفظ الطلب
 order-status = الحالة
@@ -558,3 +564,31 @@ order-return = إرجاع
 order-return-quantity = الكمية المرتجعة
 order-return-reason = السبب
 order-returned = مرتجع
+order-open-problems = { $count ->
+    [one] مشكلة واحدة مفتوحة
+    [two] مشكلتان مفتوحتان
+    [few] { $count } مشكلات مفتوحة
+   *[other] { $count } مشكلة مفتوحة
+}
+problem = مشكلة
+problem-report = الإبلاغ عن مشكلة
+problem-kind = ما الخطأ
+problem-description = التفاصيل
+problem-record = تسجيل
+problem-resolution = الحل
+problem-note = ملاحظة
+problem-resolve = تسوية
+problem-resolved = تمت التسوية
+problem-kind-damaged = تالف
+problem-kind-missing_part = قطعة ناقصة
+problem-kind-wrong_item = صنف خاطئ
+problem-kind-defective = معيب
+problem-kind-late_delivery = تأخر التسليم
+problem-kind-other = أخرى
+problem-resolution-replaced = استُبدل
+problem-resolution-repaired = أُصلح
+problem-resolution-part_sent = أُرسلت القطعة
+problem-resolution-refunded = رُدّ المبلغ
+problem-resolution-credited = أُضيف رصيد
+problem-resolution-declined = رُفض
+problem-resolution-other = أخرى

@@ -527,6 +527,12 @@ metrics-spent-in = Потрачено в
 metrics-average = Средний заказ
 metrics-last-order = Последний заказ
 metrics-days-since = Дней с последнего заказа
+metrics-total-converted = Всего, с пересчётом
+metrics-last-12-months = За 12 месяцев
+metrics-last-contact = Последний контакт
+metrics-days-since-contact = Дней с последнего контакта
+metrics-favourite-category = Любимая категория
+metrics-favourite-brand = Любимый бренд
 order-new = Записать заказ
 order-create = Сохранить заказ
 order-status = Статус
@@ -545,3 +551,30 @@ order-return = Возврат
 order-return-quantity = Возвращено
 order-return-reason = Причина
 order-returned = Возвращено
+order-open-problems = { $count ->
+    [one] { $count } открытая проблема
+    [few] { $count } открытые проблемы
+   *[many] { $count } открытых проблем
+}
+problem = Проблема
+problem-report = Сообщить о проблеме
+problem-kind = Что случилось
+problem-description = Подробности
+problem-record = Записать
+problem-resolution = Решение
+problem-note = Примечание
+problem-resolve = Закрыть
+problem-resolved = Решено
+problem-kind-damaged = Повреждён
+problem-kind-missing_part = Не хватает детали
+problem-kind-wrong_item = Не тот товар
+problem-kind-defective = Брак
+problem-kind-late_delivery = Задержка доставки
+problem-kind-other = Другое
+problem-resolution-replaced = Заменён
+problem-resolution-repaired = Отремонтирован
+problem-resolution-part_sent = Деталь отправлена
+problem-resolution-refunded = Деньги возвращены
+problem-resolution-credited = Зачтено
+problem-resolution-declined = Отказано
+problem-resolution-other = Другое

@@ -54,6 +54,7 @@ impl Reply {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let db = TestDb::new(backend).await;
     let store = temas_store::open(&StoreConfig::new(db.url.clone()))
         .await

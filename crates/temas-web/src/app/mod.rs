@@ -157,6 +157,11 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/done", post(task_pages::done))
         .route("/contacts/{id}/orders", post(order_pages::create))
         .route("/orders/{id}/return", post(order_pages::return_line))
+        .route("/orders/{id}/problems", post(order_pages::report_problem))
+        .route(
+            "/orders/{id}/problems/resolve",
+            post(order_pages::resolve_problem),
+        )
         .route("/quality", get(quality_page::show))
         .route("/admin", get(admin_pages::show))
         .route("/admin/workspace", post(admin_pages::save_workspace))

@@ -1,5 +1,5 @@
 //! A contact's purchases on their card: the numbers from their orders, the orders with a way to take back part
-//! of a line (with the reason), and a form to record a new order.
+//! of a line (with the reason) and to record and settle problems with a line, and a form to record a new order.
 
 use super::{Fields, PageError, Ui, WebUser, field, fragment};
 use crate::AppState;
@@ -9,8 +9,10 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
+use temas_core::FieldErrors;
 use temas_core::contact::Contact;
 use temas_core::ids::ContactId;
+use temas_core::line_problem::{LineProblemInput, PROBLEM_KINDS, RESOLUTIONS};
 use temas_core::metrics::CustomerMetrics;
 use temas_core::order::{Order, OrderInput, OrderLineInput, PURCHASED, STATUSES};
 use temas_service::records::{DuplicateCheck, ListParams};
@@ -25,6 +27,15 @@ struct LineView {
     quantity: String,
     total: String,
     returned: String,
+    problems: Vec<ProblemView>,
+}
+
+struct ProblemView {
+    index: usize,
+    kind: String,
+    description: String,
+    open: bool,
+    resolution: String,
 }
 
 struct OrderView {
@@ -33,6 +44,7 @@ struct OrderView {
     status: String,
     total: String,
     returnable: bool,
+    open_problems: usize,
     lines: Vec<LineView>,
 }
 
@@ -43,10 +55,13 @@ struct SalesPanel {
     id: String,
     metrics: CustomerMetrics,
     last_order: String,
+    last_contact: String,
     orders: Vec<OrderView>,
     statuses: &'static [&'static str],
     currency: String,
     form_lines: usize,
+    problem_kinds: &'static [&'static str],
+    resolutions: &'static [&'static str],
 }
 
 /// The purchases panel of a contact's card.
@@ -77,6 +92,7 @@ pub(crate) async fn panel(app: &AppState, user: &WebUser, id: Uuid) -> Result<St
             status: ui.t_of("order-status-", &o.data.status),
             total: format!("{} {}", ui.number(&o.data.total), o.data.currency),
             returnable: PURCHASED.contains(&o.data.status.as_str()),
+            open_problems: o.data.open_problems,
             lines: o
                 .data
                 .lines
@@ -95,6 +111,25 @@ pub(crate) async fn panel(app: &AppState, user: &WebUser, id: Uuid) -> Result<St
                             format!("{} ({reason})", ui.number(q))
                         })
                         .unwrap_or_default(),
+                    problems: l
+                        .problems
+                        .iter()
+                        .enumerate()
+                        .map(|(index, p)| ProblemView {
+                            index,
+                            kind: ui.t_of("problem-kind-", &p.kind),
+                            description: p.description.clone().unwrap_or_default(),
+                            open: p.is_open(),
+                            resolution: p
+                                .resolution
+                                .as_ref()
+                                .map(|r| {
+                                    let note = p.resolution_note.as_deref().unwrap_or_default();
+                                    format!("{} {note}", ui.t_of("problem-resolution-", r))
+                                })
+                                .unwrap_or_default(),
+                        })
+                        .collect(),
                 })
                 .collect(),
         })
@@ -107,11 +142,18 @@ pub(crate) async fn panel(app: &AppState, user: &WebUser, id: Uuid) -> Result<St
             .as_ref()
             .map(|t| ui.instant(t))
             .unwrap_or_default(),
+        last_contact: metrics
+            .last_contact_at
+            .as_ref()
+            .map(|t| ui.instant(t))
+            .unwrap_or_default(),
         metrics,
         orders,
         statuses: STATUSES,
         currency: user.session.workspace.default_currency.clone(),
         form_lines: FORM_LINES,
+        problem_kinds: PROBLEM_KINDS,
+        resolutions: RESOLUTIONS,
     }))
 }
 
@@ -166,24 +208,84 @@ pub async fn return_line(
     Path(id): Path<Uuid>,
     Form(form): Form<Fields>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&headers, field(&form, "_csrf"))?;
+    change_line(&app, &user, &headers, id, &form, |line| {
+        line.returned_quantity =
+            field(&form, "quantity").map(|q| Value::String(q.trim().to_owned()));
+        line.return_reason = field(&form, "reason").map(str::to_owned);
+        Ok(())
+    })
+    .await
+}
+
+/// Records a problem with an order line (damaged, missing part …).
+pub async fn report_problem(
+    State(app): State<AppState>,
+    user: WebUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Form(form): Form<Fields>,
+) -> Result<Response, PageError> {
+    change_line(&app, &user, &headers, id, &form, |line| {
+        line.problems.push(LineProblemInput {
+            kind: field(&form, "kind").map(str::to_owned),
+            description: field(&form, "description").map(str::to_owned),
+            ..LineProblemInput::default()
+        });
+        Ok(())
+    })
+    .await
+}
+
+/// Settles a problem of an order line with its resolution.
+pub async fn resolve_problem(
+    State(app): State<AppState>,
+    user: WebUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Form(form): Form<Fields>,
+) -> Result<Response, PageError> {
+    change_line(&app, &user, &headers, id, &form, |line| {
+        let index: usize = field(&form, "problem")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(usize::MAX);
+        let problem = line.problems.get_mut(index).ok_or_else(|| {
+            FieldErrors::single("problem", "not_found", "the line has no such problem")
+        })?;
+        problem.resolution = field(&form, "resolution").map(str::to_owned);
+        problem.resolution_note = field(&form, "note").map(str::to_owned);
+        Ok(())
+    })
+    .await
+}
+
+/// Changes the order line the form's `line` names, saves the order and goes back to the customer's card.
+async fn change_line(
+    app: &AppState,
+    user: &WebUser,
+    headers: &HeaderMap,
+    id: Uuid,
+    form: &Fields,
+    change: impl FnOnce(&mut OrderLineInput) -> Result<(), FieldErrors>,
+) -> Result<Response, PageError> {
+    user.check_csrf(headers, field(form, "_csrf"))?;
     let fail = |e| PageError::new(e, user.ui.clone());
     let order = app.get::<Order>(&user.session, id).await.map_err(fail)?;
-    let index: usize = field(&form, "line")
+    let index: usize = field(form, "line")
         .and_then(|l| l.parse().ok())
         .unwrap_or(usize::MAX);
     let mut lines: Vec<OrderLineInput> = order.data.lines.iter().map(|l| l.to_input()).collect();
-    let Some(line) = lines.get_mut(index) else {
-        return Err(fail(
-            temas_core::FieldErrors::single("line", "not_found", "the order has no such line")
-                .into(),
-        ));
-    };
-    line.returned_quantity = field(&form, "quantity").map(|q| Value::String(q.trim().to_owned()));
-    line.return_reason = field(&form, "reason").map(str::to_owned);
-    app.patch::<Order>(&user.session, id, &json!({ "lines": lines }), None)
-        .await
-        .map_err(fail)?;
+    let line = lines
+        .get_mut(index)
+        .ok_or_else(|| FieldErrors::single("line", "not_found", "the order has no such line"));
+    line.and_then(change).map_err(|e| fail(e.into()))?;
+    app.patch::<Order>(
+        &user.session,
+        id,
+        &json!({ "lines": lines }),
+        Some(order.version),
+    )
+    .await
+    .map_err(fail)?;
     let back = order
         .data
         .contact_id
