@@ -4,6 +4,7 @@
 //! (serde, chrono, uuid, unicode and phone-number tables). Storage, services and the web layer build on it.
 
 pub mod access;
+pub mod attachment;
 pub mod calendar;
 pub mod contact;
 pub mod custom;

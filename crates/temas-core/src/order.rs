@@ -1,6 +1,7 @@
 //! Orders and invoices: a customer, lines of products at a price, a currency, totals computed exactly in minor
 //! units, a status from quote to paid (or cancelled, returned, refunded), and returns per line with the reason.
 
+use crate::attachment::Attachment;
 use crate::contact::{RecordMeta, ValidationContext};
 use crate::errors::{FieldErrors, clean_text, one_of};
 use crate::ids::{CompanyId, ContactId, OrderId, ProductId, UserId};
@@ -122,6 +123,9 @@ pub struct OrderData {
     /// How many problems reported on its lines are not settled yet.
     #[serde(default)]
     pub open_problems: usize,
+    /// Files kept with the order (the invoice, photos …), added and removed through its `attachments` path.
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
     pub notes: Option<String>,
     #[schema(value_type = Object)]
     pub custom: Map<String, Value>,
@@ -226,6 +230,7 @@ impl OrderInput {
             total: show(totals.total).unwrap_or_default(),
             spent: spent.and_then(show),
             open_problems,
+            attachments: Vec::new(),
             notes: clean_text(&mut errors, "notes", self.notes, 100_000),
             custom,
             owner_id: self.owner_id,

@@ -154,7 +154,8 @@ async fn open(cli: &Cli) -> anyhow::Result<App> {
     let store = temas_store::open(&config)
         .await
         .context("opening the database")?;
-    Ok(App::new(store))
+    let files = temas_service::files::FileStore::new(cli.data_dir.join("files"));
+    Ok(App::new(store).with_files(files))
 }
 
 async fn first_session(app: &App) -> anyhow::Result<temas_service::Session> {

@@ -648,6 +648,23 @@ async fn a_sale_in_the_web_app(t: TestApp, screenshots: bool) {
     wait_css(&c, "tr.problem:not(.open)").await;
     click(&c, "details.order summary").await;
     wait_text(&c, "tr.problem", "Replaced").await;
+    // The invoice's scan kept with the order, then removed.
+    let scan = std::env::temp_dir().join(format!("invoice-{}.pdf", uuid::Uuid::now_v7()));
+    std::fs::write(&scan, b"%PDF-1.4 scan").unwrap();
+    wait_css(&c, "form.attach input[type=file]")
+        .await
+        .send_keys(&scan.display().to_string())
+        .await
+        .unwrap();
+    click(&c, "form.attach button[type=submit]").await;
+    // The new page shows the order closed again (the old one had it open).
+    click(&c, "details.order:not([open]) summary").await;
+    wait_text(&c, "ul.files", "invoice-").await;
+    let _ = std::fs::remove_file(&scan);
+    click(&c, "ul.files button[type=submit]").await;
+    click(&c, "details.order:not([open]) summary").await;
+    wait_css(&c, "form.attach").await;
+    assert!(c.find(Locator::Css("ul.files li")).await.is_err());
 
     // My day: a task due today shows, with the count beside the link, until it is done.
     click(&c, "nav.main a[href='/my-day']").await;

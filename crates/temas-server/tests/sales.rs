@@ -504,7 +504,117 @@ async fn problems_are_settled_on_the_line_and_the_card_knows_the_customer(t: Tes
     );
 }
 
+/// An invoice's scan is kept with its order: uploaded, listed on the order, downloaded as it was sent (its Persian
+/// name kept), kept through edits, in the history, out of reach of those who may not see the order, and removed.
+async fn files_are_kept_with_an_order(t: TestApp) {
+    let tok = &t.owner_token;
+    let buyer = t.contact_anyway(tok, json!({"first_name": "Omid"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let order = t
+        .post(
+            tok,
+            "/api/v1/orders",
+            json!({"contact_id": buyer, "currency": "IRR", "status": "invoiced", "invoice_number": "F-12",
+                   "lines": [{"description": "Carpet", "unit_price": "90000000"}]}),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pdf = b"%PDF-1.4 an invoice".to_vec();
+    let path = format!("/api/v1/orders/{order}/attachments");
+    let name = "%D9%81%D8%A7%DA%A9%D8%AA%D9%88%D8%B1.pdf"; // فاکتور.pdf
+    let added = t
+        .upload_typed(
+            tok,
+            &format!("{path}?name={name}"),
+            pdf.clone(),
+            Some("application/pdf"),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    assert_eq!(added.body["file_name"], "فاکتور.pdf");
+    assert_eq!(added.body["size"], pdf.len());
+    assert_eq!(added.body["content_type"], "application/pdf");
+    let file = added.body["id"].as_str().unwrap().to_owned();
+    let empty = t
+        .upload_typed(tok, &format!("{path}?name=x.pdf"), Vec::new(), None)
+        .await;
+    assert_eq!(empty.error_fields(), ["file"], "{}", empty.body);
+    let nameless = t
+        .upload_typed(tok, &format!("{path}?name=../"), pdf.clone(), None)
+        .await;
+    assert_eq!(nameless.error_fields(), ["name"], "{}", nameless.body);
+
+    // Editing the order keeps its files; the history has the file's arrival.
+    let paid = t
+        .patch(
+            tok,
+            &format!("/api/v1/orders/{order}"),
+            json!({"status": "paid", "attachments": []}),
+        )
+        .await;
+    assert_eq!(
+        paid.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "attachments are not written through the order"
+    );
+    let paid = t
+        .patch(
+            tok,
+            &format!("/api/v1/orders/{order}"),
+            json!({"status": "paid"}),
+        )
+        .await;
+    assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
+    assert_eq!(paid.body["attachments"][0]["id"], file.as_str());
+    let history = t.get(tok, &format!("/api/v1/orders/{order}/history")).await;
+    assert!(
+        history.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["action"] == "attach"),
+        "{}",
+        history.body
+    );
+
+    let got = t.get(tok, &format!("{path}/{file}")).await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.body, json!("%PDF-1.4 an invoice"));
+    let disposition = got.headers["content-disposition"].to_str().unwrap();
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    assert!(
+        disposition.contains(&format!("filename*=UTF-8''{name}")),
+        "{disposition}"
+    );
+    assert_eq!(got.headers["x-content-type-options"], "nosniff");
+
+    // A member of another team sees neither the order nor its file; a viewer cannot add one.
+    let other = t.user("rep@acme.test", Role::Member, Some("Tabriz")).await;
+    let hidden = t.get(&other, &format!("{path}/{file}")).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    let viewer = t.user("viewer@acme.test", Role::Viewer, None).await;
+    let refused = t
+        .upload_typed(&viewer, &format!("{path}?name=a.txt"), b"a".to_vec(), None)
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+
+    let removed = t
+        .call(tok, Method::DELETE, &format!("{path}/{file}"), None, &[])
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.body);
+    let gone = t.get(tok, &format!("{path}/{file}")).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    let after = t.get(tok, &format!("/api/v1/orders/{order}")).await;
+    assert_eq!(after.body["attachments"], json!([]));
+}
+
 on_both_backends!(
+    files_are_kept_with_an_order,
     products_carry_exact_prices_and_are_listed_by_their_fields,
     orders_are_priced_exactly_pushed_idempotently_and_follow_their_customer,
     problems_are_settled_on_the_line_and_the_card_knows_the_customer,

@@ -3,6 +3,7 @@
 //! knows nothing of HTTP or SQL.
 
 pub mod admin;
+pub mod attachments;
 pub mod auth;
 pub mod deals;
 pub mod dedupe;
@@ -13,6 +14,7 @@ pub mod dump;
 pub mod duplicate_check;
 mod error;
 pub mod exports;
+pub mod files;
 pub mod import_jobs;
 pub mod imports;
 pub mod jobs;
@@ -43,6 +45,8 @@ use temas_store::{User, Workspace};
 pub struct App {
     pub store: Arc<dyn Store>,
     sessions: auth::SessionCache,
+    /// Where attachments' bytes go; without one, attaching a file is refused.
+    files: Option<files::FileStore>,
 }
 
 impl App {
@@ -50,7 +54,14 @@ impl App {
         Self {
             store,
             sessions: auth::SessionCache::default(),
+            files: None,
         }
+    }
+
+    /// Keeps attachments' bytes in `files`.
+    pub fn with_files(mut self, files: files::FileStore) -> Self {
+        self.files = Some(files);
+        self
     }
 }
 

@@ -110,7 +110,10 @@ impl RecordType for Order {
         ctx: &ValidationContext,
         previous: Option<&OrderData>,
     ) -> Result<OrderData, FieldErrors> {
-        input.validate(ctx, previous.map(|p| &p.custom), temas_core::time::now())
+        let mut data = input.validate(ctx, previous.map(|p| &p.custom), temas_core::time::now())?;
+        // Attachments change only through their own use cases, never by writing the order.
+        data.attachments = previous.map(|p| p.attachments.clone()).unwrap_or_default();
+        Ok(data)
     }
     fn to_input(data: &OrderData) -> OrderInput {
         data.to_input()

@@ -492,14 +492,7 @@ impl App {
                 FieldErrors::single("", "invalid_patch", "a patch must be a JSON object").into(),
             );
         }
-        let stored = self
-            .store
-            .get_record(R::KIND, &session.viewer, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if stored.meta.deleted_at.is_some() {
-            return Err(AppError::NotFound);
-        }
+        let (stored, old) = self.live_record::<R>(session, id).await?;
         if let Some(v) = if_version
             && v != stored.version
         {
@@ -507,8 +500,6 @@ impl App {
                 current: Some(stored.version),
             });
         }
-        let old: R::Data = serde_json::from_value(stored.data.clone())
-            .map_err(|e| AppError::Internal(e.to_string()))?;
         let mut writable = serde_json::to_value(R::to_input(&old))
             .map_err(|e| AppError::Internal(e.to_string()))?;
         merge_patch(&mut writable, patch);
@@ -539,6 +530,25 @@ impl App {
         let data = R::validate(input, ctx, Some(&old))?;
         self.save_data::<R>(session, stored, &old, data, action)
             .await
+    }
+
+    /// A record the session sees and that is not in the trash, with its data.
+    pub(crate) async fn live_record<R: RecordType>(
+        &self,
+        session: &Session,
+        id: Uuid,
+    ) -> Result<(StoredRecord, R::Data), AppError> {
+        let stored = self
+            .store
+            .get_record(R::KIND, &session.viewer, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if stored.meta.deleted_at.is_some() {
+            return Err(AppError::NotFound);
+        }
+        let data = serde_json::from_value(stored.data.clone())
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok((stored, data))
     }
 
     /// Saves validated `data` as the new state of `stored` (whose data is `old`), unless nothing changes; the

@@ -564,6 +564,9 @@ order-return = إرجاع
 order-return-quantity = الكمية المرتجعة
 order-return-reason = السبب
 order-returned = مرتجع
+file-attach = إرفاق ملف
+file-upload = رفع
+file-remove = إزالة
 order-open-problems = { $count ->
     [one] مشكلة واحدة مفتوحة
     [two] مشكلتان مفتوحتان

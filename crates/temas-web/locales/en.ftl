@@ -544,6 +544,9 @@ order-return = Return
 order-return-quantity = Quantity back
 order-return-reason = Reason
 order-returned = Returned
+file-attach = Attach a file
+file-upload = Upload
+file-remove = Remove
 order-open-problems = { $count ->
     [one] One open problem
    *[other] { $count } open problems

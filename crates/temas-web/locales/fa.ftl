@@ -535,6 +535,9 @@ order-return = مرجوعی
 order-return-quantity = تعداد برگشتی
 order-return-reason = دلیل
 order-returned = برگشت خورد
+file-attach = پیوست فایل
+file-upload = بارگذاری
+file-remove = حذف
 order-open-problems = { $count ->
     [one] یک مشکل باز
    *[other] { $count } مشکل باز

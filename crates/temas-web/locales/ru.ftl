@@ -551,6 +551,9 @@ order-return = Возврат
 order-return-quantity = Возвращено
 order-return-reason = Причина
 order-returned = Возвращено
+file-attach = Прикрепить файл
+file-upload = Загрузить
+file-remove = Удалить
 order-open-problems = { $count ->
     [one] { $count } открытая проблема
     [few] { $count } открытые проблемы

@@ -541,6 +541,9 @@ order-return = İade
 order-return-quantity = İade miktarı
 order-return-reason = Neden
 order-returned = İade edildi
+file-attach = Dosya ekle
+file-upload = Yükle
+file-remove = Kaldır
 order-open-problems = { $count ->
     [one] Bir açık sorun
    *[other] { $count } açık sorun

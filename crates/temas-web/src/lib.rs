@@ -3,6 +3,7 @@
 //! (and the core types it returns).
 
 pub mod app;
+mod attachments_api;
 mod dedupe_api;
 mod downloads;
 mod error;

@@ -235,6 +235,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         Endpoint { method: "post", path: "/api/v1/offers/bulk", summary: "Create or upsert (by external_id) up to 1,000 offers; answers per item", tag: "offer", body: Some("OfferBulkRequest"), ok: (200, "Items:BulkItemResult"), query: &[] },
         Endpoint { method: "post", path: "/api/v1/leads/{id}/convert", summary: "Convert a lead into a contact (or the existing one given), a company from its company name (or the one given) and, when asked, a deal; 409 probable_duplicate with the candidates when the new contact or company probably exists already", tag: "lead", body: Some("ConvertLead"), ok: (200, "Converted"), query: &[] },
         Endpoint { method: "get", path: "/api/v1/forecast", summary: "Open deals weighted by probability, and won deals, by month and by owner, in the workspace's currency", tag: "deal", body: None, ok: (200, "Forecast"), query: &[("pipeline_id", "only this pipeline's deals"), ("from", "first month, YYYY-MM"), ("to", "last month, YYYY-MM")] },
+        Endpoint { method: "post", path: "/api/v1/orders/{id}/attachments", summary: "Keep a file with an order (the raw file as the body, its media type as Content-Type, at most 25 MiB); the order lists it in `attachments` and its history records it", tag: "order", body: Some("Upload"), ok: (201, "Attachment"), query: &[("name", "the file's name (required)")] },
+        Endpoint { method: "get", path: "/api/v1/orders/{id}/attachments/{attachment_id}", summary: "Download an order's file (always as an attachment, with its name and media type)", tag: "order", body: None, ok: (200, "Upload"), query: &[] },
+        Endpoint { method: "delete", path: "/api/v1/orders/{id}/attachments/{attachment_id}", summary: "Remove a file from an order (its history keeps the record of it)", tag: "order", body: None, ok: (204, "Empty"), query: &[] },
         Endpoint { method: "post", path: "/api/v1/rfm/run", summary: "Score every buying contact 1 to 5 on recency, frequency and spend, quintiles over the workspace (owners, admins, managers; run daily)", tag: "contact", body: None, ok: (204, "Empty"), query: &[] },
         Endpoint { method: "get", path: "/api/v1/my-day", summary: "Your open tasks due by the end of your day (in your time zone), overdue ones first", tag: "task", body: None, ok: (200, "Items:Task"), query: &[] },
         Endpoint { method: "post", path: "/api/v1/follow-ups/run", summary: "Run the follow-up rules now (owners, admins, managers): tasks for open deals without contact, deals stuck in a stage, birthdays ahead; never the same task twice", tag: "task", body: None, ok: (200, "FollowUpRun"), query: &[] },
@@ -488,6 +491,7 @@ pub fn document() -> axum::Json<utoipa::openapi::OpenApi> {
         .schema_from::<temas_core::order::OrderLine>()
         .schema_from::<temas_core::order::OrderLineInput>()
         .schema_from::<temas_core::line_problem::LineProblem>()
+        .schema_from::<temas_core::attachment::Attachment>()
         .schema_from::<temas_core::line_problem::LineProblemInput>()
         .schema_from::<temas_core::pipeline::Pipeline>()
         .schema_from::<temas_core::pipeline::PipelineInput>()

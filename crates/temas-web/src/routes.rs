@@ -79,6 +79,16 @@ pub fn router(app: AppState) -> Router {
         .route("/api/v1/companies/bulk", post(rec::bulk::<Company>))
         .route("/api/v1/products/bulk", post(rec::bulk::<Product>))
         .route("/api/v1/orders/bulk", post(rec::bulk::<Order>))
+        .route(
+            "/api/v1/orders/{id}/attachments",
+            post(crate::attachments_api::attach).layer(axum::extract::DefaultBodyLimit::max(
+                crate::attachments_api::MAX_BODY_BYTES,
+            )),
+        )
+        .route(
+            "/api/v1/orders/{id}/attachments/{attachment_id}",
+            get(crate::attachments_api::download).delete(crate::attachments_api::detach),
+        )
         .route("/api/v1/contacts/{id}/timeline", get(rec::contact_timeline))
         .route(
             "/api/v1/companies/{id}/timeline",

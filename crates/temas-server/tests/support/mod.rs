@@ -16,6 +16,7 @@ pub struct TestApp {
     pub owner_token: String,
     client: reqwest::Client,
     _db: TestDb,
+    _files: tempfile::TempDir,
 }
 
 pub const PASSWORD: &str = "a long enough password";
@@ -59,7 +60,8 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let store = temas_store::open(&StoreConfig::new(db.url.clone()))
         .await
         .expect("store");
-    let app = App::new(store);
+    let files = tempfile::tempdir().expect("files dir");
+    let app = App::new(store).with_files(temas_service::files::FileStore::new(files.path()));
     app.init_workspace(InitWorkspace {
         name: "Acme".into(),
         admin_email: "owner@acme.test".into(),
@@ -93,6 +95,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         owner_token,
         client: reqwest::Client::new(),
         _db: db,
+        _files: files,
     }
 }
 
@@ -130,15 +133,26 @@ impl TestApp {
 
     /// POSTs raw bytes (a file upload).
     pub async fn upload(&self, token: &str, path: &str, bytes: Vec<u8>) -> Reply {
-        let resp = self
+        self.upload_typed(token, path, bytes, None).await
+    }
+
+    /// POSTs raw bytes with their media type.
+    pub async fn upload_typed(
+        &self,
+        token: &str,
+        path: &str,
+        bytes: Vec<u8>,
+        content_type: Option<&str>,
+    ) -> Reply {
+        let mut req = self
             .client
             .post(format!("{}{}", self.base, path))
             .bearer_auth(token)
-            .body(bytes)
-            .send()
-            .await
-            .expect("request");
-        Reply::of(resp).await
+            .body(bytes);
+        if let Some(t) = content_type {
+            req = req.header("content-type", t);
+        }
+        Reply::of(req.send().await.expect("request")).await
     }
 
     pub async fn get(&self, token: &str, path: &str) -> Reply {

@@ -13,6 +13,7 @@ pub mod i18n;
 mod import_pages;
 mod lead_pages;
 mod lists;
+mod order_files;
 mod order_pages;
 mod quality_page;
 mod record_bulk;
@@ -158,6 +159,20 @@ pub fn router() -> Router<AppState> {
         .route("/contacts/{id}/orders", post(order_pages::create))
         .route("/orders/{id}/return", post(order_pages::return_line))
         .route("/orders/{id}/problems", post(order_pages::report_problem))
+        .route(
+            "/orders/{id}/attachments",
+            post(order_files::attach).layer(axum::extract::DefaultBodyLimit::max(
+                crate::attachments_api::MAX_BODY_BYTES,
+            )),
+        )
+        .route(
+            "/orders/{id}/attachments/{file}",
+            get(order_files::download),
+        )
+        .route(
+            "/orders/{id}/attachments/{file}/delete",
+            post(order_files::remove),
+        )
         .route(
             "/orders/{id}/problems/resolve",
             post(order_pages::resolve_problem),

@@ -46,6 +46,13 @@ struct OrderView {
     returnable: bool,
     open_problems: usize,
     lines: Vec<LineView>,
+    files: Vec<FileView>,
+}
+
+struct FileView {
+    id: String,
+    name: String,
+    size: String,
 }
 
 #[derive(Template)]
@@ -93,6 +100,16 @@ pub(crate) async fn panel(app: &AppState, user: &WebUser, id: Uuid) -> Result<St
             total: format!("{} {}", ui.number(&o.data.total), o.data.currency),
             returnable: PURCHASED.contains(&o.data.status.as_str()),
             open_problems: o.data.open_problems,
+            files: o
+                .data
+                .attachments
+                .iter()
+                .map(|a| FileView {
+                    id: a.id.to_string(),
+                    name: a.file_name.clone(),
+                    size: format!("{} KB", ui.number(a.size.div_ceil(1024))),
+                })
+                .collect(),
             lines: o
                 .data
                 .lines
@@ -286,10 +303,14 @@ async fn change_line(
     )
     .await
     .map_err(fail)?;
-    let back = order
+    Ok(Redirect::to(&card_of(&order)).into_response())
+}
+
+/// The card an order is shown on: its contact's.
+pub(super) fn card_of(order: &Order) -> String {
+    order
         .data
         .contact_id
         .map(|c| format!("/contacts/{}", c.0))
-        .unwrap_or_else(|| "/contacts".into());
-    Ok(Redirect::to(&back).into_response())
+        .unwrap_or_else(|| "/contacts".into())
 }
