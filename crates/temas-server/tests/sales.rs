@@ -234,6 +234,43 @@ async fn orders_are_priced_exactly_pushed_idempotently_and_follow_their_customer
         )
         .await;
     assert_eq!(missing.error_fields(), ["contact_id"], "{}", missing.body);
+    // The same product on two lines of a quote (not a purchase: the metrics below do not count it).
+    let twice = t
+        .post(
+            tok,
+            "/api/v1/orders",
+            json!({"contact_id": ali, "currency": "USD",
+                   "lines": [{"product_id": product, "unit_price": "22.49"},
+                             {"product_id": product, "unit_price": "20.00", "description": "second bag"}]}),
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::CREATED, "{}", twice.body);
+    // In bulk, each order's references are checked on their own: the one naming no real product fails alone.
+    let mixed = t
+        .post(
+            tok,
+            "/api/v1/orders/bulk",
+            json!({"items": [
+                {"contact_id": ali, "currency": "USD", "external_id": "mixed-1",
+                 "lines": [{"product_id": product, "unit_price": "1"}]},
+                {"contact_id": ali, "currency": "USD", "external_id": "mixed-2",
+                 "lines": [{"product_id": ali, "unit_price": "1"}]}]}),
+        )
+        .await;
+    assert_eq!(mixed.status, StatusCode::OK, "{}", mixed.body);
+    let items = mixed.body["items"].as_array().unwrap();
+    let status_of = |i: u64| {
+        items
+            .iter()
+            .find(|it| it["index"] == i)
+            .map(|it| it["status"].clone())
+    };
+    assert_eq!(
+        (status_of(0), status_of(1)),
+        (Some(json!("created")), Some(json!("error"))),
+        "{}",
+        mixed.body
+    );
 
     // The POS pushes its day twice: the second push updates the same three orders.
     let day = json!({"items": (1..=3).map(|n| json!({
@@ -308,9 +345,10 @@ async fn orders_are_priced_exactly_pushed_idempotently_and_follow_their_customer
             &format!("/api/v1/orders?filter=contact_id:eq:{ali}&limit=100"),
         )
         .await;
+    // His six (two of them quotes) and the twin's.
     assert_eq!(
         of_ali.body["items"].as_array().unwrap().len(),
-        5,
+        7,
         "{}",
         of_ali.body
     );

@@ -5,6 +5,7 @@ use crate::{App, AppError, Session};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 use temas_core::FieldErrors;
 use temas_core::contact::{
     Company, CompanyData, CompanyInput, Contact, ContactData, ContactInput, RecordMeta,
@@ -345,26 +346,54 @@ impl App {
         &self,
         session: &Session,
         data: &R::Data,
-    ) -> Result<(), FieldErrors> {
-        let mut errors = FieldErrors::default();
-        for (kind, ids, field) in R::references(data) {
-            if ids.is_empty() {
-                continue;
-            }
-            let found = self
-                .store
-                .count_visible(kind, &session.viewer, &ids)
-                .await
-                .unwrap_or(0);
-            if found != ids.len() {
-                errors.add(
-                    field,
-                    "unknown_record",
-                    format!("refers to a {} that does not exist", kind.entity()),
-                );
+    ) -> Result<(), AppError> {
+        let errors = self
+            .reference_errors::<R>(session, std::slice::from_ref(data))
+            .await?;
+        Ok(errors
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+            .into_result(())?)
+    }
+
+    /// For each record of a batch, the references to records that do not exist or are not visible; one query per
+    /// kind referred to for the whole batch (a bulk call's thousand orders cost as many queries as one).
+    pub(crate) async fn reference_errors<R: RecordType>(
+        &self,
+        session: &Session,
+        batch: &[R::Data],
+    ) -> Result<Vec<FieldErrors>, AppError> {
+        let references: Vec<_> = batch.iter().map(R::references).collect();
+        let mut wanted: HashMap<RecordKind, HashSet<Uuid>> = HashMap::new();
+        for (kind, ids, _) in references.iter().flatten() {
+            wanted.entry(*kind).or_default().extend(ids);
+        }
+        let mut found: HashMap<RecordKind, HashSet<Uuid>> = HashMap::new();
+        for (kind, ids) in wanted {
+            let ids: Vec<Uuid> = ids.into_iter().collect();
+            let seen = found.entry(kind).or_default();
+            for chunk in ids.chunks(1000) {
+                seen.extend(self.store.visible_ids(kind, &session.viewer, chunk).await?);
             }
         }
-        errors.into_result(())
+        Ok(references
+            .iter()
+            .map(|refs| {
+                let mut errors = FieldErrors::default();
+                for (kind, ids, field) in refs {
+                    let seen = found.get(kind);
+                    if ids.iter().any(|id| !seen.is_some_and(|s| s.contains(id))) {
+                        errors.add(
+                            *field,
+                            "unknown_record",
+                            format!("refers to a {} that does not exist", kind.entity()),
+                        );
+                    }
+                }
+                errors
+            })
+            .collect())
     }
 
     /// Validates a new record and prepares it for the store. `check_refs` is off only for generated data whose
@@ -821,8 +850,8 @@ impl App {
             .store
             .records_by_external_id(R::KIND, &session.viewer, &external_ids)
             .await?;
-        let mut seen = std::collections::HashSet::new();
-        let mut creates: Vec<(usize, NewRecord)> = Vec::new();
+        let mut seen = HashSet::new();
+        let mut valid_new: Vec<(usize, R::Data)> = Vec::new();
         for (index, input, external) in valid {
             if let Some(ext) = &external {
                 if !seen.insert(ext.clone()) {
@@ -858,7 +887,20 @@ impl App {
                     continue;
                 }
             }
-            match self.prepare_new::<R>(session, &ctx, input, true).await {
+            match R::validate(input, &ctx, None) {
+                Ok(data) => valid_new.push((index, data)),
+                Err(errors) => results.push(item_error(index, errors)),
+            }
+        }
+        let (new_indexes, new_data): (Vec<usize>, Vec<R::Data>) = valid_new.into_iter().unzip();
+        let reference_errors = self.reference_errors::<R>(session, &new_data).await?;
+        let mut creates: Vec<(usize, NewRecord)> = Vec::new();
+        for ((index, data), errors) in new_indexes.into_iter().zip(new_data).zip(reference_errors) {
+            if !errors.is_empty() {
+                results.push(item_error(index, errors));
+                continue;
+            }
+            match self.prepare_validated::<R>(session, data, false).await {
                 Ok(record) => creates.push((index, record)),
                 Err(AppError::Invalid(errors)) => results.push(item_error(index, errors)),
                 Err(other) => return Err(other),

@@ -118,13 +118,13 @@ pub trait Store: Send + Sync {
         viewer: &Viewer,
         external_ids: &[String],
     ) -> Result<Vec<(StoredRecord, bool)>, StoreError>;
-    /// Counts the ids among `ids` that exist, are live and are visible.
-    async fn count_visible(
+    /// The ids among `ids` of records that exist, are live and are visible.
+    async fn visible_ids(
         &self,
         kind: RecordKind,
         viewer: &Viewer,
         ids: &[Uuid],
-    ) -> Result<usize, StoreError>;
+    ) -> Result<Vec<Uuid>, StoreError>;
     /// Replaces a record's data when its version is still `update.expected_version`.
     async fn update_record(
         &self,

@@ -494,29 +494,25 @@ impl Store for SqlStore {
             .collect())
     }
 
-    async fn count_visible(
+    async fn visible_ids(
         &self,
         kind: RecordKind,
         viewer: &Viewer,
         ids: &[Uuid],
-    ) -> Result<usize, StoreError> {
+    ) -> Result<Vec<Uuid>, StoreError> {
         if ids.is_empty() {
-            return Ok(0);
+            return Ok(Vec::new());
         }
         let t = table(kind);
         let q = Query::select()
-            .expr_as(Expr::col(sea_query::Asterisk).count(), a("n"))
+            .column((a(t), a("id")))
             .from(a(t))
             .cond_where(visible(kind, viewer))
             .and_where(Expr::col((a(t), a("id"))).is_in(ids.iter().copied()))
             .and_where(Expr::col((a(t), a("deleted_at"))).is_null())
             .to_owned();
-        let n = self
-            .pools
-            .fetch_optional::<CountRow, _>(&q)
-            .await?
-            .map_or(0, |r| r.n);
-        Ok(usize::try_from(n).unwrap_or(0))
+        let rows: Vec<(Uuid,)> = self.pools.fetch_all(&q).await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
     async fn update_record(

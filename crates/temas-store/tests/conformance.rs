@@ -425,10 +425,10 @@ async fn visibility_hides_other_teams_on_every_path(w: World) {
     ));
     assert_eq!(
         w.store
-            .count_visible(RecordKind::Contact, &blue_v, &[secret.id])
+            .visible_ids(RecordKind::Contact, &blue_v, &[secret.id])
             .await
             .unwrap(),
-        0
+        Vec::<Uuid>::new()
     );
     let blue_update = RecordUpdate {
         action: "update",
