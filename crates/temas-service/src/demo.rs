@@ -495,7 +495,6 @@ impl App {
                         session,
                         &ctx,
                         demo_company(&mut rng, base + i),
-                        false,
                     )
                     .await?;
                 company_ids.push(temas_core::ids::CompanyId(record.id));
@@ -515,7 +514,7 @@ impl App {
                 let company = company_ids.get(i / 20).copied();
                 let input = demo_contact(&mut rng, base + i, company);
                 batch.push(
-                    self.prepare_new::<temas_core::contact::Contact>(session, &ctx, input, false)
+                    self.prepare_new::<temas_core::contact::Contact>(session, &ctx, input)
                         .await?,
                 );
             }
@@ -553,10 +552,8 @@ impl App {
                     ..InteractionInput::default()
                 };
                 interactions.push(
-                    self.prepare_new::<temas_core::interaction::Interaction>(
-                        session, &ctx, input, false,
-                    )
-                    .await?,
+                    self.prepare_new::<temas_core::interaction::Interaction>(session, &ctx, input)
+                        .await?,
                 );
             }
             let generated = batch.len();

@@ -146,7 +146,7 @@ impl App {
         let input: R::Input =
             serde_json::from_value(input).map_err(|e| AppError::Internal(e.to_string()))?;
         let ctx = session.validation(self, R::ENTITY).await?;
-        self.prepare_new::<R>(session, &ctx, input, false).await
+        self.prepare_new::<R>(session, &ctx, input).await
     }
 
     async fn create_from<R: RecordType>(

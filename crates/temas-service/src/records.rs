@@ -396,17 +396,17 @@ impl App {
             .collect())
     }
 
-    /// Validates a new record and prepares it for the store. `check_refs` is off only for generated data whose
-    /// references were just created.
+    /// Validates a new record and prepares it for the store, without checking its references: for generated or
+    /// imported data whose references were just created (callers that take references from users check them in
+    /// batches with `reference_errors`).
     pub(crate) async fn prepare_new<R: RecordType>(
         &self,
         session: &Session,
         ctx: &ValidationContext,
         input: R::Input,
-        check_refs: bool,
     ) -> Result<NewRecord, AppError> {
         let data = R::validate(input, ctx, None)?;
-        self.prepare_validated::<R>(session, data, check_refs).await
+        self.prepare_validated::<R>(session, data, false).await
     }
 
     /// Prepares already validated data for the store: owner and team, references checked (unless `check_refs`

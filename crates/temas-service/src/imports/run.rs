@@ -435,7 +435,7 @@ impl Run<'_> {
             };
             let record = self
                 .app
-                .prepare_new::<Company>(self.session, &ctx, input, false)
+                .prepare_new::<Company>(self.session, &ctx, input)
                 .await?;
             self.companies.insert(key, CompanyId(record.id));
             self.record(
@@ -582,7 +582,7 @@ impl Run<'_> {
                 };
                 match self
                     .app
-                    .prepare_new::<Interaction>(self.session, &ctx, input, false)
+                    .prepare_new::<Interaction>(self.session, &ctx, input)
                     .await
                 {
                     Ok(record) => {
