@@ -3,7 +3,8 @@
 # POST /api/v1/orders/bulk with the customers' metrics kept current, the RFM scoring of the whole base, contact
 # lists filtered and sorted by a metric; then SQLite and DuckDB computing the same RFM from the raw orders in the
 # same run (bench/rfm_peers.py). Usage: bench/sales.sh [ORDERS] [CONTACTS]
-# SALES_REUSE=1 keeps the database loaded by an earlier run and measures the scoring, the lists and the peers.
+# SALES_REUSE=1 keeps the database loaded by an earlier run and measures the scoring, the lists and the peers;
+# SALES_CONCURRENCY sets how many bulk calls are in flight at once (default 4, as a shop and a few tills would).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ORDERS="${1:-1000000}"
@@ -39,7 +40,7 @@ trap 'kill $PID 2>/dev/null || true' EXIT
 sleep 3
 if [ "$REUSE" != 1 ]; then
   timeout 3600 $B orders --base http://127.0.0.1:$PORT --token "$TOKEN" --orders "$ORDERS" --customers "$CONTACTS" \
-    --concurrency 2 | grep -v '; the last' | tee -a "$REPORT"
+    --concurrency "${SALES_CONCURRENCY:-4}" | grep -v '; the last' | tee -a "$REPORT"
 else
   echo "orders: reused the database of an earlier run" | tee -a "$REPORT"
 fi

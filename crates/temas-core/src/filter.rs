@@ -145,8 +145,12 @@ pub enum SortKey {
 
 /// A contact's metrics the store keeps current as orders change: filterable and sortable like their own fields.
 /// `total_spent_minor` is the spend in the workspace's currency, in its minor units; `last_order_at` is 0 for a
-/// contact who never bought; the RFM scores are 1 to 5 (0 until the scoring job has run).
-pub const CONTACT_METRICS: &[&str] = &[
+/// contact who never bought.
+pub const CONTACT_METRICS: &[&str] = &["orders_count", "total_spent_minor", "last_order_at"];
+
+/// What contacts sort by beyond name and times: their metrics, and the RFM scores read from them (1 to 5, 0 for
+/// a contact who never bought or before the first scoring; see [`crate::rfm`]).
+pub const CONTACT_SORTS: &[&str] = &[
     "orders_count",
     "total_spent_minor",
     "last_order_at",

@@ -33,6 +33,7 @@ pub mod pipeline;
 pub mod points;
 pub mod product;
 pub mod quality;
+pub mod rfm;
 pub mod search;
 pub mod task;
 pub mod time;

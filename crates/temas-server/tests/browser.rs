@@ -624,6 +624,11 @@ async fn a_sale_in_the_web_app(t: TestApp, screenshots: bool) {
     .await;
     click(&c, "details.order button[type=submit]").await;
     wait_text(&c, "#metrics-total", "400.00").await;
+    // Once the workspace is scored, the card shows where the customer stands (the only buyer: 1 on each).
+    let scored = t.post(&t.owner_token, "/api/v1/rfm/run", json!({})).await;
+    assert_eq!(scored.status.as_u16(), 204, "{}", scored.body);
+    c.refresh().await.unwrap();
+    wait_text(&c, "#metrics-rfm", "111").await;
     // The other licence's box came crushed: a problem recorded on the line, open until it is settled.
     click(&c, "details.order summary").await;
     click(&c, "details.report-problem summary").await;

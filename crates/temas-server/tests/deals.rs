@@ -550,6 +550,35 @@ async fn contacts_are_listed_by_their_metrics_and_scored(t: TestApp) {
         .get(tok, "/api/v1/contacts?filter=rfm_monetary:gte:4&sort=name")
         .await;
     assert_eq!(names(&loyal.body), ["Cyrus", "Dara"], "{}", loyal.body);
+
+    // Scores are read against the cuts of the last run, so they follow a new order at once: Arash's big order
+    // puts his spend above the top cut.
+    let big = t
+        .post(
+            tok,
+            "/api/v1/orders",
+            json!({"contact_id": ids[0], "currency": "IRR", "status": "paid",
+                "lines": [{"description": "Samovar", "unit_price": "1000"}]}),
+        )
+        .await;
+    assert_eq!(big.status, StatusCode::CREATED, "{}", big.body);
+    let top = t
+        .get(
+            tok,
+            "/api/v1/contacts?filter=rfm_monetary:eq:5&sort=-rfm_monetary",
+        )
+        .await;
+    assert_eq!(names(&top.body), ["Arash", "Dara"], "{}", top.body);
+    // Farid never bought: he scores 0, which is not 5.
+    let rest = t
+        .get(tok, "/api/v1/contacts?filter=rfm_monetary:ne:5&sort=name")
+        .await;
+    assert_eq!(
+        names(&rest.body),
+        ["Bahar", "Cyrus", "Elham", "Farid"],
+        "{}",
+        rest.body
+    );
 }
 
 /// The daily jobs are queued once a day per workspace, whoever asks how often, and the worker runs them: the RFM

@@ -47,11 +47,7 @@ impl App {
         metrics.set_last_contact(last_contact, now);
         (metrics.favourite_category, metrics.favourite_brand) =
             self.favourites(session, contact, &rates).await?;
-        metrics.rfm = self
-            .store
-            .rfm_scores(ws, contact.0)
-            .await?
-            .map(temas_core::metrics::Rfm::new);
+        metrics.rfm = self.store.rfm_scores(ws, contact.0).await?;
         Ok(metrics)
     }
 
@@ -90,11 +86,13 @@ impl App {
         })))
     }
 
-    /// Scores every buying contact of the workspace on recency, frequency and spend, from the metrics the store
-    /// keeps current (owners, admins and managers; run it daily, e.g. from cron).
+    /// Finds the workspace's RFM quintiles over its buying customers, from the metrics the store keeps current;
+    /// every customer's scores are read against them from then on (owners, admins and managers; the daily job
+    /// runs it).
     pub async fn rescore_rfm(&self, session: &Session) -> Result<(), AppError> {
         session.require_catalogue()?;
-        Ok(self.store.rescore_rfm(session.workspace.id).await?)
+        let now = temas_core::time::to_micros(temas_core::time::now());
+        Ok(self.store.rescore_rfm(session.workspace.id, now).await?)
     }
 }
 

@@ -103,7 +103,7 @@ impl RecordType for Contact {
     const KIND: RecordKind = RecordKind::Contact;
     const ENTITY: Entity = Entity::Contact;
     const COLUMNS: &'static [(&'static str, ColumnKind)] = CONTACT_COLUMNS;
-    const SORTS: &'static [&'static str] = temas_core::filter::CONTACT_METRICS;
+    const SORTS: &'static [&'static str] = temas_core::filter::CONTACT_SORTS;
 
     fn validate(
         input: ContactInput,

@@ -1,10 +1,12 @@
 //! A contact's order metrics, kept as columns of `contacts` and brought up to date in the same transaction as
 //! every write to an order of theirs: a handful of indexed aggregates over that customer's orders, never a pass
-//! over the base. The RFM scores are quintiles over the workspace, recomputed by a job from those columns alone.
+//! over the base. The RFM scores are read off those columns against the workspace's cut points, which a job
+//! finds on the columns' indexes.
 
 use crate::db::{Pools, Tx};
-use crate::types::{Backend, StoreError, WorkspaceId};
+use crate::types::{StoreError, WorkspaceId};
 use sea_query::{Alias, Expr, ExprTrait, Query};
+use sqlx::types::Json;
 use uuid::Uuid;
 
 /// The orders of the contact row being updated that count as purchases (live, with a spend).
@@ -77,50 +79,132 @@ pub(crate) async fn customer_of_order(
     Ok(row.and_then(|(c,)| c))
 }
 
-/// A UUID as an SQL literal (it is typed, so it cannot carry anything else).
-fn uuid_literal(backend: Backend, id: Uuid) -> String {
-    match backend {
-        Backend::Sqlite => format!("X'{}'", id.simple()),
-        Backend::Postgres => format!("'{id}'::uuid"),
-    }
-}
-
-/// Scores every buying contact of the workspace 1 to 5 on recency, frequency and spend (quintiles: 5 is the most
-/// recent, most frequent, biggest-spending fifth); contacts who never bought score 0. Only scores that change are
-/// written, since rewriting a (wide) contact row costs more than computing its score.
-pub(crate) async fn rescore(pools: &Pools, ws: WorkspaceId) -> Result<(), StoreError> {
-    let w = uuid_literal(pools.backend(), ws.0);
-    let sql = format!(
-        "UPDATE contacts SET rfm_recency = s.r, rfm_frequency = s.f, rfm_monetary = s.m
-         FROM (SELECT id,
-                 NTILE(5) OVER (ORDER BY last_order_at, id) AS r,
-                 NTILE(5) OVER (ORDER BY orders_count, id) AS f,
-                 NTILE(5) OVER (ORDER BY total_spent_minor, id) AS m
-               FROM contacts WHERE workspace_id = {w} AND deleted_at IS NULL AND orders_count > 0) AS s
-         WHERE contacts.workspace_id = {w} AND contacts.id = s.id
-           AND (contacts.rfm_recency <> s.r OR contacts.rfm_frequency <> s.f OR contacts.rfm_monetary <> s.m);
-         UPDATE contacts SET rfm_recency = 0, rfm_frequency = 0, rfm_monetary = 0
-         WHERE workspace_id = {w} AND orders_count = 0 AND rfm_recency <> 0;"
-    );
+/// Finds the workspace's RFM cuts (see `temas_core::rfm`) from the metric columns' indexes and keeps them. Each cut
+/// is one index lookup at an offset: among the live contacts sorted by a metric, the non-buyers come first (they
+/// hold 0, the least value a metric takes, save orders dated before 1970), so the buyer at position `p` is the
+/// contact at `non_buyers + p`.
+pub(crate) async fn rescore(pools: &Pools, ws: WorkspaceId, now: i64) -> Result<(), StoreError> {
+    let count = |buyers: bool| {
+        let metric = Expr::col(Alias::new("orders_count"));
+        Query::select()
+            .expr(Expr::cust("COUNT(*)"))
+            .from(Alias::new("contacts"))
+            .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
+            .and_where(Expr::col(Alias::new("deleted_at")).is_null())
+            .and_where(if buyers { metric.gt(0) } else { metric.eq(0) })
+            .to_owned()
+    };
+    let non_buyers = pools.fetch_numbers(&count(false), 1).await?[0];
+    let buyers = pools.fetch_numbers(&count(true), 1).await?[0];
+    let Some(positions) = temas_core::rfm::cut_positions(u64::try_from(buyers).unwrap_or(0)) else {
+        let clear = Query::delete()
+            .from_table(Alias::new("rfm_cuts"))
+            .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
+            .to_owned();
+        let mut tx = pools.begin().await?;
+        tx.execute(&clear).await?;
+        return tx.commit().await;
+    };
+    let cuts_of = |metric: &'static str| {
+        let queries = positions.map(|position| {
+            Query::select()
+                .column(Alias::new(metric))
+                .from(Alias::new("contacts"))
+                .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
+                .and_where(Expr::col(Alias::new("deleted_at")).is_null())
+                .order_by(Alias::new(metric), sea_query::Order::Asc)
+                .limit(1)
+                .offset(u64::try_from(non_buyers).unwrap_or(0) + position)
+                .to_owned()
+        });
+        async move {
+            let mut cuts = [0i64; 4];
+            for (cut, q) in cuts.iter_mut().zip(queries) {
+                // Past the end only when contacts went meanwhile: then nobody is above this cut.
+                let value: Option<(i64,)> = pools.fetch_optional(&q).await?;
+                *cut = value.map_or(i64::MAX, |(v,)| v);
+            }
+            Ok::<_, StoreError>(cuts)
+        }
+    };
+    let cuts = temas_core::rfm::RfmCuts {
+        recency: cuts_of("last_order_at").await?,
+        frequency: cuts_of("orders_count").await?,
+        monetary: cuts_of("total_spent_minor").await?,
+    };
+    let doc = serde_json::to_value(&cuts).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let save = Query::insert()
+        .into_table(Alias::new("rfm_cuts"))
+        .columns(["workspace_id", "buyers", "cuts", "computed_at"].map(Alias::new))
+        .values_panic([ws.0.into(), buyers.into(), doc.into(), now.into()])
+        .on_conflict(
+            sea_query::OnConflict::column(Alias::new("workspace_id"))
+                .update_columns(["buyers", "cuts", "computed_at"].map(Alias::new))
+                .to_owned(),
+        )
+        .to_owned();
     let mut tx = pools.begin().await?;
-    tx.execute_raw(&sql).await?;
+    tx.execute(&save).await?;
     tx.commit().await
 }
 
-/// A contact's RFM scores, or `None` before the scoring job has scored them.
+/// The workspace's RFM cuts, once scored.
+pub(crate) async fn cuts(
+    pools: &Pools,
+    ws: WorkspaceId,
+) -> Result<Option<temas_core::rfm::RfmCuts>, StoreError> {
+    let q = Query::select()
+        .column(Alias::new("cuts"))
+        .from(Alias::new("rfm_cuts"))
+        .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
+        .to_owned();
+    let row: Option<(Json<serde_json::Value>,)> = pools.fetch_optional(&q).await?;
+    row.map(|(Json(doc),)| {
+        serde_json::from_value(doc).map_err(|e| StoreError::Corrupt(format!("rfm_cuts: {e}")))
+    })
+    .transpose()
+}
+
+/// The workspace's RFM cuts when one of `filters` names a score; otherwise none is read.
+pub(crate) async fn cuts_if_scored<'a>(
+    pools: &Pools,
+    ws: WorkspaceId,
+    mut filters: impl Iterator<Item = &'a temas_core::filter::Filter>,
+) -> Result<Option<temas_core::rfm::RfmCuts>, StoreError> {
+    let scored = filters.any(|f| {
+        matches!(f.field, temas_core::filter::FilterField::Column(name, _)
+            if temas_core::rfm::scored_column(name).is_some())
+    });
+    if scored {
+        cuts(pools, ws).await
+    } else {
+        Ok(None)
+    }
+}
+
+/// A contact's RFM scores: `None` before the first scoring and for a contact who never bought.
 pub(crate) async fn scores(
     pools: &Pools,
     ws: WorkspaceId,
     contact: Uuid,
-) -> Result<Option<[u8; 3]>, StoreError> {
+) -> Result<Option<temas_core::metrics::Rfm>, StoreError> {
+    let Some(cuts) = cuts(pools, ws).await? else {
+        return Ok(None);
+    };
     let q = Query::select()
-        .columns(["rfm_recency", "rfm_frequency", "rfm_monetary"].map(Alias::new))
+        .columns(["last_order_at", "orders_count", "total_spent_minor"].map(Alias::new))
         .from(Alias::new("contacts"))
         .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
         .and_where(Expr::col(Alias::new("id")).eq(contact))
         .to_owned();
     let row: Option<(i64, i64, i64)> = pools.fetch_optional(&q).await?;
-    Ok(row
-        .filter(|(r, _, _)| *r > 0)
-        .map(|(r, f, m)| [r, f, m].map(|v| u8::try_from(v).unwrap_or(0))))
+    Ok(
+        row.and_then(|(last_order_at, orders_count, total_spent_minor)| {
+            cuts.score(temas_core::rfm::RfmInputs {
+                last_order_at,
+                orders_count,
+                total_spent_minor,
+            })
+        }),
+    )
 }

@@ -127,6 +127,15 @@ fn tables() -> Vec<(&'static str, Vec<(&'static str, Ty)>)> {
         ("tasks", record_columns(RecordKind::Task)),
         ("offers", record_columns(RecordKind::Offer)),
         (
+            "rfm_cuts",
+            vec![
+                ("workspace_id", Id),
+                ("buyers", Int),
+                ("cuts", Doc),
+                ("computed_at", Int),
+            ],
+        ),
+        (
             "contact_companies",
             vec![
                 ("workspace_id", Id),

@@ -5,6 +5,7 @@ use crate::records::{table, terms_table};
 use crate::types::{Backend, RecordKind};
 use sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr, Value};
 use temas_core::filter::{ColumnKind, Filter, FilterField, FilterValue, Op};
+use temas_core::rfm::{RfmCuts, scored_column};
 
 /// Columns every record table has; a kind's extra columns (see [`crate::records::spec`]) exist too, and every
 /// other field lives in the JSON data.
@@ -144,7 +145,13 @@ fn membership(
     }
 }
 
-pub(crate) fn condition(backend: Backend, kind: RecordKind, f: &Filter) -> SimpleExpr {
+/// `rfm` is the workspace's RFM cuts, needed when `f` names a score (see [`score_condition`]).
+pub(crate) fn condition(
+    backend: Backend,
+    kind: RecordKind,
+    f: &Filter,
+    rfm: Option<&RfmCuts>,
+) -> SimpleExpr {
     let t = table(kind);
     let text_of = |v: &FilterValue| match v {
         FilterValue::Text(s) => s.clone(),
@@ -200,6 +207,9 @@ pub(crate) fn condition(backend: Backend, kind: RecordKind, f: &Filter) -> Simpl
                 compare(json_text(backend, t, key, true), f.op, &f.value, true)
             }
         }
+        FilterField::Column(name, _) if scored_column(name).is_some() => {
+            score_condition(t, scored_column(name).unwrap_or(name), rfm, f)
+        }
         FilterField::Column(name, kind_of) => {
             let expr = if is_real_column(kind, name) {
                 Expr::col((Alias::new(t), Alias::new(*name)))
@@ -209,6 +219,35 @@ pub(crate) fn condition(backend: Backend, kind: RecordKind, f: &Filter) -> Simpl
             compare(expr, f.op, &f.value, *kind_of == ColumnKind::Text)
         }
     }
+}
+
+/// A filter on an RFM score as ranges of the metric it scores (see [`temas_core::rfm::select`]), which that
+/// metric's index answers.
+fn score_condition(t: &str, metric: &str, rfm: Option<&RfmCuts>, f: &Filter) -> SimpleExpr {
+    let value = match f.value {
+        FilterValue::Int(v) => v,
+        _ => 0,
+    };
+    let selection = temas_core::rfm::select(rfm.and_then(|c| c.of_metric(metric)), f.op, value);
+    let column = |name: &str| Expr::col((Alias::new(t), Alias::new(name)));
+    let mut parts: Vec<SimpleExpr> = Vec::new();
+    if selection.non_buyers {
+        parts.push(column("orders_count").eq(0));
+    }
+    for (low, high) in selection.ranges {
+        let mut range = column("orders_count").gt(0);
+        if let Some(low) = low {
+            range = range.and(column(metric).gt(low));
+        }
+        if let Some(high) = high {
+            range = range.and(column(metric).lte(high));
+        }
+        parts.push(range);
+    }
+    parts
+        .into_iter()
+        .reduce(SimpleExpr::or)
+        .unwrap_or_else(|| Expr::cust("1 = 0"))
 }
 
 /// `CREATE INDEX` for lists filtered on `fields` together (plain columns or custom fields, see

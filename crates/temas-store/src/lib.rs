@@ -359,14 +359,14 @@ pub trait Store: Send + Sync {
         contact: Uuid,
         limit: u32,
     ) -> Result<Vec<StoredRecord>, StoreError>;
-    /// Scores every buying contact of the workspace on recency, frequency and spend (quintiles, 1 to 5).
-    async fn rescore_rfm(&self, workspace: WorkspaceId) -> Result<(), StoreError>;
-    /// A contact's RFM scores, once scored.
+    /// Finds the cut points of the workspace's RFM quintiles over its buying contacts (see `temas_core::rfm`).
+    async fn rescore_rfm(&self, workspace: WorkspaceId, now: i64) -> Result<(), StoreError>;
+    /// A contact's RFM scores, once the workspace is scored and if they bought.
     async fn rfm_scores(
         &self,
         workspace: WorkspaceId,
         contact: Uuid,
-    ) -> Result<Option<[u8; 3]>, StoreError>;
+    ) -> Result<Option<temas_core::metrics::Rfm>, StoreError>;
     /// A user's open tasks due by `until` (microseconds), soonest first: the "my day" list.
     async fn tasks_due(
         &self,

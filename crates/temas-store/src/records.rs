@@ -689,9 +689,15 @@ pub(crate) fn list_statement(
     kind: RecordKind,
     viewer: &Viewer,
     query: &ListQuery,
+    rfm: Option<&temas_core::rfm::RfmCuts>,
 ) -> Result<SelectStatement, StoreError> {
     let t = table(kind);
-    let sorted_by = match query.sort.key {
+    // A score sorts as the metric it is read from.
+    let sort_key = match query.sort.key {
+        SortKey::Column(c) => SortKey::Column(temas_core::rfm::scored_column(c).unwrap_or(c)),
+        key => key,
+    };
+    let sorted_by = match sort_key {
         SortKey::Column(c) if spec(kind).derived.contains(&c) => Some(c),
         SortKey::Column(c) => return Err(StoreError::Corrupt(format!("{t} do not sort by {c}"))),
         _ => None,
@@ -704,9 +710,9 @@ pub(crate) fn list_statement(
         col(t, "deleted_at").is_null()
     });
     for f in &query.filters {
-        q.and_where(crate::filters::condition(backend, kind, f));
+        q.and_where(crate::filters::condition(backend, kind, f, rfm));
     }
-    let sort_col = match query.sort.key {
+    let sort_col = match sort_key {
         SortKey::Name => Some(col(t, "sort_name")),
         SortKey::UpdatedAt => Some(col(t, "updated_at")),
         // Ids are UUIDv7: ordering by id is ordering by creation time, on the primary key.
@@ -926,13 +932,16 @@ pub(crate) async fn count_matching(
     sets: &[Vec<temas_core::filter::Filter>],
 ) -> Result<(u64, Vec<u64>), StoreError> {
     let backend = pools.backend();
+    let rfm =
+        crate::customer_metrics::cuts_if_scored(pools, viewer.workspace_id, sets.iter().flatten())
+            .await?;
     let t = table(kind);
     let mut q = Query::select();
     q.expr(Expr::cust("COUNT(*)")).from(Alias::new(t));
     for set in sets {
         let mut all = Condition::all();
         for f in set {
-            all = all.add(crate::filters::condition(backend, kind, f));
+            all = all.add(crate::filters::condition(backend, kind, f, rfm.as_ref()));
         }
         // CAST keeps the sum a 64-bit integer on PostgreSQL (a plain SUM of integers is numeric there).
         let hit = sea_query::CaseStatement::new().case(all, 1).finally(0);

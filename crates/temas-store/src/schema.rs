@@ -59,6 +59,14 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0012_customer_metrics",
         ddl: customer_metrics,
     },
+    Migration {
+        name: "0013_rfm_cuts",
+        ddl: rfm_cuts,
+    },
+    Migration {
+        name: "0014_company_indexes_skip_none",
+        ddl: company_indexes_skip_none,
+    },
 ];
 
 /// Columns every record table has: contacts, companies, interactions, products, orders.
@@ -467,5 +475,49 @@ fn customer_metrics(backend: Backend) -> String {
          AND o.contact_id = contacts.id);\n",
         crate::customer_metrics::refresh_set()
     ));
+    dialect::render_ddl(backend, &ddl)
+}
+
+/// RFM by cut points (see `temas_core::rfm`): the scoring job keeps four cuts per input for the workspace instead
+/// of writing three scores into every buying contact, so the score columns go.
+fn rfm_cuts(backend: Backend) -> String {
+    let ddl = "CREATE TABLE rfm_cuts (
+    workspace_id {uuid} NOT NULL PRIMARY KEY,
+    buyers BIGINT NOT NULL,
+    cuts {json} NOT NULL,
+    computed_at BIGINT NOT NULL);
+ALTER TABLE contacts DROP COLUMN rfm_recency;
+ALTER TABLE contacts DROP COLUMN rfm_frequency;
+ALTER TABLE contacts DROP COLUMN rfm_monetary;
+";
+    dialect::render_ddl(backend, ddl)
+}
+
+/// Most orders, deals and interactions name no company, and indexing them under a null company put every one at
+/// a random place of the index (its time or id decides), one more page written per order pushed. The indexes
+/// now hold only rows with a company; a query for a company's rows implies it has one, so they still serve it.
+fn company_indexes_skip_none(backend: Backend) -> String {
+    let mut ddl = String::new();
+    for (table, columns, deleted) in [
+        ("orders", "occurred_at, id", true),
+        ("deals", "", true),
+        ("interactions", "occurred_at, id", false),
+    ] {
+        let columns = if columns.is_empty() {
+            String::new()
+        } else {
+            format!(", {columns}")
+        };
+        let live = if deleted {
+            "deleted_at IS NULL AND "
+        } else {
+            ""
+        };
+        ddl.push_str(&format!(
+            "DROP INDEX {table}_by_company;
+CREATE INDEX {table}_by_company ON {table} (workspace_id, company_id{columns}) WHERE {live}company_id IS NOT NULL;
+"
+        ));
+    }
     dialect::render_ddl(backend, &ddl)
 }

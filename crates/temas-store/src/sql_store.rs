@@ -554,7 +554,13 @@ impl Store for SqlStore {
         viewer: &Viewer,
         query: &ListQuery,
     ) -> Result<Page, StoreError> {
-        let q = records::list_statement(self.backend(), kind, viewer, query)?;
+        let rfm = crate::customer_metrics::cuts_if_scored(
+            &self.pools,
+            viewer.workspace_id,
+            query.filters.iter(),
+        )
+        .await?;
+        let q = records::list_statement(self.backend(), kind, viewer, query, rfm.as_ref())?;
         let rows: Vec<RecordRow> = self.pools.fetch_all(&q).await?;
         Ok(page(rows, query.limit, list_cursor(query.sort.key)))
     }
@@ -1007,15 +1013,15 @@ impl Store for SqlStore {
         records::customer_purchases(&self.pools, workspace, contact, limit).await
     }
 
-    async fn rescore_rfm(&self, workspace: WorkspaceId) -> Result<(), StoreError> {
-        crate::customer_metrics::rescore(&self.pools, workspace).await
+    async fn rescore_rfm(&self, workspace: WorkspaceId, now: i64) -> Result<(), StoreError> {
+        crate::customer_metrics::rescore(&self.pools, workspace, now).await
     }
 
     async fn rfm_scores(
         &self,
         workspace: WorkspaceId,
         contact: Uuid,
-    ) -> Result<Option<[u8; 3]>, StoreError> {
+    ) -> Result<Option<temas_core::metrics::Rfm>, StoreError> {
         crate::customer_metrics::scores(&self.pools, workspace, contact).await
     }
 

@@ -546,6 +546,7 @@ metrics-last-contact = آخر تواصل
 metrics-days-since-contact = أيام منذ آخر تواصل
 metrics-favourite-category = الفئة المفضلة
 metrics-favourite-brand = العلامة المفضلة
+metrics-rfm = درجة RFM (الحداثة، التكرار، الإنفاق)
 order-new = سجّل طلبًا
 order-create = احفظ الطلب
 order-status = الحالة

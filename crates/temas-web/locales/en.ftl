@@ -526,6 +526,7 @@ metrics-last-contact = Last contact
 metrics-days-since-contact = Days since last contact
 metrics-favourite-category = Favourite category
 metrics-favourite-brand = Favourite brand
+metrics-rfm = RFM score (recency, frequency, spend)
 order-new = Record an order
 order-create = Save order
 order-status = Status

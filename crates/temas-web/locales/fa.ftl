@@ -517,6 +517,7 @@ metrics-last-contact = آخرین تماس
 metrics-days-since-contact = روز از آخرین تماس
 metrics-favourite-category = دستهٔ محبوب
 metrics-favourite-brand = برند محبوب
+metrics-rfm = امتیاز RFM (تازگی، دفعات، مبلغ)
 order-new = ثبت سفارش
 order-create = ذخیره‌ی سفارش
 order-status = وضعیت

@@ -533,6 +533,7 @@ metrics-last-contact = Последний контакт
 metrics-days-since-contact = Дней с последнего контакта
 metrics-favourite-category = Любимая категория
 metrics-favourite-brand = Любимый бренд
+metrics-rfm = Оценка RFM (давность, частота, сумма)
 order-new = Записать заказ
 order-create = Сохранить заказ
 order-status = Статус

@@ -523,6 +523,7 @@ metrics-last-contact = Son temas
 metrics-days-since-contact = Son temastan bu yana gün
 metrics-favourite-category = Favori kategori
 metrics-favourite-brand = Favori marka
+metrics-rfm = RFM puanı (yenilik, sıklık, harcama)
 order-new = Sipariş kaydet
 order-create = Siparişi kaydet
 order-status = Durum
