@@ -105,32 +105,11 @@ pub(crate) async fn rescore(pools: &Pools, ws: WorkspaceId, now: i64) -> Result<
         tx.execute(&clear).await?;
         return tx.commit().await;
     };
-    let cuts_of = |metric: &'static str| {
-        let queries = positions.map(|position| {
-            Query::select()
-                .column(Alias::new(metric))
-                .from(Alias::new("contacts"))
-                .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
-                .and_where(Expr::col(Alias::new("deleted_at")).is_null())
-                .order_by(Alias::new(metric), sea_query::Order::Asc)
-                .limit(1)
-                .offset(u64::try_from(non_buyers).unwrap_or(0) + position)
-                .to_owned()
-        });
-        async move {
-            let mut cuts = [0i64; 4];
-            for (cut, q) in cuts.iter_mut().zip(queries) {
-                // Past the end only when contacts went meanwhile: then nobody is above this cut.
-                let value: Option<(i64,)> = pools.fetch_optional(&q).await?;
-                *cut = value.map_or(i64::MAX, |(v,)| v);
-            }
-            Ok::<_, StoreError>(cuts)
-        }
-    };
+    let skip = u64::try_from(non_buyers).unwrap_or(0);
     let cuts = temas_core::rfm::RfmCuts {
-        recency: cuts_of("last_order_at").await?,
-        frequency: cuts_of("orders_count").await?,
-        monetary: cuts_of("total_spent_minor").await?,
+        recency: values_at(pools, ws, "last_order_at", skip, positions).await?,
+        frequency: values_at(pools, ws, "orders_count", skip, positions).await?,
+        monetary: values_at(pools, ws, "total_spent_minor", skip, positions).await?,
     };
     let doc = serde_json::to_value(&cuts).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let save = Query::insert()
@@ -146,6 +125,51 @@ pub(crate) async fn rescore(pools: &Pools, ws: WorkspaceId, now: i64) -> Result<
     let mut tx = pools.begin().await?;
     tx.execute(&save).await?;
     tx.commit().await
+}
+
+/// The values at `positions` (ascending) among the live contacts sorted by `metric`, past the first `skip`. Each
+/// lookup goes on from the row the previous one found, so the index is walked once rather than once per cut. A
+/// position past the end (contacts went meanwhile) reads as `i64::MAX`: nobody is above that cut.
+async fn values_at(
+    pools: &Pools,
+    ws: WorkspaceId,
+    metric: &'static str,
+    skip: u64,
+    positions: [u64; 4],
+) -> Result<[i64; 4], StoreError> {
+    let mut values = [i64::MAX; 4];
+    let mut previous: Option<(i64, Uuid)> = None;
+    // How many rows of the order lie up to and including `previous`.
+    let mut walked = 0u64;
+    for (value, position) in values.iter_mut().zip(positions) {
+        let Some(ahead) = (skip + position).checked_sub(walked) else {
+            // The same position as the last cut (fewer than five buyers).
+            *value = previous.map_or(i64::MAX, |(v, _)| v);
+            continue;
+        };
+        let mut q = Query::select();
+        q.columns([Alias::new(metric), Alias::new("id")])
+            .from(Alias::new("contacts"))
+            .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
+            .and_where(Expr::col(Alias::new("deleted_at")).is_null())
+            .order_by(Alias::new(metric), sea_query::Order::Asc)
+            .order_by(Alias::new("id"), sea_query::Order::Asc)
+            .limit(1)
+            .offset(ahead);
+        if let Some((v, id)) = previous {
+            q.and_where(
+                Expr::tuple([Expr::col(Alias::new(metric)), Expr::col(Alias::new("id"))])
+                    .gt(Expr::tuple([Expr::val(v), Expr::val(id)])),
+            );
+        }
+        let Some(found): Option<(i64, Uuid)> = pools.fetch_optional(&q).await? else {
+            break;
+        };
+        *value = found.0;
+        previous = Some(found);
+        walked = skip + position + 1;
+    }
+    Ok(values)
 }
 
 /// The workspace's RFM cuts, once scored.

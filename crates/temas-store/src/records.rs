@@ -690,8 +690,18 @@ pub(crate) fn list_statement(
     viewer: &Viewer,
     query: &ListQuery,
     rfm: Option<&temas_core::rfm::RfmCuts>,
+    sort_apart: bool,
 ) -> Result<SelectStatement, StoreError> {
     let t = table(kind);
+    // Sorting apart: a column under SQLite's no-op unary plus is not one an index can order by (see
+    // `few_metric_matches`).
+    let sortable = |c: &'static str| {
+        if sort_apart {
+            Expr::cust(format!("+\"{t}\".\"{c}\""))
+        } else {
+            col(t, c)
+        }
+    };
     // A score sorts as the metric it is read from.
     let sort_key = match query.sort.key {
         SortKey::Column(c) => SortKey::Column(temas_core::rfm::scored_column(c).unwrap_or(c)),
@@ -713,16 +723,16 @@ pub(crate) fn list_statement(
         q.and_where(crate::filters::condition(backend, kind, f, rfm));
     }
     let sort_col = match sort_key {
-        SortKey::Name => Some(col(t, "sort_name")),
-        SortKey::UpdatedAt => Some(col(t, "updated_at")),
+        SortKey::Name => Some(sortable("sort_name")),
+        SortKey::UpdatedAt => Some(sortable("updated_at")),
         // Ids are UUIDv7: ordering by id is ordering by creation time, on the primary key.
         SortKey::CreatedAt => None,
-        SortKey::Column(c) => Some(col(t, c)),
+        SortKey::Column(c) => Some(sortable(c)),
     };
     if let Some(cursor) = &query.cursor {
         q.cond_where(after(
             sort_col.clone(),
-            col(t, "id"),
+            sortable("id"),
             cursor,
             query.sort.descending,
         ));
@@ -735,9 +745,65 @@ pub(crate) fn list_statement(
     if let Some(sc) = sort_col {
         q.order_by_expr(sc, order.clone());
     }
-    q.order_by_expr(col(t, "id"), order)
+    q.order_by_expr(sortable("id"), order)
         .limit(u64::from(query.limit) + 1);
     Ok(q)
+}
+
+/// Up to how many matches a list filtered on a metric but sorted by something else is sorted apart.
+const FEW_MATCHES: u64 = 5_000;
+
+/// Whether a list filters on one of its kind's metrics (or a score read from one), sorts by another key, and the
+/// filter matches few records. SQLite's planner keeps no histogram of a column's values, so it cannot tell that
+/// `total_spent_minor > x` holds for a few dozen of a million contacts: it walks the name index to sort and tests
+/// every row (seconds). Counting the matches on the metric's index, up to [`FEW_MATCHES`], costs milliseconds;
+/// when they are few, the list reads them through that index and sorts them itself.
+pub(crate) async fn few_metric_matches(
+    pools: &Pools,
+    kind: RecordKind,
+    viewer: &Viewer,
+    query: &ListQuery,
+    rfm: Option<&temas_core::rfm::RfmCuts>,
+) -> Result<bool, StoreError> {
+    let derived = spec(kind).derived;
+    let metric_of = |f: &temas_core::filter::Filter| match f.field {
+        temas_core::filter::FilterField::Column(name, _) => {
+            let metric = temas_core::rfm::scored_column(name).unwrap_or(name);
+            derived.contains(&metric).then_some(metric)
+        }
+        _ => None,
+    };
+    let sorted_by = match query.sort.key {
+        SortKey::Column(c) => Some(temas_core::rfm::scored_column(c).unwrap_or(c)),
+        _ => None,
+    };
+    let Some(filter) = query
+        .filters
+        .iter()
+        .find(|f| metric_of(f).is_some_and(|m| Some(m) != sorted_by))
+    else {
+        return Ok(false);
+    };
+    let t = table(kind);
+    let matches = Query::select()
+        .expr(Expr::val(1))
+        .from(Alias::new(t))
+        .and_where(col(t, "workspace_id").eq(viewer.workspace_id.0))
+        .and_where(col(t, "deleted_at").is_null())
+        .and_where(crate::filters::condition(
+            pools.backend(),
+            kind,
+            filter,
+            rfm,
+        ))
+        .limit(FEW_MATCHES + 1)
+        .to_owned();
+    let probe = Query::select()
+        .expr(Expr::cust("COUNT(*)"))
+        .from_subquery(matches, Alias::new("probe"))
+        .to_owned();
+    let found = pools.fetch_numbers(&probe, 1).await?[0];
+    Ok(u64::try_from(found).unwrap_or(u64::MAX) <= FEW_MATCHES)
 }
 
 /// The live orders of a customer that count as spend.

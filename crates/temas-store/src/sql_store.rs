@@ -560,7 +560,18 @@ impl Store for SqlStore {
             query.filters.iter(),
         )
         .await?;
-        let q = records::list_statement(self.backend(), kind, viewer, query, rfm.as_ref())?;
+        // PostgreSQL's planner has the values' histograms and chooses well by itself.
+        let sort_apart = self.backend() == Backend::Sqlite
+            && !query.deleted
+            && records::few_metric_matches(&self.pools, kind, viewer, query, rfm.as_ref()).await?;
+        let q = records::list_statement(
+            self.backend(),
+            kind,
+            viewer,
+            query,
+            rfm.as_ref(),
+            sort_apart,
+        )?;
         let rows: Vec<RecordRow> = self.pools.fetch_all(&q).await?;
         Ok(page(rows, query.limit, list_cursor(query.sort.key)))
     }
