@@ -346,11 +346,8 @@ pub(crate) async fn insert(
         .collect();
     insert_links(tx, kind, viewer.workspace_id, &links).await?;
     if kind == RecordKind::Order {
-        let customers: Vec<Uuid> = records
-            .iter()
-            .filter_map(|r| r.indexed.contact_id)
-            .collect();
-        crate::customer_metrics::refresh(tx, viewer.workspace_id, &customers).await?;
+        let orders: Vec<&Indexed> = records.iter().map(|r| &r.indexed).collect();
+        crate::customer_metrics::add_orders(tx, viewer.workspace_id, &orders, now).await?;
     }
     // A creation's entry carries no copy of the data: every later update stores the old values of the fields it
     // changed, so the created values are the current ones with the updates undone (see `history`).
