@@ -1,7 +1,8 @@
 //! A contact's order metrics, kept as columns of `contacts` and brought up to date in the same transaction as
 //! every write to an order of theirs, never by a pass over the base: new orders add to them, and a changed,
-//! trashed or moved order has its customer recomputed from their orders (a handful of indexed aggregates). The RFM scores are read off those columns against the workspace's cut points, which a job
-//! finds on the columns' indexes.
+//! trashed or moved order has its customer recomputed from their orders (a handful of indexed aggregates). The
+//! RFM scores are read off those columns against the workspace's cut points, which a job finds on the columns'
+//! indexes.
 
 use crate::db::{Pools, Tx};
 use crate::types::{Indexed, StoreError, WorkspaceId};

@@ -699,11 +699,7 @@ pub(crate) fn list_statement(
             col(t, c)
         }
     };
-    // A score sorts as the metric it is read from.
-    let sort_key = match query.sort.key {
-        SortKey::Column(c) => SortKey::Column(temas_core::rfm::scored_column(c).unwrap_or(c)),
-        key => key,
-    };
+    let sort_key = metric_sort(query.sort.key);
     let sorted_by = match sort_key {
         SortKey::Column(c) if spec(kind).derived.contains(&c) => Some(c),
         SortKey::Column(c) => return Err(StoreError::Corrupt(format!("{t} do not sort by {c}"))),
@@ -747,6 +743,31 @@ pub(crate) fn list_statement(
     Ok(q)
 }
 
+/// A sort key with a score read as the metric it is read from (the same order).
+fn metric_sort(key: SortKey) -> SortKey {
+    match key {
+        SortKey::Column(c) => SortKey::Column(temas_core::rfm::scored_column(c).unwrap_or(c)),
+        key => key,
+    }
+}
+
+/// The list's first filter on one of its kind's metrics (or a score read from one) that its sort does not follow:
+/// the filter whose matches [`few_metric_matches`] counts.
+fn filter_apart_from_sort(
+    kind: RecordKind,
+    query: &ListQuery,
+) -> Option<&temas_core::filter::Filter> {
+    let derived = spec(kind).derived;
+    let sorted_by = metric_sort(query.sort.key);
+    query.filters.iter().find(|f| match f.field {
+        temas_core::filter::FilterField::Column(name, _) => {
+            let metric = temas_core::rfm::scored_column(name).unwrap_or(name);
+            derived.contains(&metric) && sorted_by != SortKey::Column(metric)
+        }
+        _ => false,
+    })
+}
+
 /// Up to how many matches a list filtered on a metric but sorted by something else is sorted apart.
 const FEW_MATCHES: u64 = 5_000;
 
@@ -762,23 +783,7 @@ pub(crate) async fn few_metric_matches(
     query: &ListQuery,
     rfm: Option<&temas_core::rfm::RfmCuts>,
 ) -> Result<bool, StoreError> {
-    let derived = spec(kind).derived;
-    let metric_of = |f: &temas_core::filter::Filter| match f.field {
-        temas_core::filter::FilterField::Column(name, _) => {
-            let metric = temas_core::rfm::scored_column(name).unwrap_or(name);
-            derived.contains(&metric).then_some(metric)
-        }
-        _ => None,
-    };
-    let sorted_by = match query.sort.key {
-        SortKey::Column(c) => Some(temas_core::rfm::scored_column(c).unwrap_or(c)),
-        _ => None,
-    };
-    let Some(filter) = query
-        .filters
-        .iter()
-        .find(|f| metric_of(f).is_some_and(|m| Some(m) != sorted_by))
-    else {
+    let Some(filter) = filter_apart_from_sort(kind, query) else {
         return Ok(false);
     };
     let t = table(kind);
@@ -1089,4 +1094,60 @@ pub(crate) fn timeline_statement(
 
 pub(crate) fn timeline_cursor(r: &RecordRow) -> Cursor {
     r.timeline_cursor()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use temas_core::filter::{
+        CONTACT_COLUMNS, CONTACT_SORTS, ColumnKind, FilterField, Sort, parse_filter,
+    };
+
+    fn query(filters: &[&str], sort: &str) -> ListQuery {
+        ListQuery {
+            filters: filters
+                .iter()
+                .map(|f| parse_filter(f, CONTACT_COLUMNS, true, None).unwrap())
+                .collect(),
+            sort: Sort::parse_with(sort, CONTACT_SORTS).unwrap(),
+            limit: 50,
+            cursor: None,
+            deleted: false,
+        }
+    }
+
+    /// The filter probed for a sort apart is a metric or score filter the sort does not already follow.
+    #[test]
+    fn a_metric_filter_is_probed_when_the_list_sorts_by_something_else() {
+        let probed = |filters: &[&str], sort: &str| {
+            let q = query(filters, sort);
+            filter_apart_from_sort(RecordKind::Contact, &q).map(|f| f.field.clone())
+        };
+        let spend = Some(FilterField::Column(
+            "total_spent_minor",
+            ColumnKind::Integer,
+        ));
+        assert_eq!(probed(&["total_spent_minor:gt:100"], "name"), spend);
+        assert_eq!(
+            probed(
+                &["language:eq:fa", "total_spent_minor:gt:100"],
+                "-updated_at"
+            ),
+            spend
+        );
+        assert_eq!(
+            probed(&["rfm_monetary:eq:5"], "name"),
+            Some(FilterField::Column("rfm_monetary", ColumnKind::Integer))
+        );
+        // The sort follows the metric's index already (a score sorts as its metric).
+        assert_eq!(
+            probed(&["total_spent_minor:gt:100"], "-total_spent_minor"),
+            None
+        );
+        assert_eq!(probed(&["rfm_monetary:eq:5"], "-total_spent_minor"), None);
+        assert_eq!(probed(&["language:eq:fa"], "name"), None);
+        // Only contacts have metrics.
+        let q = query(&["total_spent_minor:gt:100"], "name");
+        assert!(filter_apart_from_sort(RecordKind::Company, &q).is_none());
+    }
 }
