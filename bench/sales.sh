@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sales at scale on SQLite: a base of CONTACTS demo contacts, ORDERS orders (2-3 lines each) pushed through
 # POST /api/v1/orders/bulk with the customers' metrics kept current, the RFM scoring of the whole base, contact
-# lists filtered and sorted by a metric; then SQLite and DuckDB computing the same RFM from the raw orders in the
-# same run (bench/rfm_peers.py). Usage: bench/sales.sh [ORDERS] [CONTACTS]
+# lists filtered and sorted by a metric; the raw engine making the same writes as the ingest on a copy of the base
+# (temas-bench raw-orders: no HTTP, no parsing, no validation); then SQLite and DuckDB computing the same RFM from
+# the raw orders in the same run (bench/rfm_peers.py). Usage: bench/sales.sh [ORDERS] [CONTACTS]
 # SALES_REUSE=1 keeps the database loaded by an earlier run and measures the scoring, the lists and the peers;
 # SALES_CONCURRENCY sets how many bulk calls are in flight at once (default 4, as a shop and a few tills would).
 set -euo pipefail
@@ -32,6 +33,10 @@ if [ "$REUSE" != 1 ]; then
   started=$SECONDS
   $T --database-url "$URL" demo --contacts "$CONTACTS" >/dev/null 2>&1
   echo "demo base: $CONTACTS contacts in $((SECONDS - started)) s" | tee -a "$REPORT"
+  # The baseline: the raw engine making the same writes on a copy of the same base, before Temas's own run.
+  cp "$OUT/temas.db" "$OUT/raw.db"
+  timeout 3600 $B raw-orders --url "sqlite://$PWD/$OUT/raw.db" --orders "$ORDERS" --customers "$CONTACTS" | tee -a "$REPORT"
+  rm -f "$OUT"/raw.db*
 fi
 TOKEN=$($T --database-url "$URL" token create --email bench@bench.test)
 $T --database-url "$URL" serve --listen 127.0.0.1:$PORT > "$OUT/serve.log" 2>&1 &

@@ -135,6 +135,16 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         concurrency: usize,
     },
+    /// The raw engine making the same writes as pushing N orders through the bulk API (order rows, history, the
+    /// customers' metrics), straight on a copy of a Temas SQLite database.
+    RawOrders {
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        orders: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        customers: usize,
+    },
     /// The raw engine answering unranked trigram look-ups for each fragment of a file, straight on the database.
     RawSearch {
         #[arg(long)]
@@ -718,6 +728,11 @@ async fn main() -> anyhow::Result<()> {
             concurrency,
         } => orders::run(&base, &token, orders, customers, concurrency).await,
         Command::RawInsert { url, rows } => raw_insert(&url, rows).await,
+        Command::RawOrders {
+            url,
+            orders,
+            customers,
+        } => orders::raw(&url, orders, customers).await,
         Command::RawSearch { url, fragments } => raw_search(&url, &fragments).await,
     }
 }

@@ -130,7 +130,7 @@ pub(crate) async fn add_orders(
             )
             .and_where(mine("workspace_id").eq(ws.0))
             .and_where(mine("id").equals((Alias::new("batch"), Alias::new("column1"))));
-        tx.execute(&update).await?;
+        tx.execute_all_or_nothing(&update).await?;
     }
     Ok(())
 }

@@ -274,9 +274,37 @@ impl Tx {
     }
 
     pub async fn execute<S: SqlxBinder>(&mut self, stmt: &S) -> Result<u64, StoreError> {
+        self.execute_sqlite_as(stmt, |sql| sql).await
+    }
+
+    /// Runs a multi-row INSERT or UPDATE whose failure fails the whole transaction (the caller returns the error
+    /// and the transaction is rolled back). SQLite then need not undo a failed statement on its own: `OR FAIL`
+    /// spares it the statement journal, a copy of every page the statement changes (a fifth of a 500-row metrics
+    /// update's time).
+    pub async fn execute_all_or_nothing<S: SqlxBinder>(
+        &mut self,
+        stmt: &S,
+    ) -> Result<u64, StoreError> {
+        self.execute_sqlite_as(stmt, |sql| {
+            for verb in ["INSERT ", "UPDATE "] {
+                if let Some(rest) = sql.strip_prefix(verb) {
+                    return format!("{verb}OR FAIL {rest}");
+                }
+            }
+            sql
+        })
+        .await
+    }
+
+    async fn execute_sqlite_as<S: SqlxBinder>(
+        &mut self,
+        stmt: &S,
+        sqlite_sql: impl FnOnce(String) -> String,
+    ) -> Result<u64, StoreError> {
         Ok(match self {
             Tx::Sqlite(tx) => {
                 let (sql, values) = stmt.build_sqlx(SqliteQueryBuilder);
+                let sql = sqlite_sql(sql);
                 let cache = sql.len() <= MAX_CACHED_SQL;
                 sqlx::query_with(AssertSqlSafe(sql), values)
                     .persistent(cache)

@@ -325,7 +325,7 @@ pub(crate) async fn insert(
             ins.values(values)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         }
-        tx.execute(&ins)
+        tx.execute_all_or_nothing(&ins)
             .await
             .map_err(crate::db::taken_as("external_id"))?;
     }
@@ -512,7 +512,7 @@ pub(crate) async fn insert_history(
             ])
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         }
-        tx.execute(&ins).await?;
+        tx.execute_all_or_nothing(&ins).await?;
     }
     Ok(())
 }
