@@ -35,6 +35,7 @@ if [ "$REUSE" != 1 ]; then
   echo "demo base: $CONTACTS contacts in $((SECONDS - started)) s" | tee -a "$REPORT"
   # The baseline: the raw engine making the same writes on a copy of the same base, before Temas's own run.
   cp "$OUT/temas.db" "$OUT/raw.db"
+  if [ -f "$OUT/temas.db-wal" ]; then cp "$OUT/temas.db-wal" "$OUT/raw.db-wal"; fi
   timeout 3600 $B raw-orders --url "sqlite://$PWD/$OUT/raw.db" --orders "$ORDERS" --customers "$CONTACTS" | tee -a "$REPORT"
   rm -f "$OUT"/raw.db*
 fi
