@@ -144,6 +144,10 @@ enum Command {
         orders: usize,
         #[arg(long, default_value_t = 1_000_000)]
         customers: usize,
+        /// Leave checkpoints to SQLite's default (in the committing connection) instead of a background
+        /// connection, as the server has.
+        #[arg(long)]
+        inline_checkpoints: bool,
     },
     /// The raw engine answering unranked trigram look-ups for each fragment of a file, straight on the database.
     RawSearch {
@@ -732,7 +736,8 @@ async fn main() -> anyhow::Result<()> {
             url,
             orders,
             customers,
-        } => orders::raw(&url, orders, customers).await,
+            inline_checkpoints,
+        } => orders::raw(&url, orders, customers, inline_checkpoints).await,
         Command::RawSearch { url, fragments } => raw_search(&url, &fragments).await,
     }
 }
