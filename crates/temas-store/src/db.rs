@@ -255,6 +255,16 @@ async fn checkpoint_loop(pool: SqlitePool, writer: SqlitePool) {
     }
 }
 
+/// SQLite's `OR FAIL` conflict clause added to an INSERT or UPDATE; other statements are left as they are.
+fn or_fail(sql: String) -> String {
+    for verb in ["INSERT ", "UPDATE "] {
+        if let Some(rest) = sql.strip_prefix(verb) {
+            return format!("{verb}OR FAIL {rest}");
+        }
+    }
+    sql
+}
+
 pub(crate) enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
@@ -279,21 +289,13 @@ impl Tx {
 
     /// Runs a multi-row INSERT or UPDATE whose failure fails the whole transaction (the caller returns the error
     /// and the transaction is rolled back). SQLite then need not undo a failed statement on its own: `OR FAIL`
-    /// spares it the statement journal, a copy of every page the statement changes (a fifth of a 500-row metrics
-    /// update's time).
+    /// spares it the statement journal, a copy of every page the statement changes (15–20 % of a 500-row metrics
+    /// update, timed apart with Python's `sqlite3`).
     pub async fn execute_all_or_nothing<S: SqlxBinder>(
         &mut self,
         stmt: &S,
     ) -> Result<u64, StoreError> {
-        self.execute_sqlite_as(stmt, |sql| {
-            for verb in ["INSERT ", "UPDATE "] {
-                if let Some(rest) = sql.strip_prefix(verb) {
-                    return format!("{verb}OR FAIL {rest}");
-                }
-            }
-            sql
-        })
-        .await
+        self.execute_sqlite_as(stmt, or_fail).await
     }
 
     async fn execute_sqlite_as<S: SqlxBinder>(
@@ -378,5 +380,30 @@ pub(crate) fn taken_as(what: &'static str) -> impl Fn(StoreError) -> StoreError 
             StoreError::Taken(what)
         }
         _ => e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_query::{Alias, Expr, ExprTrait, Query};
+
+    #[test]
+    fn all_or_nothing_writes_fail_without_a_statement_journal() {
+        let insert = Query::insert()
+            .into_table(Alias::new("t"))
+            .columns([Alias::new("a")])
+            .values_panic([1.into()])
+            .to_owned();
+        let (sql, _) = insert.build_sqlx(SqliteQueryBuilder);
+        assert!(or_fail(sql).starts_with("INSERT OR FAIL INTO \"t\""));
+        let update = Query::update()
+            .table(Alias::new("t"))
+            .value(Alias::new("a"), 2)
+            .and_where(Expr::col(Alias::new("a")).eq(1))
+            .to_owned();
+        let (sql, _) = update.build_sqlx(SqliteQueryBuilder);
+        assert!(or_fail(sql).starts_with("UPDATE OR FAIL \"t\" SET"));
+        assert_eq!(or_fail("DELETE FROM t".into()), "DELETE FROM t");
     }
 }
