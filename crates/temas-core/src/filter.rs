@@ -60,6 +60,9 @@ pub enum ColumnKind {
     Uuid,
     /// A whole number (counts, scores, amounts in minor units).
     Integer,
+    /// Whole days from an instant column (see [`days_since_column`]) to now: a whole number in the filter, read
+    /// as a range of that column.
+    DaysSince,
 }
 
 /// What a filter applies to.
@@ -143,10 +146,53 @@ pub enum SortKey {
     Column(&'static str),
 }
 
-/// A contact's metrics the store keeps current as orders change: filterable and sortable like their own fields.
-/// `total_spent_minor` is the spend in the workspace's currency, in its minor units; `last_order_at` is 0 for a
-/// contact who never bought.
-pub const CONTACT_METRICS: &[&str] = &["orders_count", "total_spent_minor", "last_order_at"];
+/// A contact's metrics the store keeps current as orders and interactions change: filterable and sortable like
+/// their own fields. `total_spent_minor` is the spend in the workspace's currency, in its minor units;
+/// `last_order_at` is 0 for a contact who never bought, `last_contact_at` (their latest live interaction) 0 for one
+/// never in touch.
+pub const CONTACT_METRICS: &[&str] = &[
+    "orders_count",
+    "total_spent_minor",
+    "last_order_at",
+    "last_contact_at",
+];
+
+/// The instant column a `days_since_…` field counts from.
+pub fn days_since_column(field: &str) -> Option<&'static str> {
+    match field {
+        "days_since_last_order" => Some("last_order_at"),
+        "days_since_last_contact" => Some("last_contact_at"),
+        _ => None,
+    }
+}
+
+/// The instants, in microseconds, whose whole days before `now` (as a card counts them: 0 within the last 24
+/// hours, and for a time ahead) compare to `days` by `op`. `None` when no instant does, or `op` is not one of the
+/// comparisons a `days_since_…` field takes (`eq`, `gt`, `gte`, `lt`, `lte`).
+pub fn days_since_range(op: Op, days: i64, now: i64) -> Option<InstantRange> {
+    const DAY: i64 = 86_400_000_000;
+    let ago = |n: i64| now.saturating_sub(n.saturating_mul(DAY));
+    // At least `n` whole days: up to `n` days ago (any instant when `n` is 0 or less).
+    let at_least = |n: i64| (n > 0).then(|| ago(n));
+    // At most `n` whole days: after `n + 1` days ago (no instant when `n` is negative).
+    let at_most = |n: i64| (n >= 0).then(|| ago(n.saturating_add(1)));
+    let (after, up_to) = match op {
+        Op::Gte => (None, at_least(days)),
+        Op::Gt => (None, at_least(days.saturating_add(1))),
+        Op::Lte => (Some(at_most(days)?), None),
+        Op::Lt => (Some(at_most(days.saturating_sub(1))?), None),
+        Op::Eq => (Some(at_most(days)?), at_least(days)),
+        _ => return None,
+    };
+    Some(InstantRange { after, up_to })
+}
+
+/// A range of instants in microseconds: above `after` (when set) and up to `up_to` (when set).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InstantRange {
+    pub after: Option<i64>,
+    pub up_to: Option<i64>,
+}
 
 /// What contacts sort by beyond name and times: their metrics, and the RFM scores read from them (1 to 5, 0 for
 /// a contact who never bought or before the first scoring; see [`crate::rfm`]).
@@ -154,6 +200,7 @@ pub const CONTACT_SORTS: &[&str] = &[
     "orders_count",
     "total_spent_minor",
     "last_order_at",
+    "last_contact_at",
     "rfm_recency",
     "rfm_frequency",
     "rfm_monetary",
@@ -277,6 +324,9 @@ pub const CONTACT_COLUMNS: &[(&str, ColumnKind)] = &[
     ("orders_count", ColumnKind::Integer),
     ("total_spent_minor", ColumnKind::Integer),
     ("last_order_at", ColumnKind::Instant),
+    ("last_contact_at", ColumnKind::Instant),
+    ("days_since_last_order", ColumnKind::DaysSince),
+    ("days_since_last_contact", ColumnKind::DaysSince),
     ("rfm_recency", ColumnKind::Integer),
     ("rfm_frequency", ColumnKind::Integer),
     ("rfm_monetary", ColumnKind::Integer),
@@ -481,6 +531,13 @@ pub fn parse_filter(
     if set_like && !matches!(op, Op::Eq | Op::Ne | Op::Empty | Op::NotEmpty) {
         return Err(bad(format!("{name} supports eq, ne, empty and notempty")));
     }
+    if matches!(field, FilterField::Column(_, ColumnKind::DaysSince))
+        && matches!(op, Op::Ne | Op::Contains | Op::StartsWith)
+    {
+        return Err(bad(format!(
+            "{name} supports eq, gt, gte, lt, lte, empty and notempty"
+        )));
+    }
     if matches!(field, FilterField::Unreachable(_)) && !matches!(op, Op::Empty | Op::NotEmpty) {
         return Err(bad(format!("{name} supports empty and notempty")));
     }
@@ -512,11 +569,13 @@ pub fn parse_filter(
                     .map_err(|_| bad(format!("{text}: expected a date YYYY-MM-DD")))?;
                 FilterValue::Text(raw.to_owned())
             }
-            FilterField::Column(_, ColumnKind::Integer) => FilterValue::Int(
-                raw.trim()
-                    .parse::<i64>()
-                    .map_err(|_| bad(format!("{text}: expected a whole number")))?,
-            ),
+            FilterField::Column(_, ColumnKind::Integer | ColumnKind::DaysSince) => {
+                FilterValue::Int(
+                    raw.trim()
+                        .parse::<i64>()
+                        .map_err(|_| bad(format!("{text}: expected a whole number")))?,
+                )
+            }
             FilterField::Column(_, ColumnKind::Text) | FilterField::Custom(_) => {
                 FilterValue::Text(raw.to_owned())
             }
@@ -636,6 +695,84 @@ mod tests {
             "created_at:gt:yesterday",
         ] {
             assert!(parse(bad).is_err(), "{bad} should fail");
+        }
+    }
+
+    #[test]
+    fn days_since_fields_take_whole_days_and_comparisons() {
+        assert_eq!(
+            parse("days_since_last_order:gt:90").map(|f| (f.field, f.value)),
+            Ok((
+                FilterField::Column("days_since_last_order", ColumnKind::DaysSince),
+                FilterValue::Int(90)
+            ))
+        );
+        assert_eq!(
+            days_since_column("days_since_last_contact"),
+            Some("last_contact_at")
+        );
+        assert!(parse("days_since_last_contact:empty").is_ok());
+        for bad in [
+            "days_since_last_order:ne:3",
+            "days_since_last_order:contains:3",
+            "days_since_last_order:gt:soon",
+        ] {
+            assert!(parse(bad).is_err(), "{bad} should fail");
+        }
+    }
+
+    #[test]
+    fn days_since_reads_as_a_range_of_instants() {
+        const DAY: i64 = 86_400_000_000;
+        let now = 1_000 * DAY + 7;
+        let range = |after: Option<i64>, up_to: Option<i64>| Some(InstantRange { after, up_to });
+        let cases = [
+            // 10 or more whole days ago: up to exactly 10 days back.
+            (Op::Gte, 10, range(None, Some(now - 10 * DAY))),
+            (Op::Gt, 10, range(None, Some(now - 11 * DAY))),
+            // 10 or fewer: anything after 11 days back, a time ahead included.
+            (Op::Lte, 10, range(Some(now - 11 * DAY), None)),
+            (Op::Lt, 10, range(Some(now - 10 * DAY), None)),
+            (
+                Op::Eq,
+                10,
+                range(Some(now - 11 * DAY), Some(now - 10 * DAY)),
+            ),
+            // 0 days is the last 24 hours.
+            (Op::Eq, 0, range(Some(now - DAY), None)),
+            (Op::Gte, 0, range(None, None)),
+            (Op::Gt, -5, range(None, None)),
+            (Op::Lt, 0, None),
+            (Op::Eq, -1, None),
+            (Op::Ne, 3, None),
+            (Op::Gte, i64::MAX, range(None, Some(now - i64::MAX))),
+        ];
+        for (op, days, expected) in cases {
+            assert_eq!(days_since_range(op, days, now), expected, "{op:?} {days}");
+        }
+        // The bounds agree with how a card counts days.
+        let days_of = |t: i64| (now - t).div_euclid(DAY).max(0);
+        for t in [
+            now - 11 * DAY,
+            now - 11 * DAY + 1,
+            now - 10 * DAY,
+            now - 10 * DAY + 1,
+            now + DAY,
+        ] {
+            for op in [Op::Gte, Op::Gt, Op::Lte, Op::Lt, Op::Eq] {
+                let held = match op {
+                    Op::Gte => days_of(t) >= 10,
+                    Op::Gt => days_of(t) > 10,
+                    Op::Lte => days_of(t) <= 10,
+                    Op::Lt => days_of(t) < 10,
+                    _ => days_of(t) == 10,
+                };
+                let r = days_since_range(op, 10, now);
+                let inside = r.is_some_and(|r| {
+                    r.after.is_none_or(|a| t > a) && r.up_to.is_none_or(|u| t <= u)
+                });
+                assert_eq!(inside, held, "{op:?} at {t}");
+            }
         }
     }
 

@@ -594,6 +594,138 @@ async fn contacts_are_listed_by_their_metrics_and_scored(t: TestApp) {
     );
 }
 
+/// When a contact last bought and was last in touch are kept current as orders and interactions change, so lists
+/// filter on the days since and sort by them.
+async fn contacts_are_listed_by_days_since_their_last_order_and_contact(t: TestApp) {
+    let t = &t;
+    let tok = &t.owner_token;
+    let mut ids = Vec::new();
+    for name in ["Ana", "Ben", "Cem", "Dan"] {
+        ids.push(id(&t
+            .contact_anyway(tok, json!({"first_name": name}))
+            .await));
+    }
+    let ago = |days: i64| (chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339();
+    let mut calls = Vec::new();
+    for (who, days) in [(0, 3), (1, 40), (1, 100), (2, 5)] {
+        let call = t
+            .post(
+                tok,
+                "/api/v1/interactions",
+                json!({"channel": "call", "contact_ids": [ids[who]], "occurred_at": ago(days)}),
+            )
+            .await;
+        assert_eq!(call.status, StatusCode::CREATED, "{}", call.body);
+        calls.push(id(&call.body));
+    }
+    for (who, days) in [(0, 200), (1, 10)] {
+        let order = t
+            .post(
+                tok,
+                "/api/v1/orders",
+                json!({"contact_id": ids[who], "currency": "IRR", "status": "paid", "ordered_at": ago(days),
+                       "lines": [{"description": "Tea", "unit_price": "100"}]}),
+            )
+            .await;
+        assert_eq!(order.status, StatusCode::CREATED, "{}", order.body);
+    }
+    let names = |filter: &'static str, sort: &'static str| async move {
+        let page = t
+            .get(
+                tok,
+                &format!("/api/v1/contacts?filter={filter}&sort={sort}"),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{filter}: {}", page.body);
+        page.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["display_name"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names("days_since_last_contact:gt:30", "name").await,
+        ["Ben"]
+    );
+    assert_eq!(
+        names("days_since_last_contact:lte:7", "name").await,
+        ["Ana", "Cem"]
+    );
+    assert_eq!(names("days_since_last_contact:eq:3", "name").await, ["Ana"]);
+    assert_eq!(
+        names("days_since_last_contact:empty", "name").await,
+        ["Dan"]
+    );
+    assert_eq!(
+        names("days_since_last_order:gte:100", "name").await,
+        ["Ana"]
+    );
+    assert_eq!(names("days_since_last_order:lt:30", "name").await, ["Ben"]);
+    assert_eq!(
+        names("days_since_last_order:empty", "-last_contact_at").await,
+        ["Cem", "Dan"]
+    );
+    assert_eq!(
+        names("last_contact_at:notempty", "-last_contact_at").await,
+        ["Ana", "Cem", "Ben"]
+    );
+    let bad = t
+        .get(tok, "/api/v1/contacts?filter=days_since_last_order:ne:3")
+        .await;
+    assert_eq!(bad.error_fields(), ["filter"], "{}", bad.body);
+
+    // Cem's only call goes to the trash: he was never in touch. Ben's 40-day-old call moves to yesterday.
+    let trashed = t
+        .call(
+            tok,
+            reqwest::Method::DELETE,
+            &format!("/api/v1/interactions/{}", calls[3]),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(trashed.status, StatusCode::OK, "{}", trashed.body);
+    let moved = t
+        .patch(
+            tok,
+            &format!("/api/v1/interactions/{}", calls[1]),
+            json!({"occurred_at": ago(1)}),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    assert_eq!(
+        names("days_since_last_contact:lte:7", "name").await,
+        ["Ana", "Ben"]
+    );
+    assert_eq!(
+        names("days_since_last_contact:empty", "name").await,
+        ["Cem", "Dan"]
+    );
+    let ben = t.get(tok, &format!("/api/v1/contacts/{}", ids[1])).await;
+    assert_eq!(
+        ben.body["metrics"]["days_since_last_contact"], 1,
+        "{}",
+        ben.body
+    );
+    let cem = t.get(tok, &format!("/api/v1/contacts/{}", ids[2])).await;
+    assert!(
+        cem.body["metrics"]["last_contact_at"].is_null(),
+        "{}",
+        cem.body
+    );
+    // Back from the trash, the call counts again.
+    let restored = t
+        .post(
+            tok,
+            &format!("/api/v1/interactions/{}/restore", calls[3]),
+            json!({}),
+        )
+        .await;
+    assert_eq!(restored.status, StatusCode::OK, "{}", restored.body);
+    assert_eq!(names("days_since_last_contact:eq:5", "name").await, ["Cem"]);
+}
+
 /// The daily jobs are queued once a day per workspace, whoever asks how often, and the worker runs them: the RFM
 /// scores appear without anyone calling for them.
 async fn the_daily_jobs_run_once_a_day(t: TestApp) {
@@ -658,5 +790,6 @@ on_both_backends!(
     tasks_fill_the_day_and_the_rules_add_follow_ups,
     leads_are_assigned_by_the_rules,
     contacts_are_listed_by_their_metrics_and_scored,
+    contacts_are_listed_by_days_since_their_last_order_and_contact,
     the_daily_jobs_run_once_a_day,
 );

@@ -1,6 +1,7 @@
 //! A contact's order metrics, kept as columns of `contacts` and brought up to date in the same transaction as
 //! every write to an order of theirs, never by a pass over the base: new orders add to them, and a changed,
-//! trashed or moved order has its customer recomputed from their orders (a handful of indexed aggregates). The
+//! trashed or moved order has its customer recomputed from their orders (a handful of indexed aggregates). When
+//! the contact was last in touch is kept the same way from their interactions. The
 //! RFM scores are read off those columns against the workspace's cut points, which a job finds on the columns'
 //! indexes.
 
@@ -42,11 +43,46 @@ pub(crate) fn refresh_set() -> String {
         .join(", ")
 }
 
-/// Recomputes the metrics of `contacts` from their orders.
+/// The latest live interaction with the contact row being updated, 0 for none.
+const LAST_CONTACT: &str = "(SELECT COALESCE(MAX(ic.occurred_at), 0) FROM interaction_contacts ic \
+     JOIN interactions i ON i.workspace_id = ic.workspace_id AND i.id = ic.interaction_id \
+     WHERE ic.workspace_id = contacts.workspace_id AND ic.contact_id = contacts.id AND i.deleted_at IS NULL)";
+
+/// The `SET` that recomputes a contact's `last_contact_at` (for the migration that fills it).
+pub(crate) fn last_contact_set() -> String {
+    format!("last_contact_at = {LAST_CONTACT}")
+}
+
+/// Recomputes the order metrics of `contacts` from their orders.
 pub(crate) async fn refresh(
     tx: &mut Tx,
     ws: WorkspaceId,
     contacts: &[Uuid],
+) -> Result<(), StoreError> {
+    recompute(tx, ws, contacts, &metric_queries()).await
+}
+
+/// Recomputes when `contacts` were last in touch, from their live interactions.
+pub(crate) async fn refresh_last_contact(
+    tx: &mut Tx,
+    ws: WorkspaceId,
+    contacts: &[Uuid],
+) -> Result<(), StoreError> {
+    recompute(
+        tx,
+        ws,
+        contacts,
+        &[("last_contact_at", LAST_CONTACT.to_owned())],
+    )
+    .await
+}
+
+/// Sets each of `columns` of `contacts` to its correlated subquery.
+async fn recompute(
+    tx: &mut Tx,
+    ws: WorkspaceId,
+    contacts: &[Uuid],
+    columns: &[(&'static str, String)],
 ) -> Result<(), StoreError> {
     let mut contacts = contacts.to_vec();
     contacts.sort_unstable();
@@ -54,8 +90,8 @@ pub(crate) async fn refresh(
     for chunk in contacts.chunks(500) {
         let mut update = Query::update();
         update.table(Alias::new("contacts"));
-        for (column, query) in metric_queries() {
-            update.value(Alias::new(column), Expr::cust(query));
+        for (column, query) in columns {
+            update.value(Alias::new(*column), Expr::cust(query.clone()));
         }
         update
             .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
@@ -133,6 +169,61 @@ pub(crate) async fn add_orders(
         tx.execute_all_or_nothing(&update).await?;
     }
     Ok(())
+}
+
+/// Moves the `last_contact_at` of each contact in `touches` (contact, when) forward to when, if later: new
+/// interactions only add to it, in one statement per 500 contacts.
+pub(crate) async fn add_touches(
+    tx: &mut Tx,
+    ws: WorkspaceId,
+    touches: &[(Uuid, i64)],
+) -> Result<(), StoreError> {
+    let mut latest: BTreeMap<Uuid, i64> = BTreeMap::new();
+    for &(contact, at) in touches {
+        let last = latest.entry(contact).or_insert(at);
+        *last = Ord::max(*last, at);
+    }
+    let latest: Vec<_> = latest.into_iter().collect();
+    let batch = |c: &str| Expr::col((Alias::new("batch"), Alias::new(c)));
+    let mine = |c: &str| Expr::col((Alias::new("contacts"), Alias::new(c)));
+    for chunk in latest.chunks(500) {
+        let rows = chunk
+            .iter()
+            .map(|(contact, at)| ValueTuple::Two((*contact).into(), (*at).into()))
+            .collect();
+        let mut update = Query::update();
+        update
+            .table(Alias::new("contacts"))
+            .from(TableRef::ValuesList(rows, Alias::new("batch").into_iden()))
+            .value(
+                Alias::new("last_contact_at"),
+                Expr::case(
+                    batch("column2").gt(mine("last_contact_at")),
+                    batch("column2"),
+                )
+                .finally(mine("last_contact_at")),
+            )
+            .and_where(mine("workspace_id").eq(ws.0))
+            .and_where(mine("id").equals((Alias::new("batch"), Alias::new("column1"))));
+        tx.execute_all_or_nothing(&update).await?;
+    }
+    Ok(())
+}
+
+/// The contacts an interaction is linked to, read before it changes (so that those it leaves are refreshed too).
+pub(crate) async fn contacts_of_interaction(
+    tx: &mut Tx,
+    ws: WorkspaceId,
+    interaction: Uuid,
+) -> Result<Vec<Uuid>, StoreError> {
+    let q = Query::select()
+        .column(Alias::new("contact_id"))
+        .from(Alias::new("interaction_contacts"))
+        .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
+        .and_where(Expr::col(Alias::new("interaction_id")).eq(interaction))
+        .to_owned();
+    let rows: Vec<(Uuid,)> = tx.fetch_all(&q).await?;
+    Ok(rows.into_iter().map(|(c,)| c).collect())
 }
 
 /// The customer of an order, read before the order changes (so that the one it leaves is refreshed too).
@@ -259,23 +350,6 @@ pub(crate) async fn cuts(
         serde_json::from_value(doc).map_err(|e| StoreError::Corrupt(format!("rfm_cuts: {e}")))
     })
     .transpose()
-}
-
-/// The workspace's RFM cuts when one of `filters` names a score; otherwise none is read.
-pub(crate) async fn cuts_if_scored<'a>(
-    pools: &Pools,
-    ws: WorkspaceId,
-    mut filters: impl Iterator<Item = &'a temas_core::filter::Filter>,
-) -> Result<Option<temas_core::rfm::RfmCuts>, StoreError> {
-    let scored = filters.any(|f| {
-        matches!(f.field, temas_core::filter::FilterField::Column(name, _)
-            if temas_core::rfm::scored_column(name).is_some())
-    });
-    if scored {
-        cuts(pools, ws).await
-    } else {
-        Ok(None)
-    }
 }
 
 /// A contact's RFM scores: `None` before the first scoring and for a contact who never bought.

@@ -46,7 +46,8 @@ const RECORD: &[(&str, Ty)] = &[
     ("deleted_at", Int),
 ];
 
-/// A record table's columns: the common ones and its kind's extra ones.
+/// A record table's columns: the common ones and its kind's extra ones. A contact's metrics are not dumped: they
+/// are computed again as the orders and interactions they come from are loaded.
 fn record_columns(kind: RecordKind) -> Vec<(&'static str, Ty)> {
     let extra = crate::records::spec(kind).extra.iter().map(|c| {
         let ty = match *c {
@@ -56,8 +57,7 @@ fn record_columns(kind: RecordKind) -> Vec<(&'static str, Ty)> {
         };
         (*c, ty)
     });
-    let derived = crate::records::spec(kind).derived.iter().map(|c| (*c, Int));
-    RECORD.iter().copied().chain(extra).chain(derived).collect()
+    RECORD.iter().copied().chain(extra).collect()
 }
 
 const TERMS: &[(&str, Ty)] = &[("workspace_id", Id), ("term", Str), ("record_id", Id)];
@@ -388,6 +388,19 @@ pub(crate) async fn load(
     }
     if matches!(table, "contacts" | "companies") {
         crate::dialect::index_inserted_rows(&mut tx, table, rows.len()).await?;
+    }
+    // The metrics of the contacts these rows count for (the contacts and interactions load first).
+    let contacts_of = |rows: &[Map<String, Value>]| -> Vec<Uuid> {
+        rows.iter()
+            .filter_map(|r| r.get("contact_id")?.as_str()?.parse().ok())
+            .collect()
+    };
+    match table {
+        "orders" => crate::customer_metrics::refresh(&mut tx, ws, &contacts_of(rows)).await?,
+        "interaction_contacts" => {
+            crate::customer_metrics::refresh_last_contact(&mut tx, ws, &contacts_of(rows)).await?;
+        }
+        _ => {}
     }
     tx.commit().await
 }

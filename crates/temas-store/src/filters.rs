@@ -7,6 +7,41 @@ use sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr, Value};
 use temas_core::filter::{ColumnKind, Filter, FilterField, FilterValue, Op};
 use temas_core::rfm::{RfmCuts, scored_column};
 
+/// What filters read beyond the row: the workspace's RFM cuts, when a filter names a score, and the time now in
+/// microseconds, which `days_since_…` fields count to.
+pub(crate) struct FilterContext {
+    pub rfm: Option<RfmCuts>,
+    pub now: i64,
+}
+
+impl FilterContext {
+    /// The context of `filters` in a workspace: the RFM cuts are read only when one of them names a score.
+    pub(crate) async fn of<'a>(
+        pools: &crate::db::Pools,
+        ws: crate::types::WorkspaceId,
+        mut filters: impl Iterator<Item = &'a Filter>,
+    ) -> Result<FilterContext, crate::types::StoreError> {
+        let scored = filters.any(
+            |f| matches!(f.field, FilterField::Column(name, _) if scored_column(name).is_some()),
+        );
+        Ok(FilterContext {
+            rfm: if scored {
+                crate::customer_metrics::cuts(pools, ws).await?
+            } else {
+                None
+            },
+            now: temas_core::time::to_micros(temas_core::time::now()),
+        })
+    }
+}
+
+/// The column a field is read from: a score its metric's, a `days_since_…` field its instant's, any other itself.
+pub(crate) fn column_read(name: &'static str) -> &'static str {
+    scored_column(name)
+        .or_else(|| temas_core::filter::days_since_column(name))
+        .unwrap_or(name)
+}
+
 /// Columns every record table has; a kind's extra columns (see [`crate::records::spec`]) exist too, and every
 /// other field lives in the JSON data.
 const COMMON_COLUMNS: &[&str] = &[
@@ -145,12 +180,11 @@ fn membership(
     }
 }
 
-/// `rfm` is the workspace's RFM cuts, needed when `f` names a score (see [`score_condition`]).
 pub(crate) fn condition(
     backend: Backend,
     kind: RecordKind,
     f: &Filter,
-    rfm: Option<&RfmCuts>,
+    cx: &FilterContext,
 ) -> SimpleExpr {
     let t = table(kind);
     let text_of = |v: &FilterValue| match v {
@@ -208,7 +242,15 @@ pub(crate) fn condition(
             }
         }
         FilterField::Column(name, _) if scored_column(name).is_some() => {
-            score_condition(t, scored_column(name).unwrap_or(name), rfm, f)
+            score_condition(t, column_read(name), cx.rfm.as_ref(), f)
+        }
+        FilterField::Column(name, ColumnKind::DaysSince) => {
+            days_since_condition(t, column_read(name), cx.now, f)
+        }
+        FilterField::Column(name, ColumnKind::Instant)
+            if crate::records::spec(kind).derived.contains(name) =>
+        {
+            metric_instant_condition(t, name, f)
         }
         FilterField::Column(name, kind_of) => {
             let expr = if is_real_column(kind, name) {
@@ -248,6 +290,45 @@ fn score_condition(t: &str, metric: &str, rfm: Option<&RfmCuts>, f: &Filter) -> 
         .into_iter()
         .reduce(SimpleExpr::or)
         .unwrap_or_else(|| Expr::cust("1 = 0"))
+}
+
+/// A filter on an instant metric (`last_order_at`, `last_contact_at`), which holds 0 when there is none: `empty`
+/// matches those, and a comparison never does (a contact who never bought did not buy before any date).
+fn metric_instant_condition(t: &str, name: &str, f: &Filter) -> SimpleExpr {
+    let column = || Expr::col((Alias::new(t), Alias::new(name)));
+    match f.op {
+        Op::Empty => column().eq(0),
+        Op::NotEmpty => column().ne(0),
+        op => column().ne(0).and(compare(column(), op, &f.value, false)),
+    }
+}
+
+/// A filter on the whole days since an instant as a range of that instant, which its index answers. The
+/// instant is 0 when there is none (a contact who never bought): `empty` matches those, and a comparison never
+/// does.
+fn days_since_condition(t: &str, instant: &str, now: i64, f: &Filter) -> SimpleExpr {
+    let column = || Expr::col((Alias::new(t), Alias::new(instant)));
+    let days = match f.value {
+        FilterValue::Int(v) => v,
+        _ => 0,
+    };
+    match f.op {
+        Op::Empty => column().eq(0),
+        Op::NotEmpty => column().ne(0),
+        op => match temas_core::filter::days_since_range(op, days, now) {
+            None => Expr::cust("1 = 0"),
+            Some(range) => {
+                let mut condition = column().ne(0);
+                if let Some(after) = range.after {
+                    condition = condition.and(column().gt(after));
+                }
+                if let Some(up_to) = range.up_to {
+                    condition = condition.and(column().lte(up_to));
+                }
+                condition
+            }
+        },
+    }
 }
 
 /// `CREATE INDEX` for lists filtered on `fields` together (plain columns or custom fields, see

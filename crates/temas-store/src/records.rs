@@ -345,6 +345,13 @@ pub(crate) async fn insert(
         .map(|r| (r.id, &r.links, r.indexed.occurred_at.unwrap_or(now)))
         .collect();
     insert_links(tx, kind, viewer.workspace_id, &links).await?;
+    if kind == RecordKind::Interaction {
+        let touches: Vec<(Uuid, i64)> = links
+            .iter()
+            .flat_map(|(_, links, at)| links.contacts.iter().map(move |c| (*c, *at)))
+            .collect();
+        crate::customer_metrics::add_touches(tx, viewer.workspace_id, &touches).await?;
+    }
     if kind == RecordKind::Order {
         let orders: Vec<&Indexed> = records.iter().map(|r| &r.indexed).collect();
         crate::customer_metrics::add_orders(tx, viewer.workspace_id, &orders, now).await?;
@@ -540,13 +547,20 @@ pub(crate) async fn update(
 ) -> Result<(), StoreError> {
     let t = table(kind);
     let i = &u.indexed;
-    // An order's customer before and after the change both have their metrics refreshed.
+    // An order's customer before and after the change both have their metrics refreshed, and an interaction's
+    // contacts before and after when they were last in touch.
     let mut customers: Vec<Uuid> = Vec::new();
+    let mut touched: Vec<Uuid> = Vec::new();
     if kind == RecordKind::Order {
         customers.extend(
             crate::customer_metrics::customer_of_order(tx, viewer.workspace_id, u.id).await?,
         );
         customers.extend(i.contact_id);
+    }
+    if kind == RecordKind::Interaction {
+        touched =
+            crate::customer_metrics::contacts_of_interaction(tx, viewer.workspace_id, u.id).await?;
+        touched.extend(&u.links.contacts);
     }
     let mut upd = Query::update();
     upd.table(Alias::new(t))
@@ -605,6 +619,7 @@ pub(crate) async fn update(
     )
     .await?;
     crate::customer_metrics::refresh(tx, viewer.workspace_id, &customers).await?;
+    crate::customer_metrics::refresh_last_contact(tx, viewer.workspace_id, &touched).await?;
     insert_history(
         tx,
         kind,
@@ -660,6 +675,11 @@ pub(crate) async fn set_deleted(
         crate::customer_metrics::refresh(tx, viewer.workspace_id, &Vec::from_iter(customer))
             .await?;
     }
+    if kind == RecordKind::Interaction {
+        let contacts =
+            crate::customer_metrics::contacts_of_interaction(tx, viewer.workspace_id, id).await?;
+        crate::customer_metrics::refresh_last_contact(tx, viewer.workspace_id, &contacts).await?;
+    }
     let (action, old, new) = if deleted {
         ("delete", serde_json::Value::Null, serde_json::json!(true))
     } else {
@@ -686,7 +706,7 @@ pub(crate) fn list_statement(
     kind: RecordKind,
     viewer: &Viewer,
     query: &ListQuery,
-    rfm: Option<&temas_core::rfm::RfmCuts>,
+    cx: &crate::filters::FilterContext,
     sort_apart: bool,
 ) -> Result<SelectStatement, StoreError> {
     let t = table(kind);
@@ -713,7 +733,7 @@ pub(crate) fn list_statement(
         col(t, "deleted_at").is_null()
     });
     for f in &query.filters {
-        q.and_where(crate::filters::condition(backend, kind, f, rfm));
+        q.and_where(crate::filters::condition(backend, kind, f, cx));
     }
     let sort_col = match sort_key {
         SortKey::Name => Some(sortable("sort_name")),
@@ -761,7 +781,7 @@ fn filter_apart_from_sort(
     let sorted_by = metric_sort(query.sort.key);
     query.filters.iter().find(|f| match f.field {
         temas_core::filter::FilterField::Column(name, _) => {
-            let metric = temas_core::rfm::scored_column(name).unwrap_or(name);
+            let metric = crate::filters::column_read(name);
             derived.contains(&metric) && sorted_by != SortKey::Column(metric)
         }
         _ => false,
@@ -781,7 +801,7 @@ pub(crate) async fn few_metric_matches(
     kind: RecordKind,
     viewer: &Viewer,
     query: &ListQuery,
-    rfm: Option<&temas_core::rfm::RfmCuts>,
+    cx: &crate::filters::FilterContext,
 ) -> Result<bool, StoreError> {
     let Some(filter) = filter_apart_from_sort(kind, query) else {
         return Ok(false);
@@ -792,12 +812,7 @@ pub(crate) async fn few_metric_matches(
         .from(Alias::new(t))
         .and_where(col(t, "workspace_id").eq(viewer.workspace_id.0))
         .and_where(col(t, "deleted_at").is_null())
-        .and_where(crate::filters::condition(
-            pools.backend(),
-            kind,
-            filter,
-            rfm,
-        ))
+        .and_where(crate::filters::condition(pools.backend(), kind, filter, cx))
         .limit(FEW_MATCHES + 1)
         .to_owned();
     let probe = Query::select()
@@ -936,22 +951,23 @@ pub(crate) async fn lead_load(
         .collect())
 }
 
-/// When each of `contacts` last had an interaction (contacts without one are left out).
+/// When each of `contacts` last had a live interaction (contacts without one are left out): the column the store
+/// keeps current.
 pub(crate) async fn last_interactions(
     pools: &Pools,
     ws: WorkspaceId,
     contacts: &[uuid::Uuid],
 ) -> Result<Vec<(uuid::Uuid, i64)>, StoreError> {
-    let t = "interaction_contacts";
+    let t = "contacts";
     let mut out = Vec::with_capacity(contacts.len());
     for chunk in contacts.chunks(500) {
         let q = Query::select()
-            .expr(col(t, "contact_id"))
-            .expr(Expr::cust("MAX(interaction_contacts.occurred_at)"))
+            .expr(col(t, "id"))
+            .expr(col(t, "last_contact_at"))
             .from(Alias::new(t))
             .and_where(col(t, "workspace_id").eq(ws.0))
-            .and_where(col(t, "contact_id").is_in(chunk.iter().copied()))
-            .group_by_col((Alias::new(t), Alias::new("contact_id")))
+            .and_where(col(t, "id").is_in(chunk.iter().copied()))
+            .and_where(col(t, "last_contact_at").ne(0))
             .to_owned();
         let rows: Vec<(uuid::Uuid, i64)> = pools.fetch_all(&q).await?;
         out.extend(rows);
@@ -1000,16 +1016,15 @@ pub(crate) async fn count_matching(
     sets: &[Vec<temas_core::filter::Filter>],
 ) -> Result<(u64, Vec<u64>), StoreError> {
     let backend = pools.backend();
-    let rfm =
-        crate::customer_metrics::cuts_if_scored(pools, viewer.workspace_id, sets.iter().flatten())
-            .await?;
+    let cx = crate::filters::FilterContext::of(pools, viewer.workspace_id, sets.iter().flatten())
+        .await?;
     let t = table(kind);
     let mut q = Query::select();
     q.expr(Expr::cust("COUNT(*)")).from(Alias::new(t));
     for set in sets {
         let mut all = Condition::all();
         for f in set {
-            all = all.add(crate::filters::condition(backend, kind, f, rfm.as_ref()));
+            all = all.add(crate::filters::condition(backend, kind, f, &cx));
         }
         // CAST keeps the sum a 64-bit integer on PostgreSQL (a plain SUM of integers is numeric there).
         let hit = sea_query::CaseStatement::new().case(all, 1).finally(0);

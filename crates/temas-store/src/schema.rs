@@ -67,6 +67,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0014_company_indexes_skip_none",
         ddl: company_indexes_skip_none,
     },
+    Migration {
+        name: "0015_last_contact",
+        ddl: last_contact,
+    },
 ];
 
 /// Columns every record table has: contacts, companies, interactions, products, orders.
@@ -519,5 +523,20 @@ CREATE INDEX {table}_by_company ON {table} (workspace_id, company_id{columns}) W
 "
         ));
     }
+    dialect::render_ddl(backend, &ddl)
+}
+
+/// When each contact was last in touch (their latest live interaction), kept current by every interaction write,
+/// so that lists filter and sort by it (and by the days since) on an index; filled here from the interactions
+/// already recorded.
+fn last_contact(backend: Backend) -> String {
+    let ddl = format!(
+        "ALTER TABLE contacts ADD COLUMN last_contact_at BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX contacts_by_last_contact_at ON contacts (workspace_id, last_contact_at, id) WHERE deleted_at IS NULL;
+UPDATE contacts SET {} WHERE EXISTS (SELECT 1 FROM interaction_contacts l WHERE l.workspace_id = contacts.workspace_id \
+AND l.contact_id = contacts.id);
+",
+        crate::customer_metrics::last_contact_set()
+    );
     dialect::render_ddl(backend, &ddl)
 }

@@ -554,7 +554,7 @@ impl Store for SqlStore {
         viewer: &Viewer,
         query: &ListQuery,
     ) -> Result<Page, StoreError> {
-        let rfm = crate::customer_metrics::cuts_if_scored(
+        let cx = crate::filters::FilterContext::of(
             &self.pools,
             viewer.workspace_id,
             query.filters.iter(),
@@ -563,15 +563,8 @@ impl Store for SqlStore {
         // PostgreSQL's planner has the values' histograms and chooses well by itself.
         let sort_apart = self.backend() == Backend::Sqlite
             && !query.deleted
-            && records::few_metric_matches(&self.pools, kind, viewer, query, rfm.as_ref()).await?;
-        let q = records::list_statement(
-            self.backend(),
-            kind,
-            viewer,
-            query,
-            rfm.as_ref(),
-            sort_apart,
-        )?;
+            && records::few_metric_matches(&self.pools, kind, viewer, query, &cx).await?;
+        let q = records::list_statement(self.backend(), kind, viewer, query, &cx, sort_apart)?;
         let rows: Vec<RecordRow> = self.pools.fetch_all(&q).await?;
         Ok(page(rows, query.limit, list_cursor(query.sort.key)))
     }
