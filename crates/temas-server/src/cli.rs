@@ -31,6 +31,11 @@ pub struct Cli {
         global = true
     )]
     sqlite_synchronous: String,
+    /// Where `serve` keeps attached files: a directory, or `s3://bucket[/folder]` for an S3-compatible store,
+    /// whose client reads the AWS_… variables (AWS_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION,
+    /// AWS_ALLOW_HTTP). Default: `files/` in the data dir.
+    #[arg(long, env = "TEMAS_FILES", global = true)]
+    files: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -154,8 +159,27 @@ async fn open(cli: &Cli) -> anyhow::Result<App> {
     let store = temas_store::open(&config)
         .await
         .context("opening the database")?;
-    let files = temas_service::files::FileStore::new(cli.data_dir.join("files"));
-    Ok(App::new(store).with_files(files))
+    Ok(App::new(store))
+}
+
+/// The file store `serve` keeps attachments in (see `--files`).
+fn file_store(
+    files: Option<&str>,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<temas_service::files::FileStore> {
+    use temas_service::files::FileStore;
+    match files {
+        Some(url) if url.starts_with("s3://") => {
+            FileStore::s3_from_env(url).map_err(|e| anyhow::anyhow!("--files {e}"))
+        }
+        Some(dir) => FileStore::local(std::path::Path::new(dir))
+            .with_context(|| format!("opening the file store {dir}")),
+        None => {
+            let dir = data_dir.join("files");
+            FileStore::local(&dir)
+                .with_context(|| format!("opening the file store {}", dir.display()))
+        }
+    }
 }
 
 async fn first_session(app: &App) -> anyhow::Result<temas_service::Session> {
@@ -221,6 +245,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{token}");
         }
         Command::Serve { listen, demo } => {
+            let app = app.with_files(file_store(cli.files.as_deref(), &cli.data_dir)?);
             if demo {
                 crate::cli::demo_workspace(&app).await?;
             }

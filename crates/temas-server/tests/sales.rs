@@ -651,6 +651,57 @@ async fn files_are_kept_with_an_order(t: TestApp) {
     assert_eq!(after.body["attachments"], json!([]));
 }
 
+/// With the file store in an S3-compatible bucket, an order's file goes there as an object under the workspace's
+/// folder, comes back as it was sent, and leaves the bucket when it is removed.
+#[tokio::test]
+async fn files_are_kept_in_an_s3_bucket() {
+    let root = tempfile::tempdir().unwrap();
+    let bucket = support::s3_bucket(root.path()).await;
+    let t = support::spawn_app_with_files(temas_testdb::Backend::Sqlite, bucket, root).await;
+    let tok = &t.owner_token;
+    let buyer = t.contact_anyway(tok, json!({"first_name": "Parisa"})).await["id"].clone();
+    let order = t
+        .post(
+            tok,
+            "/api/v1/orders",
+            json!({"contact_id": buyer, "currency": "IRR", "status": "invoiced",
+                   "lines": [{"description": "Carpet", "unit_price": "90000000"}]}),
+        )
+        .await;
+    assert_eq!(order.status, StatusCode::CREATED, "{}", order.body);
+    let path = format!(
+        "/api/v1/orders/{}/attachments",
+        order.body["id"].as_str().unwrap()
+    );
+    let scan = b"%PDF-1.4 a scanned invoice".to_vec();
+    let added = t
+        .upload_typed(
+            tok,
+            &format!("{path}?name=scan.pdf"),
+            scan.clone(),
+            Some("application/pdf"),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    let file = added.body["id"].as_str().unwrap().to_owned();
+    let ws = t.app.store.first_workspace().await.unwrap().unwrap().id.0;
+    let object = t.files.path().join(format!("invoices/temas/{ws}/{file}"));
+    assert_eq!(
+        std::fs::read(&object).unwrap(),
+        scan,
+        "the object in the bucket"
+    );
+
+    let got = t.get(tok, &format!("{path}/{file}")).await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.body, json!("%PDF-1.4 a scanned invoice"));
+    let removed = t
+        .call(tok, Method::DELETE, &format!("{path}/{file}"), None, &[])
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.body);
+    assert!(!object.exists(), "the object left the bucket");
+}
+
 on_both_backends!(
     files_are_kept_with_an_order,
     products_carry_exact_prices_and_are_listed_by_their_fields,

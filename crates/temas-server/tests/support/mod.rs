@@ -16,7 +16,8 @@ pub struct TestApp {
     pub owner_token: String,
     client: reqwest::Client,
     _db: TestDb,
-    _files: tempfile::TempDir,
+    /// The directory behind the file store.
+    pub files: tempfile::TempDir,
 }
 
 pub const PASSWORD: &str = "a long enough password";
@@ -55,13 +56,25 @@ impl Reply {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    let files = tempfile::tempdir().expect("files dir");
+    let store = temas_service::files::FileStore::local(files.path()).expect("file store");
+    spawn_app_with_files(backend, store, files).await
+}
+
+/// The server keeping attachments in `store`; `files` is the directory behind it, kept as long as the app.
+pub async fn spawn_app_with_files(
+    backend: Backend,
+    store: temas_service::files::FileStore,
+    files: tempfile::TempDir,
+) -> TestApp {
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let db = TestDb::new(backend).await;
-    let store = temas_store::open(&StoreConfig::new(db.url.clone()))
-        .await
-        .expect("store");
-    let files = tempfile::tempdir().expect("files dir");
-    let app = App::new(store).with_files(temas_service::files::FileStore::new(files.path()));
+    let app = App::new(
+        temas_store::open(&StoreConfig::new(db.url.clone()))
+            .await
+            .expect("store"),
+    )
+    .with_files(store);
     app.init_workspace(InitWorkspace {
         name: "Acme".into(),
         admin_email: "owner@acme.test".into(),
@@ -95,8 +108,47 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         owner_token,
         client: reqwest::Client::new(),
         _db: db,
-        _files: files,
+        files,
     }
+}
+
+/// An S3-compatible server on a random loopback port, keeping its buckets as folders of `root` (s3s-fs), with
+/// one bucket, `invoices`; returns a file store on that bucket under the folder `temas`.
+pub async fn s3_bucket(root: &std::path::Path) -> temas_service::files::FileStore {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    std::fs::create_dir_all(root.join("invoices")).expect("bucket");
+    let mut builder =
+        s3s::service::S3ServiceBuilder::new(s3s_fs::FileSystem::new(root).expect("s3s-fs"));
+    builder.set_auth(s3s::auth::SimpleAuth::from_single(
+        "temas-test",
+        "temas-test-secret",
+    ));
+    let service = builder.build();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let service = service.clone();
+            tokio::spawn(async move {
+                let server = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+                let _ = server.serve_connection(TokioIo::new(socket), service).await;
+            });
+        }
+    });
+    let options = [
+        ("aws_endpoint", endpoint.as_str()),
+        ("aws_allow_http", "true"),
+        ("aws_region", "us-east-1"),
+        ("aws_access_key_id", "temas-test"),
+        ("aws_secret_access_key", "temas-test-secret"),
+    ];
+    temas_service::files::FileStore::s3(
+        "s3://invoices/temas",
+        options.map(|(k, v)| (k.to_owned(), v.to_owned())),
+    )
+    .expect("s3 file store")
 }
 
 impl TestApp {
