@@ -554,16 +554,21 @@ impl Store for SqlStore {
         viewer: &Viewer,
         query: &ListQuery,
     ) -> Result<Page, StoreError> {
-        let cx = crate::filters::FilterContext::of(
+        let mut cx = crate::filters::FilterContext::of(
             &self.pools,
             viewer.workspace_id,
             query.filters.iter(),
         )
         .await?;
         // PostgreSQL's planner has the values' histograms and chooses well by itself.
-        let sort_apart = self.backend() == Backend::Sqlite
-            && !query.deleted
-            && records::few_metric_matches(&self.pools, kind, viewer, query, &cx).await?;
+        let mut sort_apart = false;
+        if self.backend() == Backend::Sqlite && !query.deleted {
+            match records::few_metric_matches(&self.pools, kind, viewer, query, &cx).await? {
+                Some(true) => sort_apart = true,
+                Some(false) => cx.walk_sort_index = Some(records::sort_column(query.sort.key)),
+                None => {}
+            }
+        }
         let q = records::list_statement(self.backend(), kind, viewer, query, &cx, sort_apart)?;
         let rows: Vec<RecordRow> = self.pools.fetch_all(&q).await?;
         Ok(page(rows, query.limit, list_cursor(query.sort.key)))
