@@ -382,6 +382,40 @@ async fn rows_update_the_contacts_with_the_same_custom_field_value(backend: Back
         .await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(list.body["items"][0]["first_name"], "Sarah");
+
+    // A call logged from a column counts as Ali's last contact, until the import is rolled back.
+    let touched = "/api/v1/contacts?filter=days_since_last_contact:eq:0";
+    let (calls, run) = upload_and_run(
+        &t,
+        &owner,
+        "crm_id,first_name,summary\nA-1,Ali,Called about the renewal\n",
+        json!({"match_on": "custom:crm_id", "mapping": {"crm_id": "custom:crm_id", "first_name": "first_name",
+               "summary": "interaction:call"}}),
+    )
+    .await;
+    assert_eq!(run.status, StatusCode::ACCEPTED, "{}", run.body);
+    let done = wait_while(&t, &owner, &calls, "running").await;
+    assert_eq!(done["summary"]["updated"], 1, "{done}");
+    let names = |page: Reply| -> Vec<String> {
+        page.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["first_name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(t.get(&owner, touched).await), ["Ali"]);
+    let back = t
+        .post(
+            &owner,
+            &format!("/api/v1/imports/{calls}/rollback"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::ACCEPTED, "{}", back.body);
+    let undone = wait_while(&t, &owner, &calls, "rolling_back").await;
+    assert_eq!(undone["status"], "rolled_back", "{undone}");
+    assert!(names(t.get(&owner, touched).await).is_empty());
 }
 
 #[tokio::test]

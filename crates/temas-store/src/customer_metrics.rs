@@ -7,7 +7,7 @@
 
 use crate::db::{Pools, Tx};
 use crate::types::{Indexed, StoreError, WorkspaceId};
-use sea_query::{Alias, Expr, ExprTrait, IntoIden, Query, TableRef, ValueTuple};
+use sea_query::{Alias, Expr, ExprTrait, IntoIden, Query, SimpleExpr, TableRef, ValueTuple};
 use sqlx::types::Json;
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -131,44 +131,23 @@ pub(crate) async fn add_orders(
         }
         sum.2 = Ord::max(sum.2, order.occurred_at.unwrap_or(now));
     }
-    let sums: Vec<_> = sums.into_iter().collect();
-    let batch = |c: &str| Expr::col((Alias::new("batch"), Alias::new(c)));
-    let mine = |c: &str| Expr::col((Alias::new("contacts"), Alias::new(c)));
-    for chunk in sums.chunks(500) {
-        let rows = chunk
-            .iter()
-            .map(|(contact, (count, spent, last))| {
-                ValueTuple::Many(vec![
-                    (*contact).into(),
-                    (*count).into(),
-                    (*spent).into(),
-                    (*last).into(),
-                ])
-            })
-            .collect();
-        // A VALUES list names its columns column1, column2 … on both backends.
-        let mut update = Query::update();
-        update
-            .table(Alias::new("contacts"))
-            .from(TableRef::ValuesList(rows, Alias::new("batch").into_iden()))
-            .value(
-                Alias::new("orders_count"),
-                mine("orders_count").add(batch("column2")),
-            )
-            .value(
-                Alias::new("total_spent_minor"),
-                mine("total_spent_minor").add(batch("column3")),
-            )
-            .value(
-                Alias::new("last_order_at"),
-                Expr::case(batch("column4").gt(mine("last_order_at")), batch("column4"))
-                    .finally(mine("last_order_at")),
-            )
-            .and_where(mine("workspace_id").eq(ws.0))
-            .and_where(mine("id").equals((Alias::new("batch"), Alias::new("column1"))));
-        tx.execute_all_or_nothing(&update).await?;
-    }
-    Ok(())
+    let rows = sums
+        .into_iter()
+        .map(|(contact, (count, spent, last))| {
+            ValueTuple::Many(vec![
+                contact.into(),
+                count.into(),
+                spent.into(),
+                last.into(),
+            ])
+        })
+        .collect();
+    let set = [
+        ("orders_count", mine("orders_count").add(batch(2))),
+        ("total_spent_minor", mine("total_spent_minor").add(batch(3))),
+        ("last_order_at", later("last_order_at", 4)),
+    ];
+    update_from_batches(tx, ws, rows, &set).await
 }
 
 /// Moves the `last_contact_at` of each contact in `touches` (contact, when) forward to when, if later: new
@@ -183,26 +162,57 @@ pub(crate) async fn add_touches(
         let last = latest.entry(contact).or_insert(at);
         *last = Ord::max(*last, at);
     }
-    let latest: Vec<_> = latest.into_iter().collect();
-    let batch = |c: &str| Expr::col((Alias::new("batch"), Alias::new(c)));
-    let mine = |c: &str| Expr::col((Alias::new("contacts"), Alias::new(c)));
-    for chunk in latest.chunks(500) {
-        let rows = chunk
-            .iter()
-            .map(|(contact, at)| ValueTuple::Two((*contact).into(), (*at).into()))
-            .collect();
+    let rows = latest
+        .into_iter()
+        .map(|(contact, at)| ValueTuple::Two(contact.into(), at.into()))
+        .collect();
+    update_from_batches(
+        tx,
+        ws,
+        rows,
+        &[("last_contact_at", later("last_contact_at", 2))],
+    )
+    .await
+}
+
+/// Column `n` of the `batch` a metric update joins (a VALUES list names its columns column1, column2 … on both
+/// backends; column1 is the contact's id).
+fn batch(n: usize) -> Expr {
+    Expr::col((Alias::new("batch"), Alias::new(format!("column{n}"))))
+}
+
+/// A column of the contact being updated.
+fn mine(column: &str) -> Expr {
+    Expr::col((Alias::new("contacts"), Alias::new(column)))
+}
+
+/// The later of an instant metric and column `n` of the batch.
+fn later(column: &str, n: usize) -> SimpleExpr {
+    Expr::case(batch(n).gt(mine(column)), batch(n))
+        .finally(mine(column))
+        .into()
+}
+
+/// Sets `set` (column, value read from the contact and the batch) on the contacts of `rows`, each a contact's id
+/// followed by its values, joined onto them as a VALUES list: one statement per 500 contacts.
+async fn update_from_batches(
+    tx: &mut Tx,
+    ws: WorkspaceId,
+    rows: Vec<ValueTuple>,
+    set: &[(&str, SimpleExpr)],
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(500) {
         let mut update = Query::update();
         update
             .table(Alias::new("contacts"))
-            .from(TableRef::ValuesList(rows, Alias::new("batch").into_iden()))
-            .value(
-                Alias::new("last_contact_at"),
-                Expr::case(
-                    batch("column2").gt(mine("last_contact_at")),
-                    batch("column2"),
-                )
-                .finally(mine("last_contact_at")),
-            )
+            .from(TableRef::ValuesList(
+                chunk.to_vec(),
+                Alias::new("batch").into_iden(),
+            ));
+        for (column, value) in set {
+            update.value(Alias::new(*column), value.clone());
+        }
+        update
             .and_where(mine("workspace_id").eq(ws.0))
             .and_where(mine("id").equals((Alias::new("batch"), Alias::new("column1"))));
         tx.execute_all_or_nothing(&update).await?;

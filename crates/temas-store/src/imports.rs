@@ -442,7 +442,17 @@ pub(crate) async fn purge(
     ids: &[Uuid],
 ) -> Result<(), StoreError> {
     let mut tx = pools.begin().await?;
+    // The contacts whose metrics these records count in, refreshed once they are gone.
+    let mut customers = Vec::new();
+    let mut touched = Vec::new();
     for id in ids {
+        match kind {
+            RecordKind::Order => customers
+                .extend(crate::customer_metrics::customer_of_order(&mut tx, ws, *id).await?),
+            RecordKind::Interaction => touched
+                .extend(crate::customer_metrics::contacts_of_interaction(&mut tx, ws, *id).await?),
+            _ => {}
+        }
         delete_links(&mut tx, kind, ws, *id).await?;
     }
     for chunk in ids.chunks(500) {
@@ -463,5 +473,7 @@ pub(crate) async fn purge(
             tx.execute(&del).await?;
         }
     }
+    crate::customer_metrics::refresh(&mut tx, ws, &customers).await?;
+    crate::customer_metrics::refresh_last_contact(&mut tx, ws, &touched).await?;
     tx.commit().await
 }
