@@ -72,7 +72,7 @@ impl App {
         };
         let ws = session.workspace.id;
         files
-            .put(ws, added.id, &file.bytes)
+            .put(ws, added.id, file.bytes)
             .await
             .map_err(|e| AppError::Internal(format!("storing the file: {e}")))?;
         let mut data = old.clone();

@@ -76,9 +76,9 @@ impl FileStore {
             .join(id.to_string())
     }
 
-    pub async fn put(&self, ws: WorkspaceId, id: Uuid, bytes: &[u8]) -> std::io::Result<()> {
+    pub async fn put(&self, ws: WorkspaceId, id: Uuid, bytes: Vec<u8>) -> std::io::Result<()> {
         self.objects
-            .put(&self.path(ws, id), PutPayload::from(bytes.to_vec()))
+            .put(&self.path(ws, id), PutPayload::from(bytes))
             .await
             .map(|_| ())
             .map_err(io_error)

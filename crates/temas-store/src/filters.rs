@@ -261,12 +261,20 @@ pub(crate) fn condition(
             score_condition(column, column_read(name), cx.rfm.as_ref(), f)
         }
         FilterField::Column(name, ColumnKind::DaysSince) => {
-            days_since_condition(cx.column(kind, t, column_read(name)), cx.now, f)
+            let days = match f.value {
+                FilterValue::Int(v) => v,
+                _ => 0,
+            };
+            instant_metric_condition(cx.column(kind, t, column_read(name)), f.op, |instant| {
+                days_since(instant, f.op, days, cx.now)
+            })
         }
         FilterField::Column(name, ColumnKind::Instant)
             if crate::records::spec(kind).derived.contains(name) =>
         {
-            metric_instant_condition(cx.column(kind, t, name), f)
+            instant_metric_condition(cx.column(kind, t, name), f.op, |instant| {
+                compare(instant, f.op, &f.value, false)
+            })
         }
         FilterField::Column(name, kind_of) => {
             let expr = if is_real_column(kind, name) {
@@ -316,42 +324,32 @@ fn score_condition(
 /// matches those, and a comparison never does (a contact who never bought did not buy before any date).
 /// Comparisons keep to instants above 0, a bound the metric's index seeks to past the contacts with none (half the
 /// base can have none; skipping them one by one took 90 ms at 1,000,000 contacts). So an instant before 1970 is
-/// not found by a comparison.
-fn metric_instant_condition(instant: SimpleExpr, f: &Filter) -> SimpleExpr {
-    let column = || instant.clone();
-    match f.op {
-        Op::Empty => column().eq(0),
-        Op::NotEmpty => column().ne(0),
-        op => column().gt(0).and(compare(column(), op, &f.value, false)),
+/// not found by a comparison. `compared` writes the comparison itself on the instant.
+fn instant_metric_condition(
+    instant: SimpleExpr,
+    op: Op,
+    compared: impl FnOnce(SimpleExpr) -> SimpleExpr,
+) -> SimpleExpr {
+    match op {
+        Op::Empty => instant.eq(0),
+        Op::NotEmpty => instant.ne(0),
+        _ => instant.clone().gt(0).and(compared(instant)),
     }
 }
 
-/// A filter on the whole days since an instant as a range of that instant, which its index answers. The
-/// instant is 0 when there is none (a contact who never bought): `empty` matches those, and a comparison never
-/// does (it keeps to instants above 0, as [`metric_instant_condition`] does).
-fn days_since_condition(instant: SimpleExpr, now: i64, f: &Filter) -> SimpleExpr {
-    let column = || instant.clone();
-    let days = match f.value {
-        FilterValue::Int(v) => v,
-        _ => 0,
+/// The whole days since an instant, compared by `op` to `days`, as a range of that instant, which its index
+/// answers.
+fn days_since(instant: SimpleExpr, op: Op, days: i64, now: i64) -> SimpleExpr {
+    let Some(range) = temas_core::filter::days_since_range(op, days, now) else {
+        return Expr::cust("1 = 0");
     };
-    match f.op {
-        Op::Empty => column().eq(0),
-        Op::NotEmpty => column().ne(0),
-        op => match temas_core::filter::days_since_range(op, days, now) {
-            None => Expr::cust("1 = 0"),
-            Some(range) => {
-                let mut condition = column().gt(0);
-                if let Some(after) = range.after {
-                    condition = condition.and(column().gt(after));
-                }
-                if let Some(up_to) = range.up_to {
-                    condition = condition.and(column().lte(up_to));
-                }
-                condition
-            }
-        },
-    }
+    let after = range.after.map(|after| instant.clone().gt(after));
+    let up_to = range.up_to.map(|up_to| instant.clone().lte(up_to));
+    [after, up_to]
+        .into_iter()
+        .flatten()
+        .reduce(SimpleExpr::and)
+        .unwrap_or_else(|| Expr::cust("1 = 1"))
 }
 
 /// `CREATE INDEX` for lists filtered on `fields` together (plain columns or custom fields, see
