@@ -82,8 +82,12 @@ impl Drop for Cli {
 
 /// `GET /api/v1/search?q=` (already URL-encoded) as JSON.
 async fn search(base: &str, token: &str, q: &str) -> serde_json::Value {
+    get_json(base, token, &format!("/api/v1/search?q={q}")).await
+}
+
+async fn get_json(base: &str, token: &str, path: &str) -> serde_json::Value {
     reqwest::Client::new()
-        .get(format!("{base}/api/v1/search?q={q}"))
+        .get(format!("{base}{path}"))
         .bearer_auth(token)
         .send()
         .await
@@ -91,6 +95,21 @@ async fn search(base: &str, token: &str, q: &str) -> serde_json::Value {
         .json()
         .await
         .unwrap()
+}
+
+/// The ids of the contacts with a last contact, most recent first, and of those who bought, by spend: what a
+/// workspace's metrics make of its interactions and orders.
+async fn metric_lists(base: &str, token: &str) -> Vec<Vec<String>> {
+    let mut lists = Vec::new();
+    for path in [
+        "/api/v1/contacts?filter=last_contact_at:notempty&sort=-last_contact_at&limit=500",
+        "/api/v1/contacts?filter=orders_count:gte:1&sort=-total_spent_minor&limit=500",
+    ] {
+        let page = get_json(base, token, path).await;
+        let ids = page["items"].as_array().unwrap().iter();
+        lists.push(ids.map(|c| c["id"].as_str().unwrap().to_owned()).collect());
+    }
+    lists
 }
 
 fn stdout(o: &Output) -> String {
@@ -753,6 +772,27 @@ async fn a_workspace_dump_round_trips_sqlite_postgres_sqlite() {
         "{}",
         String::from_utf8_lossy(&import.stderr)
     );
+    // A purchase, so that the order metrics have something to carry over.
+    let (mut server, base) = first.serve(&[]);
+    let buyer = search(&base, &token, "yasmin").await["items"][0]["id"].clone();
+    let order = reqwest::Client::new()
+        .post(format!("{base}/api/v1/orders"))
+        .bearer_auth(&token)
+        .json(
+            &serde_json::json!({"contact_id": buyer, "currency": "IRR", "status": "paid",
+            "lines": [{"description": "Carpet", "unit_price": "90000000"}]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(order.status(), reqwest::StatusCode::CREATED);
+    let metrics = metric_lists(&base, &token).await;
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(
+        metrics[0].len() > 50 && metrics[1].len() == 1,
+        "{metrics:?}"
+    );
 
     let dump = |cli: &Cli, name: &str| {
         let out = cli.dir.join(name);
@@ -797,6 +837,8 @@ async fn a_workspace_dump_round_trips_sqlite_postgres_sqlite() {
     let (mut server, base) = third.serve(&[]);
     let by_start = search(&base, &token, "yasmin").await;
     let by_fragment = search(&base, &token, "asmi").await;
+    // The metrics are not in the dump: loading computed them again from the interactions and orders.
+    let loaded_metrics = metric_lists(&base, &token).await;
     let _ = server.kill();
     let _ = server.wait();
     assert_eq!(
@@ -811,6 +853,7 @@ async fn a_workspace_dump_round_trips_sqlite_postgres_sqlite() {
         .filter_map(|i| i["detail"].as_str())
         .collect();
     assert!(details.contains(&"yasmin@example.ir"), "{by_fragment}");
+    assert_eq!(loaded_metrics, metrics);
     let check = third.run(&["check"], &[], None);
     assert!(
         check.status.success(),

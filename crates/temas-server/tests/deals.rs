@@ -724,6 +724,20 @@ async fn contacts_are_listed_by_days_since_their_last_order_and_contact(t: TestA
         .await;
     assert_eq!(restored.status, StatusCode::OK, "{}", restored.body);
     assert_eq!(names("days_since_last_contact:eq:5", "name").await, ["Cem"]);
+    // Ana's only call is re-linked to Dan: she was never in touch after all, he was 3 days ago.
+    let relinked = t
+        .patch(
+            tok,
+            &format!("/api/v1/interactions/{}", calls[0]),
+            json!({"contact_ids": [ids[3]]}),
+        )
+        .await;
+    assert_eq!(relinked.status, StatusCode::OK, "{}", relinked.body);
+    assert_eq!(names("days_since_last_contact:eq:3", "name").await, ["Dan"]);
+    assert_eq!(
+        names("days_since_last_contact:empty", "name").await,
+        ["Ana"]
+    );
 }
 
 /// The daily jobs are queued once a day per workspace, whoever asks how often, and the worker runs them: the RFM
