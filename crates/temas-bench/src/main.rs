@@ -4,6 +4,7 @@
 mod dedupe;
 mod duplicate_check;
 mod orders;
+mod raw_import;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
@@ -148,6 +149,17 @@ enum Command {
         /// connection, as the server has.
         #[arg(long)]
         inline_checkpoints: bool,
+    },
+    /// The raw engine loading the rows of an import file (as `temas-bench csv` writes them) into the same indexed
+    /// schema, straight on a copy of a Temas SQLite database whose companies the rows name.
+    RawImport {
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        file: std::path::PathBuf,
+        /// Rows per transaction (the importer writes 1,000).
+        #[arg(long, default_value_t = 1000)]
+        batch: usize,
     },
     /// The raw engine answering unranked trigram look-ups for each fragment of a file, straight on the database.
     RawSearch {
@@ -738,6 +750,7 @@ async fn main() -> anyhow::Result<()> {
             customers,
             inline_checkpoints,
         } => orders::raw(&url, orders, customers, inline_checkpoints).await,
+        Command::RawImport { url, file, batch } => raw_import::run(&url, &file, batch).await,
         Command::RawSearch { url, fragments } => raw_search(&url, &fragments).await,
     }
 }

@@ -120,7 +120,7 @@ fn stored(order: Value, owner: uuid::Uuid) -> anyhow::Result<OrderData> {
 
 /// Checkpoints the WAL from a connection of its own, as the server does: passively every half second, and with
 /// truncation once the log passes 16,384 pages.
-async fn checkpoint(url: String) -> anyhow::Result<()> {
+pub(crate) async fn checkpoint(url: String) -> anyhow::Result<()> {
     use sqlx::Connection;
     let mut conn = sqlx::SqliteConnection::connect(&url).await?;
     loop {

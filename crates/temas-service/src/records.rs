@@ -414,7 +414,21 @@ impl App {
     pub(crate) async fn prepare_validated<R: RecordType>(
         &self,
         session: &Session,
+        data: R::Data,
+        check_refs: bool,
+    ) -> Result<NewRecord, AppError> {
+        let index = R::index(&data);
+        self.prepare_indexed::<R>(session, data, index, check_refs)
+            .await
+    }
+
+    /// As [`Self::prepare_validated`], with the record's search terms and indexed columns (`R::index` of the same
+    /// data) worked out beforehand, off the async runtime: the importer does so for a whole batch.
+    pub(crate) async fn prepare_indexed<R: RecordType>(
+        &self,
+        session: &Session,
         mut data: R::Data,
+        (terms, mut indexed): (Vec<String>, Indexed),
         check_refs: bool,
     ) -> Result<NewRecord, AppError> {
         let owner = match (R::owner(&data), R::routing(&data)) {
@@ -430,7 +444,6 @@ impl App {
         if check_refs {
             self.check_references::<R>(session, &data).await?;
         }
-        let (terms, mut indexed) = R::index(&data);
         indexed.owner_id = Some(owner);
         indexed.team_id = team;
         let links = R::links(&data);

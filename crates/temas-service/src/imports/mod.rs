@@ -13,21 +13,22 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use temas_core::calendar::Calendar;
-use temas_core::contact::{Company, CompanyInput, CompanyLink, Contact, ContactData, ContactInput};
+use temas_core::contact::{Company, CompanyInput, CompanyLink, Contact};
 use temas_core::custom::Entity;
 use temas_core::ids::CompanyId;
-use temas_core::import::{DateOrder, MappedRow, RowContext, RowInteraction, Target, map_row};
+use temas_core::import::{DateOrder, RowContext, RowInteraction, Target};
 use temas_core::interaction::{Interaction, InteractionInput};
 use temas_core::normalize::search_key;
-use temas_core::phone::national_of_e164;
 pub use temas_store::RowProblem;
 use temas_store::{ImportAction, ImportItem, ImportRun, NewRecord, RecordKind, Uuid};
 
 mod merge;
+mod prepare;
 mod probable;
 mod rollback;
 mod run;
 
+use prepare::{Prepared, RowRules};
 use run::Run;
 
 /// Rows validated and written together.
@@ -315,11 +316,18 @@ impl App {
         };
         // A dry run writes nothing but its error report, so one cut short simply starts again.
         let resume = req.resume.clone().filter(|_| !req.dry_run);
+        let rules = std::sync::Arc::new(RowRules {
+            targets: req.targets.clone(),
+            headers: req.headers.clone(),
+            row_context: row_context(session),
+            contact: session.validation(self, Entity::Contact).await?,
+            match_on: req.match_on.clone(),
+        });
         let mut run = Run {
             app: self,
             session,
             req,
-            ctx: row_context(session),
+            rules: rules.clone(),
             summary: resume.clone().unwrap_or(fresh),
             seen: HashMap::new(),
             incoming: Vec::new(),
@@ -351,29 +359,31 @@ impl App {
         run.save(run.active_status()).await?;
         let skip = resume.as_ref().map_or(0, |c| c.rows);
         let mut replayed = 0u64;
-        let contact_rules = session.validation(self, Entity::Contact).await?;
+        // Each batch is prepared on a blocking thread while the one before it is matched and written.
+        let mut prepared: Option<tokio::task::JoinHandle<Vec<Prepared>>> = None;
         let mut batch: Vec<SourceRow> = Vec::with_capacity(BATCH_ROWS);
-        for row in rows {
+        let mut rows = rows.peekable();
+        while let Some(row) = rows.next() {
             if replayed < skip {
                 // Rows imported before the interruption: only their keys are needed, to find duplicates of them.
                 replayed += 1;
-                run.remember(row, &contact_rules);
+                run.remember(row);
                 continue;
             }
             batch.push(row);
-            if batch.len() == BATCH_ROWS {
-                if req.taken_over.as_ref().is_some_and(|t| t.is_set()) {
-                    return Err(AppError::Internal(
-                        "another worker took the import over".into(),
-                    ));
-                }
-                run.batch(std::mem::take(&mut batch)).await?;
-                run.save(run.active_status()).await?;
-                progress(run.summary.rows);
+            if batch.len() < BATCH_ROWS && rows.peek().is_some() {
+                continue;
+            }
+            let rows = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+            let rules = rules.clone();
+            let next = tokio::task::spawn_blocking(move || prepare::prepare(rows, &rules));
+            if let Some(previous) = prepared.replace(next) {
+                run.write_prepared(previous, progress).await?;
             }
         }
-        run.batch(batch).await?;
-        progress(run.summary.rows);
+        if let Some(last) = prepared {
+            run.write_prepared(last, progress).await?;
+        }
         if req.dry_run {
             run.flag_probable_duplicates().await?;
         } else {

@@ -1,20 +1,9 @@
 //! One import run: rows validated and matched in batches, each batch journalled, then written.
 
 use super::merge::{key_hash, update_patch};
+use super::prepare::{Prepared, RowRules, ValidRow, prepare_row};
 use super::*;
 use temas_core::dedupe::MatchInput;
-
-/// A validated row on its way into the base.
-pub(super) struct Ready {
-    row: u64,
-    input: ContactInput,
-    data: ContactData,
-    company: Option<String>,
-    /// The company's name as companies are matched: normalised.
-    company_key: Option<String>,
-    keys: Vec<String>,
-    interactions: Vec<RowInteraction>,
-}
 
 /// A row's interactions, with the row and the contact they go on.
 type ContactLogs = (u64, Uuid, Vec<RowInteraction>);
@@ -24,7 +13,7 @@ pub(super) struct Run<'a> {
     pub(super) app: &'a App,
     pub(super) session: &'a Session,
     pub(super) req: &'a ImportRequest,
-    pub(super) ctx: RowContext,
+    pub(super) rules: std::sync::Arc<RowRules>,
     pub(super) summary: ImportSummary,
     /// Match keys seen in earlier rows (as 64-bit hashes, to keep a million-row file's keys small), with the
     /// row that had them first.
@@ -68,18 +57,10 @@ impl Run<'_> {
 
     /// Notes the match keys of a row imported before an interruption, so later rows with the same keys are still
     /// reported as duplicates inside the file.
-    pub(super) fn remember(
-        &mut self,
-        row: SourceRow,
-        ctx: &temas_core::contact::ValidationContext,
-    ) {
-        let Ok((number, cells)) = row else { return };
-        let Ok(mapped) = map_row(&self.req.targets, &self.req.headers, &cells, &self.ctx) else {
-            return;
-        };
-        if let Ok(data) = Contact::validate(mapped.input.clone(), ctx, None) {
-            for k in self.keys(&mapped.input, &data) {
-                self.seen.entry(key_hash(&k)).or_insert(number);
+    pub(super) fn remember(&mut self, row: SourceRow) {
+        if let Prepared::Valid(r) = prepare_row(row, &self.rules) {
+            for k in &r.keys {
+                self.seen.entry(key_hash(k)).or_insert(r.row);
             }
         }
     }
@@ -104,94 +85,61 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// The keys a row is matched on (and checked for duplicates inside the file).
-    fn keys(&self, input: &ContactInput, data: &temas_core::contact::ContactData) -> Vec<String> {
-        match &self.req.match_on {
-            MatchOn::Nothing => Vec::new(),
-            MatchOn::ExternalId => input
-                .external_id
-                .iter()
-                .map(|e| e.trim().to_owned())
-                .collect(),
-            MatchOn::Email => data
-                .points
-                .emails
-                .iter()
-                .map(|e| e.normalized.clone())
-                .collect(),
-            MatchOn::Phone => data
-                .points
-                .phones
-                .iter()
-                .map(|p| national_of_e164(&p.e164).to_owned())
-                .collect(),
-            MatchOn::Custom(key) => data
-                .custom
-                .get(key)
-                .and_then(Value::as_str)
-                .map(|v| vec![v.to_owned()])
-                .unwrap_or_default(),
+    /// Waits for a batch to be prepared, then matches and writes it and saves the run's checkpoint.
+    pub(super) async fn write_prepared(
+        &mut self,
+        prepared: tokio::task::JoinHandle<Vec<Prepared>>,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<(), AppError> {
+        if self.req.taken_over.as_ref().is_some_and(|t| t.is_set()) {
+            return Err(AppError::Internal(
+                "another worker took the import over".into(),
+            ));
         }
+        let rows = prepared
+            .await
+            .map_err(|e| AppError::Internal(format!("preparing rows failed: {e}")))?;
+        self.batch(rows).await?;
+        self.save(self.active_status()).await?;
+        progress(self.summary.rows);
+        Ok(())
     }
 
-    pub(super) async fn batch(&mut self, rows: Vec<SourceRow>) -> Result<(), AppError> {
+    /// Matches a prepared batch against the file's earlier rows and the base, and writes it.
+    pub(super) async fn batch(&mut self, rows: Vec<Prepared>) -> Result<(), AppError> {
         if rows.is_empty() {
             return Ok(());
         }
-        let ctx = self.session.validation(self.app, Entity::Contact).await?;
-        let mut ready: Vec<Ready> = Vec::with_capacity(rows.len());
+        let mut ready: Vec<ValidRow> = Vec::with_capacity(rows.len());
         for row in rows {
             self.summary.rows += 1;
-            let (number, cells) = match row {
-                Ok(r) => r,
-                Err((number, reason)) => {
-                    self.fail(number, "", reason);
+            let r = match row {
+                Prepared::Unreadable { row, reason } => {
+                    self.fail(row, "", reason);
                     continue;
                 }
-            };
-            let mapped: MappedRow =
-                match map_row(&self.req.targets, &self.req.headers, &cells, &self.ctx) {
-                    Ok(m) => m,
-                    Err(errors) => {
-                        for e in errors.0 {
-                            self.fail(number, &e.field, e.message);
-                        }
-                        continue;
-                    }
-                };
-            if mapped.is_empty() {
-                self.summary
-                    .skip(number, "no name, email, phone or company");
-                continue;
-            }
-            let data = match Contact::validate(mapped.input.clone(), &ctx, None) {
-                Ok(d) => d,
-                Err(errors) => {
+                Prepared::Invalid { row, errors } => {
                     for e in errors.0 {
-                        self.fail(number, &e.field, e.message);
+                        self.fail(row, &e.field, e.message);
                     }
                     continue;
                 }
+                Prepared::Empty { row } => {
+                    self.summary.skip(row, "no name, email, phone or company");
+                    continue;
+                }
+                Prepared::Valid(r) => *r,
             };
-            let keys = self.keys(&mapped.input, &data);
-            if let Some(first) = keys.iter().find_map(|k| self.seen.get(&key_hash(k))) {
+            if let Some(first) = r.keys.iter().find_map(|k| self.seen.get(&key_hash(k))) {
                 self.summary.skipped += 1;
                 let reason = format!("the same {} as row {first}", self.req.match_on.name());
-                self.summary.duplicate(number, "", reason);
+                self.summary.duplicate(r.row, "", reason);
                 continue;
             }
-            for k in &keys {
-                self.seen.insert(key_hash(k), number);
+            for k in &r.keys {
+                self.seen.insert(key_hash(k), r.row);
             }
-            ready.push(Ready {
-                row: number,
-                input: mapped.input,
-                data,
-                company_key: mapped.company.as_deref().map(search_key),
-                company: mapped.company,
-                keys,
-                interactions: mapped.interactions,
-            });
+            ready.push(r);
         }
         let ready = self.without_taken_external_ids(ready).await?;
         let existing = self.existing(&ready).await?;
@@ -228,7 +176,7 @@ impl Run<'_> {
                     }
                     let record = self
                         .app
-                        .prepare_validated::<Contact>(self.session, r.data, false)
+                        .prepare_indexed::<Contact>(self.session, r.data, r.index, false)
                         .await?;
                     logs.push((r.row, record.id, r.interactions));
                     creates.push((r.row, record));
@@ -273,8 +221,8 @@ impl Run<'_> {
     /// earlier row brought, fails the row (it would collide when written).
     async fn without_taken_external_ids(
         &mut self,
-        ready: Vec<Ready>,
-    ) -> Result<Vec<Ready>, AppError> {
+        ready: Vec<ValidRow>,
+    ) -> Result<Vec<ValidRow>, AppError> {
         if self.req.match_on == MatchOn::ExternalId {
             return Ok(ready);
         }
@@ -320,7 +268,7 @@ impl Run<'_> {
     /// Existing contacts the rows match, by key, with whether the user may see each.
     async fn existing(
         &self,
-        ready: &[Ready],
+        ready: &[ValidRow],
     ) -> Result<HashMap<String, (temas_store::StoredRecord, bool)>, AppError> {
         let keys: Vec<String> = ready.iter().flat_map(|r| r.keys.iter().cloned()).collect();
         if keys.is_empty() {
@@ -355,7 +303,7 @@ impl Run<'_> {
     }
 
     /// Counts rows that will become new contacts although their email already belongs to one.
-    async fn count_likely_duplicates(&mut self, ready: &[Ready]) -> Result<(), AppError> {
+    async fn count_likely_duplicates(&mut self, ready: &[ValidRow]) -> Result<(), AppError> {
         if matches!(self.req.match_on, MatchOn::Email) {
             return Ok(());
         }
@@ -391,7 +339,7 @@ impl Run<'_> {
 
     /// Makes sure every company the rows name is known: the workspace's companies are read once (by normalised
     /// name), and those still missing are created together (in a dry run only counted, under the nil id).
-    async fn add_companies(&mut self, ready: &[Ready]) -> Result<(), AppError> {
+    async fn add_companies(&mut self, ready: &[ValidRow]) -> Result<(), AppError> {
         if ready.iter().all(|r| r.company.is_none()) {
             return Ok(());
         }
