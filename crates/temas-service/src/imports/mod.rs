@@ -28,7 +28,7 @@ mod probable;
 mod rollback;
 mod run;
 
-use prepare::{Prepared, RowRules};
+use prepare::RowRules;
 use run::Run;
 
 /// Rows validated and written together.
@@ -359,8 +359,6 @@ impl App {
         run.save(run.active_status()).await?;
         let skip = resume.as_ref().map_or(0, |c| c.rows);
         let mut replayed = 0u64;
-        // Each batch is prepared on a blocking thread while the one before it is matched and written.
-        let mut prepared: Option<tokio::task::JoinHandle<Vec<Prepared>>> = None;
         let mut batch: Vec<SourceRow> = Vec::with_capacity(BATCH_ROWS);
         let mut rows = rows.peekable();
         while let Some(row) = rows.next() {
@@ -375,14 +373,7 @@ impl App {
                 continue;
             }
             let rows = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
-            let rules = rules.clone();
-            let next = tokio::task::spawn_blocking(move || prepare::prepare(rows, &rules));
-            if let Some(previous) = prepared.replace(next) {
-                run.write_prepared(previous, progress).await?;
-            }
-        }
-        if let Some(last) = prepared {
-            run.write_prepared(last, progress).await?;
+            run.write_batch(rows, progress).await?;
         }
         if req.dry_run {
             run.flag_probable_duplicates().await?;

@@ -1,7 +1,7 @@
 //! One import run: rows validated and matched in batches, each batch journalled, then written.
 
 use super::merge::{key_hash, update_patch};
-use super::prepare::{Prepared, RowRules, ValidRow, prepare_row};
+use super::prepare::{Prepared, RowRules, ValidRow, prepare, prepare_row};
 use super::*;
 use temas_core::dedupe::MatchInput;
 
@@ -85,10 +85,12 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Waits for a batch to be prepared, then matches and writes it and saves the run's checkpoint.
-    pub(super) async fn write_prepared(
+    /// Prepares a batch (mapping, validation, keys, search index: CPU work, done on a blocking thread so that an
+    /// import run as a job does not hold up the server's request workers), matches and writes it, and saves the
+    /// run's checkpoint.
+    pub(super) async fn write_batch(
         &mut self,
-        prepared: tokio::task::JoinHandle<Vec<Prepared>>,
+        rows: Vec<SourceRow>,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<(), AppError> {
         if self.req.taken_over.as_ref().is_some_and(|t| t.is_set()) {
@@ -96,10 +98,11 @@ impl Run<'_> {
                 "another worker took the import over".into(),
             ));
         }
-        let rows = prepared
+        let rules = self.rules.clone();
+        let prepared = tokio::task::spawn_blocking(move || prepare(rows, &rules))
             .await
             .map_err(|e| AppError::Internal(format!("preparing rows failed: {e}")))?;
-        self.batch(rows).await?;
+        self.batch(prepared).await?;
         self.save(self.active_status()).await?;
         progress(self.summary.rows);
         Ok(())
