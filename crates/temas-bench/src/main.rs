@@ -4,6 +4,7 @@
 mod dedupe;
 mod duplicate_check;
 mod orders;
+mod raw_db;
 mod raw_import;
 
 use anyhow::{Context, bail};

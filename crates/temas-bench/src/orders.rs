@@ -118,28 +118,10 @@ fn stored(order: Value, owner: uuid::Uuid) -> anyhow::Result<OrderData> {
     Ok(data)
 }
 
-/// Checkpoints the WAL from a connection of its own, as the server does: passively every half second, and with
-/// truncation once the log passes 16,384 pages.
-pub(crate) async fn checkpoint(url: String) -> anyhow::Result<()> {
-    use sqlx::Connection;
-    let mut conn = sqlx::SqliteConnection::connect(&url).await?;
-    loop {
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        let (_, frames, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
-            .fetch_one(&mut conn)
-            .await?;
-        if frames > 16_384 {
-            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(&mut conn)
-                .await?;
-        }
-    }
-}
-
 /// The raw engine making the same writes as Temas's bulk order ingest, straight on a copy of its SQLite database:
 /// per 1,000 orders, one transaction with the order rows, their history entries and the customers' metrics
 /// (one `UPDATE … FROM (VALUES …)` per 500 customers). No HTTP or look-ups; the rows are built by Temas's own
-/// order validation, outside the timed transactions. The WAL is checkpointed as the server does it (`checkpoint`), or, with `inline_checkpoints`, by SQLite's default: in
+/// order validation, outside the timed transactions. The WAL is checkpointed as the server does it (`raw_db::open`), or, with `inline_checkpoints`, by SQLite's default: in
 /// the committing connection every 1,000 pages.
 pub async fn raw(
     url: &str,
@@ -147,28 +129,14 @@ pub async fn raw(
     customers: usize,
     inline_checkpoints: bool,
 ) -> anyhow::Result<()> {
-    use sqlx::{Connection, Row};
-    let mut conn = sqlx::SqliteConnection::connect(url).await?;
-    sqlx::raw_sql("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536")
-        .execute(&mut conn)
-        .await?;
-    let checkpointer = (!inline_checkpoints).then(|| tokio::spawn(checkpoint(url.to_owned())));
-    if checkpointer.is_some() {
-        sqlx::raw_sql("PRAGMA wal_autocheckpoint=0")
-            .execute(&mut conn)
-            .await?;
-    }
+    use sqlx::Row;
+    let (mut conn, checkpointer) = crate::raw_db::open(url, !inline_checkpoints).await?;
     let workspace = sqlx::query("SELECT id, default_currency FROM workspaces LIMIT 1")
         .fetch_one(&mut conn)
         .await?;
     let ws: uuid::Uuid = workspace.try_get(0)?;
     let home: String = workspace.try_get(1)?;
-    let user: uuid::Uuid =
-        sqlx::query("SELECT id FROM users WHERE workspace_id = ? ORDER BY created_at LIMIT 1")
-            .bind(ws)
-            .fetch_one(&mut conn)
-            .await?
-            .try_get(0)?;
+    let (user, _) = crate::raw_db::first_user(&mut conn, ws).await?;
     let ids: Vec<String> = sqlx::query(
         "SELECT id FROM contacts WHERE workspace_id = ? AND deleted_at IS NULL ORDER BY created_at, id LIMIT ?",
     )

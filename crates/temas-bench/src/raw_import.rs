@@ -15,7 +15,6 @@ use temas_core::custom::{CustomFieldDef, Entity};
 use temas_core::ids::CompanyId;
 use temas_core::import::{DateOrder, RowContext, map_row, suggest};
 use temas_core::normalize::search_key;
-use temas_core::search::contact_keys;
 
 /// A contact as the store receives it.
 struct NewContact {
@@ -36,26 +35,17 @@ struct Target {
 }
 
 pub async fn run(url: &str, file: &std::path::Path, batch_rows: usize) -> anyhow::Result<()> {
-    let mut conn = SqliteConnection::connect(url).await?;
-    sqlx::raw_sql("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=0")
-        .execute(&mut conn)
-        .await?;
-    let checkpointer = tokio::spawn(crate::orders::checkpoint(url.to_owned()));
+    let (mut conn, checkpointer) = crate::raw_db::open(url, true).await?;
     let workspace = sqlx::query("SELECT id, default_region FROM workspaces LIMIT 1")
         .fetch_one(&mut conn)
         .await?;
     let ws: uuid::Uuid = workspace.try_get(0)?;
     let region: String = workspace.try_get(1)?;
-    let owner = sqlx::query(
-        "SELECT id, team_id FROM users WHERE workspace_id = ? ORDER BY created_at LIMIT 1",
-    )
-    .bind(ws)
-    .fetch_one(&mut conn)
-    .await?;
+    let (user, team) = crate::raw_db::first_user(&mut conn, ws).await?;
     let target = Target {
         ws,
-        user: owner.try_get(0)?,
-        team: owner.try_get(1)?,
+        user,
+        team,
         now: chrono::Utc::now().timestamp_micros(),
     };
     let mut fields: Vec<CustomFieldDef> = Vec::new();
@@ -129,7 +119,9 @@ pub async fn run(url: &str, file: &std::path::Path, batch_rows: usize) -> anyhow
         writing += started.elapsed();
         written += chunk.len();
     }
-    checkpointer.abort();
+    if let Some(task) = checkpointer {
+        task.abort();
+    }
     let secs = writing.as_secs_f64();
     println!(
         "raw engine, the same rows into the same indexed schema: {written} rows in {secs:.1} s of transactions = {:.0} rows/s \
@@ -146,16 +138,11 @@ fn new_contact(
     owner: uuid::Uuid,
 ) -> anyhow::Result<NewContact> {
     data.owner_id = Some(temas_core::ids::UserId(owner));
-    let keys = contact_keys(&data);
-    let terms = keys
-        .terms
-        .into_iter()
-        .chain(data.tags.iter().map(|t| format!("#{}", search_key(t))))
-        .collect();
+    let (terms, indexed) = temas_service::records::contact_index(&data);
     Ok(NewContact {
         id: uuid::Uuid::now_v7(),
-        sort_name: search_key(&data.display_name),
-        search_doc: keys.doc,
+        sort_name: indexed.sort_name,
+        search_doc: indexed.search_doc,
         terms,
         company,
         data: serde_json::to_string(&data)?,

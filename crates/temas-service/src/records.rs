@@ -76,6 +76,12 @@ pub trait RecordType: Sized + Send + Sync + Serialize + 'static {
     }
 }
 
+/// A contact's search terms and indexed columns as the store receives them for a new contact (the benchmark's raw
+/// engine writes the same).
+pub fn contact_index(data: &ContactData) -> (Vec<String>, Indexed) {
+    Contact::index(data)
+}
+
 /// Search terms (tags as `#tag`) and indexed columns of a named record.
 pub(crate) fn searchable(
     keys: SearchKeys,

@@ -316,18 +316,18 @@ impl App {
         };
         // A dry run writes nothing but its error report, so one cut short simply starts again.
         let resume = req.resume.clone().filter(|_| !req.dry_run);
-        let rules = std::sync::Arc::new(RowRules {
+        let rules = RowRules {
             targets: req.targets.clone(),
             headers: req.headers.clone(),
             row_context: row_context(session),
             contact: session.validation(self, Entity::Contact).await?,
             match_on: req.match_on.clone(),
-        });
+        };
         let mut run = Run {
             app: self,
             session,
             req,
-            rules: rules.clone(),
+            rules: std::sync::Arc::new(rules),
             summary: resume.clone().unwrap_or(fresh),
             seen: HashMap::new(),
             incoming: Vec::new(),

@@ -6,7 +6,7 @@ use crate::records::RecordType;
 use serde_json::Value;
 use temas_core::FieldErrors;
 use temas_core::contact::{Contact, ContactData, ContactInput, ValidationContext};
-use temas_core::import::{RowContext, RowInteraction, Target, map_row};
+use temas_core::import::{MappedRow, RowContext, RowInteraction, Target, map_row};
 use temas_core::normalize::search_key;
 use temas_core::phone::national_of_e164;
 use temas_store::Indexed;
@@ -60,33 +60,46 @@ pub(super) fn prepare(rows: Vec<super::SourceRow>, rules: &RowRules) -> Vec<Prep
 }
 
 pub(super) fn prepare_row(row: super::SourceRow, rules: &RowRules) -> Prepared {
-    let (row, cells) = match row {
-        Ok(r) => r,
-        Err((row, reason)) => return Prepared::Unreadable { row, reason },
-    };
-    let mapped = match map_row(&rules.targets, &rules.headers, &cells, &rules.row_context) {
-        Ok(m) => m,
-        Err(errors) => return Prepared::Invalid { row, errors },
-    };
-    if mapped.is_empty() {
-        return Prepared::Empty { row };
+    match checked(row, rules) {
+        Ok((row, mapped, data, keys)) => {
+            let index = Contact::index(&data);
+            Prepared::Valid(Box::new(ValidRow {
+                row,
+                company_key: mapped.company.as_deref().map(search_key),
+                company: mapped.company,
+                input: mapped.input,
+                data,
+                keys,
+                interactions: mapped.interactions,
+                index,
+            }))
+        }
+        Err(failed) => failed,
     }
-    let data = match Contact::validate(mapped.input.clone(), &rules.contact, None) {
-        Ok(d) => d,
-        Err(errors) => return Prepared::Invalid { row, errors },
-    };
+}
+
+/// The match keys of a valid row, with its number: all that resuming needs of a row imported before.
+pub(super) fn row_keys(row: super::SourceRow, rules: &RowRules) -> Option<(u64, Vec<String>)> {
+    checked(row, rules)
+        .ok()
+        .map(|(row, _, _, keys)| (row, keys))
+}
+
+/// A row mapped, validated and given its match keys, or what it is instead.
+fn checked(
+    row: super::SourceRow,
+    rules: &RowRules,
+) -> Result<(u64, MappedRow, ContactData, Vec<String>), Prepared> {
+    let (row, cells) = row.map_err(|(row, reason)| Prepared::Unreadable { row, reason })?;
+    let mapped = map_row(&rules.targets, &rules.headers, &cells, &rules.row_context)
+        .map_err(|errors| Prepared::Invalid { row, errors })?;
+    if mapped.is_empty() {
+        return Err(Prepared::Empty { row });
+    }
+    let data = Contact::validate(mapped.input.clone(), &rules.contact, None)
+        .map_err(|errors| Prepared::Invalid { row, errors })?;
     let keys = match_keys(&rules.match_on, &mapped.input, &data);
-    let index = Contact::index(&data);
-    Prepared::Valid(Box::new(ValidRow {
-        row,
-        company_key: mapped.company.as_deref().map(search_key),
-        company: mapped.company,
-        input: mapped.input,
-        data,
-        keys,
-        interactions: mapped.interactions,
-        index,
-    }))
+    Ok((row, mapped, data, keys))
 }
 
 /// The keys a row is matched on (and checked for duplicates inside the file).

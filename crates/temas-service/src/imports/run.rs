@@ -1,7 +1,7 @@
 //! One import run: rows validated and matched in batches, each batch journalled, then written.
 
 use super::merge::{key_hash, update_patch};
-use super::prepare::{Prepared, RowRules, ValidRow, prepare, prepare_row};
+use super::prepare::{Prepared, RowRules, ValidRow, prepare, row_keys};
 use super::*;
 use temas_core::dedupe::MatchInput;
 
@@ -58,9 +58,9 @@ impl Run<'_> {
     /// Notes the match keys of a row imported before an interruption, so later rows with the same keys are still
     /// reported as duplicates inside the file.
     pub(super) fn remember(&mut self, row: SourceRow) {
-        if let Prepared::Valid(r) = prepare_row(row, &self.rules) {
-            for k in &r.keys {
-                self.seen.entry(key_hash(k)).or_insert(r.row);
+        if let Some((number, keys)) = row_keys(row, &self.rules) {
+            for k in &keys {
+                self.seen.entry(key_hash(k)).or_insert(number);
             }
         }
     }
@@ -110,9 +110,6 @@ impl Run<'_> {
 
     /// Matches a prepared batch against the file's earlier rows and the base, and writes it.
     pub(super) async fn batch(&mut self, rows: Vec<Prepared>) -> Result<(), AppError> {
-        if rows.is_empty() {
-            return Ok(());
-        }
         let mut ready: Vec<ValidRow> = Vec::with_capacity(rows.len());
         for row in rows {
             self.summary.rows += 1;
