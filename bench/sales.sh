@@ -3,13 +3,17 @@
 # POST /api/v1/orders/bulk with the customers' metrics kept current, the RFM scoring of the whole base, contact
 # lists filtered and sorted by a metric; the raw engine making the same writes as the ingest on a copy of the base
 # (temas-bench raw-orders: no HTTP, no parsing, no validation); then SQLite and DuckDB computing the same RFM from
-# the raw orders in the same run (bench/rfm_peers.py). Usage: bench/sales.sh [ORDERS] [CONTACTS]
+# the raw orders in the same run (bench/rfm_peers.py). Usage: bench/sales.sh [ORDERS] [CONTACTS] [BASE_ORDERS]
+# BASE_ORDERS (default 0) are demo orders generated with the base (`temas demo --orders`) before the ORDERS pushed
+# through the API. With a base of orders, the raw engine writes its ORDERS into the base itself (too large to copy)
+# before Temas's run, numbered after those Temas pushes.
 # SALES_REUSE=1 keeps the database loaded by an earlier run and measures the scoring, the lists and the peers;
 # SALES_CONCURRENCY sets how many bulk calls are in flight at once (default 4, as a shop and a few tills would).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ORDERS="${1:-1000000}"
 CONTACTS="${2:-1000000}"
+BASE_ORDERS="${3:-0}"
 OUT=bench/out/sales
 REUSE="${SALES_REUSE:-0}"
 [ -f "$OUT/temas.db" ] || REUSE=0
@@ -26,18 +30,23 @@ export TEMAS_ADMIN_PASSWORD=bench-password-1
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r)"
-  echo "contacts: $CONTACTS, orders: $ORDERS"
+  echo "contacts: $CONTACTS, demo orders in the base: $BASE_ORDERS, orders pushed: $ORDERS"
 } | tee "$REPORT"
 if [ "$REUSE" != 1 ]; then
   $T --database-url "$URL" init --workspace Bench --admin-email bench@bench.test --default-region IR --default-currency IRR >/dev/null
   started=$SECONDS
-  $T --database-url "$URL" demo --contacts "$CONTACTS" >/dev/null 2>&1
-  echo "demo base: $CONTACTS contacts in $((SECONDS - started)) s" | tee -a "$REPORT"
-  # The baseline: the raw engine making the same writes on a copy of the same base, before Temas's own run.
-  cp "$OUT/temas.db" "$OUT/raw.db"
-  if [ -f "$OUT/temas.db-wal" ]; then cp "$OUT/temas.db-wal" "$OUT/raw.db-wal"; fi
-  timeout 3600 $B raw-orders --url "sqlite://$PWD/$OUT/raw.db" --orders "$ORDERS" --customers "$CONTACTS" | tee -a "$REPORT"
-  rm -f "$OUT"/raw.db*
+  $T --database-url "$URL" demo --contacts "$CONTACTS" --orders "$BASE_ORDERS" >/dev/null 2>&1
+  echo "demo base: $CONTACTS contacts and $BASE_ORDERS orders in $((SECONDS - started)) s" | tee -a "$REPORT"
+  echo "database: $(du -sh "$OUT" | cut -f1)" | tee -a "$REPORT"
+  # The baseline: the raw engine making the same writes on the same base, before Temas's own run.
+  if [ "$BASE_ORDERS" = 0 ]; then
+    cp "$OUT/temas.db" "$OUT/raw.db"
+    if [ -f "$OUT/temas.db-wal" ]; then cp "$OUT/temas.db-wal" "$OUT/raw.db-wal"; fi
+    timeout 3600 $B raw-orders --url "sqlite://$PWD/$OUT/raw.db" --orders "$ORDERS" --customers "$CONTACTS" | tee -a "$REPORT"
+    rm -f "$OUT"/raw.db*
+  else
+    timeout 3600 $B raw-orders --url "$URL" --orders "$ORDERS" --first "$ORDERS" --customers "$CONTACTS" | tee -a "$REPORT"
+  fi
 fi
 TOKEN=$($T --database-url "$URL" token create --email bench@bench.test)
 $T --database-url "$URL" serve --listen 127.0.0.1:$PORT > "$OUT/serve.log" 2>&1 &

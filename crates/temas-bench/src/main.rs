@@ -146,6 +146,10 @@ enum Command {
         orders: usize,
         #[arg(long, default_value_t = 1_000_000)]
         customers: usize,
+        /// The number of its first order: its external ids start there, so that it can write into a base that
+        /// Temas's own run pushes orders 0.. into.
+        #[arg(long, default_value_t = 0)]
+        first: usize,
         /// Leave checkpoints to SQLite's default (in the committing connection) instead of a background
         /// connection, as the server has.
         #[arg(long)]
@@ -749,8 +753,9 @@ async fn main() -> anyhow::Result<()> {
             url,
             orders,
             customers,
+            first,
             inline_checkpoints,
-        } => orders::raw(&url, orders, customers, inline_checkpoints).await,
+        } => orders::raw(&url, first..first + orders, customers, inline_checkpoints).await,
         Command::RawImport { url, file, batch } => raw_import::run(&url, &file, batch).await,
         Command::RawSearch { url, fragments } => raw_search(&url, &fragments).await,
     }

@@ -118,14 +118,16 @@ fn stored(order: Value, owner: uuid::Uuid) -> anyhow::Result<OrderData> {
     Ok(data)
 }
 
-/// The raw engine making the same writes as Temas's bulk order ingest, straight on a copy of its SQLite database:
-/// per 1,000 orders, one transaction with the order rows, their history entries and the customers' metrics
+/// The raw engine making the same writes as Temas's bulk order ingest, straight on its SQLite database (a copy,
+/// or the base itself with `numbers` past those Temas pushes): the orders numbered `numbers` (their external
+/// ids); per 1,000 orders, one transaction with the order rows, their history entries and the customers' metrics
 /// (one `UPDATE … FROM (VALUES …)` per 500 customers). No HTTP or look-ups; the rows are built by Temas's own
-/// order validation, outside the timed transactions. The WAL is checkpointed as the server does it (`raw_db::open`), or, with `inline_checkpoints`, by SQLite's default: in
-/// the committing connection every 1,000 pages.
+/// order validation, outside the timed transactions. The WAL is checkpointed as the server does it
+/// (`raw_db::open`), or, with `inline_checkpoints`, by SQLite's default: in the committing connection every 1,000
+/// pages.
 pub async fn raw(
     url: &str,
-    orders: usize,
+    numbers: std::ops::Range<usize>,
     customers: usize,
     inline_checkpoints: bool,
 ) -> anyhow::Result<()> {
@@ -161,8 +163,9 @@ pub async fn raw(
     // Only the transactions are timed: building the rows stands for the server's request work, which runs
     // beside its writer.
     let mut writing = std::time::Duration::ZERO;
-    for start in (0..orders).step_by(1000) {
-        let batch = (start..(start + 1000).min(orders))
+    let orders = numbers.len();
+    for start in numbers.clone().step_by(1000) {
+        let batch = (start..(start + 1000).min(numbers.end))
             .map(|i| stored(order(&mut rng, &ids, i, now), user))
             .collect::<anyhow::Result<Vec<_>>>()?;
         let started = Instant::now();

@@ -71,10 +71,14 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
-    /// Generate N realistic demo contacts (with companies and interactions) into the first workspace.
+    /// Generate N realistic demo contacts (with companies and interactions), and optionally orders over them, into
+    /// the first workspace.
     Demo {
         #[arg(long)]
         contacts: usize,
+        /// Orders of 2 or 3 catalogue products each, spread over the new contacts (a demo catalogue is added).
+        #[arg(long, default_value_t = 0)]
+        orders: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
@@ -251,7 +255,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             serve(app, &listen).await?;
         }
-        Command::Demo { contacts, seed } => {
+        Command::Demo {
+            contacts,
+            orders,
+            seed,
+        } => {
             let session = first_session(&app).await?;
             let started = std::time::Instant::now();
             let report = |done: usize| {
@@ -260,11 +268,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     eprintln!("demo: {done}/{contacts} contacts ({rate:.0}/s)");
                 }
             };
-            app.generate_demo(&session, contacts, seed, &report)
+            app.generate_demo(&session, contacts, orders, seed, &report)
                 .await
                 .map_err(describe)?;
             println!(
-                "generated {contacts} contacts in {:.1} s",
+                "generated {contacts} contacts and {orders} orders in {:.1} s",
                 started.elapsed().as_secs_f64()
             );
         }
@@ -332,7 +340,7 @@ async fn demo_workspace(app: &App) -> anyhow::Result<()> {
     };
     app.init_workspace(init).await.map_err(describe)?;
     let session = first_session(app).await?;
-    app.generate_demo(&session, 500, 7, &|_| {})
+    app.generate_demo(&session, 500, 0, 7, &|_| {})
         .await
         .map_err(describe)?;
     app.generate_demo_sales(&session, 7)

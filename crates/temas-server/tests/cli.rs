@@ -186,7 +186,11 @@ async fn init_users_tokens_and_serve(backend: Backend) {
     let token = token.trim().to_owned();
     assert!(token.starts_with("tms_"));
 
-    let demo = cli.run(&["demo", "--contacts", "300"], &[], None);
+    let demo = cli.run(
+        &["demo", "--contacts", "300", "--orders", "1000"],
+        &[],
+        None,
+    );
     assert!(
         demo.status.success(),
         "{}",
@@ -225,8 +229,54 @@ async fn init_users_tokens_and_serve(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(page["items"].as_array().unwrap().len(), 300);
+    demo_orders_are_counted(&client, &base, &owner_token).await;
     let _ = server.kill();
     let _ = server.wait();
+}
+
+/// The demo's 1,000 orders are all there, and its best customer's metrics as lists keep them agree with those
+/// the card computes from their orders.
+async fn demo_orders_are_counted(client: &reqwest::Client, base: &str, token: &str) {
+    let get = |path: String| {
+        let request = client.get(format!("{base}{path}")).bearer_auth(token);
+        async move {
+            let response = request.send().await.unwrap();
+            assert!(response.status().is_success(), "{path}");
+            response.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let mut orders = 0;
+    let mut cursor = String::new();
+    loop {
+        let page = get(format!("/api/v1/orders?limit=500{cursor}")).await;
+        orders += page["items"].as_array().unwrap().len();
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(orders, 1000);
+    let products = get("/api/v1/products?limit=100".into()).await;
+    assert_eq!(products["items"].as_array().unwrap().len(), 20);
+
+    let best = get("/api/v1/contacts?sort=-orders_count&limit=1".into()).await;
+    let id = best["items"][0]["id"].as_str().unwrap().to_owned();
+    let card = get(format!("/api/v1/contacts/{id}")).await;
+    let bought = card["metrics"]["orders_count"].as_u64().unwrap();
+    assert!(bought > 10, "the first customers buy most: {card}");
+    assert!(card["metrics"]["favourite_category"].is_string(), "{card}");
+    let same = get(format!(
+        "/api/v1/contacts?filter=orders_count:eq:{bought}&sort=-orders_count&limit=100"
+    ))
+    .await;
+    assert!(
+        same["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == id.as_str()),
+        "the list's orders_count is the card's {bought}"
+    );
 }
 
 #[tokio::test]

@@ -5,9 +5,12 @@ use crate::{App, AppError, Session};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
+use std::sync::Arc;
 use temas_core::contact::{CompanyInput, ContactInput};
+use temas_core::ids::ContactId;
 use temas_core::interaction::InteractionInput;
-use temas_store::{NewRecord, RecordKind};
+use temas_store::{NewRecord, RecordKind, StoreError};
+use tokio::task::JoinHandle;
 
 struct Locale {
     region: &'static str,
@@ -467,19 +470,29 @@ fn demo_company(rng: &mut StdRng, i: usize) -> CompanyInput {
 }
 
 /// Rows generated so far, for progress reports.
+/// How many demo orders go to the store in one transaction.
+const ORDERS_PER_WRITE: usize = 2_000;
+
 pub type Progress<'a> = &'a (dyn Fn(usize) + Send + Sync);
 
 impl App {
-    /// Generates `contacts` demo contacts (one company per 20 contacts, one interaction per 2 contacts) into the
-    /// session's workspace, in batches of 1,000 per transaction.
+    /// Generates `contacts` demo contacts (one company per 20 contacts, one interaction per 2 contacts) and
+    /// `orders` demo orders over them into the session's workspace, in batches of 1,000 contacts per transaction.
+    /// Each batch's orders go to its own contacts and are written right after them, so that their rows and metrics
+    /// are written while those pages are fresh.
     pub async fn generate_demo(
         &self,
         session: &Session,
         contacts: usize,
+        orders: usize,
         seed: u64,
         progress: Progress<'_>,
     ) -> Result<(), AppError> {
         let mut rng = StdRng::seed_from_u64(seed);
+        let mut shop = match orders {
+            0 => None,
+            _ => Some(self.open_demo_shop(session, seed).await?),
+        };
         // Each seed gets its own range of external ids, so that runs with different seeds can be added together.
         let base = seed as usize * 100_000_000;
         let ctx = session
@@ -508,6 +521,7 @@ impl App {
             .validation(self, temas_core::custom::Entity::Contact)
             .await?;
         let now = temas_core::time::now();
+        let mut writing = None;
         for chunk_start in (0..contacts).step_by(1000) {
             let mut batch: Vec<NewRecord> = Vec::with_capacity(1000);
             for i in chunk_start..(chunk_start + 1000).min(contacts) {
@@ -548,7 +562,7 @@ impl App {
                         )
                         .to_owned(),
                     ),
-                    contact_ids: vec![temas_core::ids::ContactId(contact.id)],
+                    contact_ids: vec![ContactId(contact.id)],
                     ..InteractionInput::default()
                 };
                 interactions.push(
@@ -557,14 +571,45 @@ impl App {
                 );
             }
             let generated = batch.len();
+            let customers: Vec<ContactId> = batch.iter().map(|c| ContactId(c.id)).collect();
             self.store
                 .insert_records(RecordKind::Contact, &session.viewer, batch)
                 .await?;
             self.store
                 .insert_records(RecordKind::Interaction, &session.viewer, interactions)
                 .await?;
+            if let Some(shop) = shop.as_mut() {
+                // This batch's share of the orders, so that they add up to `orders` exactly.
+                let due =
+                    orders * (chunk_start + generated) / contacts - orders * chunk_start / contacts;
+                for start in (0..due).step_by(ORDERS_PER_WRITE) {
+                    let count = ORDERS_PER_WRITE.min(due - start);
+                    let records = self
+                        .demo_orders(session, shop, &mut rng, &customers, count)
+                        .await?;
+                    // One write of orders stays in flight while the next ones are made.
+                    settle(writing.take()).await?;
+                    let store = Arc::clone(&self.store);
+                    let viewer = session.viewer;
+                    writing = Some(tokio::spawn(async move {
+                        store
+                            .insert_records(RecordKind::Order, &viewer, records)
+                            .await
+                    }));
+                }
+            }
             progress((chunk_start + generated).min(contacts));
         }
-        Ok(())
+        settle(writing).await
+    }
+}
+
+/// Waits for a write in flight, if there is one.
+async fn settle(write: Option<JoinHandle<Result<(), StoreError>>>) -> Result<(), AppError> {
+    match write {
+        Some(write) => Ok(write
+            .await
+            .map_err(|e| AppError::Internal(format!("a demo write stopped: {e}")))??),
+        None => Ok(()),
     }
 }

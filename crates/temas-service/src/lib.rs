@@ -9,6 +9,7 @@ pub mod deals;
 pub mod dedupe;
 pub mod dedupe_scans;
 pub mod demo;
+mod demo_orders;
 mod demo_sales;
 pub mod dump;
 pub mod duplicate_check;
