@@ -154,10 +154,19 @@ pub async fn raw(
     }
     let mut rng = StdRng::seed_from_u64(7);
     let now = chrono::Utc::now();
+    let window: Option<(i64,)> =
+        sqlx::query_as("SELECT starts_after FROM spend_windows WHERE workspace_id = ?")
+            .bind(ws)
+            .fetch_optional(&mut conn)
+            .await?;
     let target = Target {
         ws,
         user,
         home,
+        window_start: window.map_or(
+            (now - chrono::Duration::days(365)).timestamp_micros(),
+            |w| w.0,
+        ),
         at: now.timestamp_micros(),
     };
     // Only the transactions are timed: building the rows stands for the server's request work, which runs
@@ -190,11 +199,12 @@ pub async fn raw(
 }
 
 /// Where the raw engine writes: the workspace, the user who records the orders, the workspace's currency (the
-/// one spend counts in), and the time the rows are stamped with.
+/// one spend counts in), the start of its 12-month spend window, and the time the rows are stamped with.
 struct Target {
     ws: uuid::Uuid,
     user: uuid::Uuid,
     home: String,
+    window_start: i64,
     at: i64,
 }
 
@@ -208,20 +218,23 @@ async fn write_batch(
     let Target {
         ws, user, at: now, ..
     } = *target;
-    let mut sums: std::collections::BTreeMap<uuid::Uuid, (i64, i64, i64)> = Default::default();
+    // Per customer: purchases, spend in the workspace's currency, latest purchase, spend in the 12-month window.
+    let mut sums: std::collections::BTreeMap<uuid::Uuid, (i64, i64, i64, i64)> = Default::default();
     for data in &batch {
         if let (Some(contact), Some(spent)) = (data.contact_id, data.spent_minor()) {
+            let at = data.ordered_at.timestamp_micros();
             let home_spend = if data.currency == target.home {
                 spent
             } else {
                 0
             };
-            let sum = sums.entry(contact.0).or_insert((0, 0, i64::MIN));
-            *sum = (
-                sum.0 + 1,
-                sum.1 + home_spend,
-                sum.2.max(data.ordered_at.timestamp_micros()),
-            );
+            let recent = if at > target.window_start {
+                home_spend
+            } else {
+                0
+            };
+            let sum = sums.entry(contact.0).or_insert((0, 0, i64::MIN, 0));
+            *sum = (sum.0 + 1, sum.1 + home_spend, sum.2.max(at), sum.3 + recent);
         }
     }
     let ids: Vec<uuid::Uuid> = batch.iter().map(|_| uuid::Uuid::now_v7()).collect();
@@ -281,13 +294,15 @@ async fn write_batch(
             "UPDATE contacts SET orders_count = contacts.orders_count + batch.column2, \
              total_spent_minor = contacts.total_spent_minor + batch.column3, \
              last_order_at = CASE WHEN batch.column4 > contacts.last_order_at THEN batch.column4 \
-             ELSE contacts.last_order_at END FROM (",
+             ELSE contacts.last_order_at END, \
+             spent_last_12_months_minor = contacts.spent_last_12_months_minor + batch.column5 FROM (",
         );
-        q.push_values(part, |mut b, (contact, (count, spent, last))| {
+        q.push_values(part, |mut b, (contact, (count, spent, last, recent))| {
             b.push_bind(*contact)
                 .push_bind(*count)
                 .push_bind(*spent)
-                .push_bind(*last);
+                .push_bind(*last)
+                .push_bind(*recent);
         });
         q.push(") AS batch WHERE contacts.workspace_id = ")
             .push_bind(ws)

@@ -147,12 +147,14 @@ pub enum SortKey {
 }
 
 /// A contact's metrics the store keeps current as orders and interactions change: filterable and sortable like
-/// their own fields. `total_spent_minor` is the spend in the workspace's currency, in its minor units;
+/// their own fields. `total_spent_minor` is the spend in the workspace's currency, in its minor units, and
+/// `spent_last_12_months_minor` the part of it spent over the last 12 months (the window moves once a day);
 /// `last_order_at` is 0 for a contact who never bought, `last_contact_at` (their latest live interaction) 0 for one
 /// never in touch.
 pub const CONTACT_METRICS: &[&str] = &[
     "orders_count",
     "total_spent_minor",
+    "spent_last_12_months_minor",
     "last_order_at",
     "last_contact_at",
 ];
@@ -199,6 +201,7 @@ pub struct InstantRange {
 pub const CONTACT_SORTS: &[&str] = &[
     "orders_count",
     "total_spent_minor",
+    "spent_last_12_months_minor",
     "last_order_at",
     "last_contact_at",
     "rfm_recency",
@@ -323,6 +326,7 @@ pub const CONTACT_COLUMNS: &[(&str, ColumnKind)] = &[
     ("updated_at", ColumnKind::Instant),
     ("orders_count", ColumnKind::Integer),
     ("total_spent_minor", ColumnKind::Integer),
+    ("spent_last_12_months_minor", ColumnKind::Integer),
     ("last_order_at", ColumnKind::Instant),
     ("last_contact_at", ColumnKind::Instant),
     ("days_since_last_order", ColumnKind::DaysSince),

@@ -740,6 +740,114 @@ async fn contacts_are_listed_by_days_since_their_last_order_and_contact(t: TestA
     );
 }
 
+/// The names of the contacts `filter` finds, by their spend over the last 12 months, highest first.
+async fn spenders(t: &TestApp, filter: &str) -> Vec<String> {
+    let page = t
+        .get(
+            &t.owner_token,
+            &format!("/api/v1/contacts?filter={filter}&sort=-spent_last_12_months_minor"),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["display_name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The spend over the last 12 months is a list field: purchases after the window's start add to it, moving the
+/// window (the daily job) takes off those it passes, and a trashed order's spend goes.
+async fn contacts_are_listed_by_their_spend_over_the_last_12_months(t: TestApp) {
+    let tok = &t.owner_token;
+    let mut ids = Vec::new();
+    for name in ["Arash", "Bahar", "Cyrus"] {
+        ids.push(id(&t
+            .contact_anyway(tok, json!({"first_name": name}))
+            .await));
+    }
+    let now = chrono::Utc::now();
+    let ago = |days: i64| now - chrono::Duration::days(days);
+    let order =
+        |who: usize, key: &str, status: &str, at: chrono::DateTime<chrono::Utc>, price: &str| {
+            json!({"contact_id": ids[who], "currency": "IRR", "status": status, "external_id": key,
+               "ordered_at": at, "lines": [{"description": "Tea", "unit_price": price}]})
+        };
+    let orders = [
+        order(0, "a-old", "paid", ago(400), "100"),
+        order(0, "a-new", "paid", ago(30), "50"),
+        order(1, "b-mid", "paid", ago(200), "70"),
+        order(2, "c-quote", "quote", ago(10), "999"),
+    ];
+    let pushed = t
+        .post(tok, "/api/v1/orders/bulk", json!({"items": orders}))
+        .await;
+    assert_eq!(pushed.status, StatusCode::OK, "{}", pushed.body);
+    // The order of 400 days ago is older than the window: Arash's 50 rials count, his 100 do not.
+    assert_eq!(
+        spenders(&t, "spent_last_12_months_minor:gt:0").await,
+        ["Bahar", "Arash"]
+    );
+    assert_eq!(
+        spenders(&t, "spent_last_12_months_minor:eq:5000").await,
+        ["Arash"]
+    );
+
+    // Half a year on, the window starts 185 days ago: Bahar's purchase of 200 days ago leaves it.
+    let ws = t.app.store.workspaces().await.unwrap()[0].id;
+    let later = (now + chrono::Duration::days(180)).timestamp_micros();
+    t.app.store.advance_spend_window(ws, later).await.unwrap();
+    assert_eq!(
+        spenders(&t, "spent_last_12_months_minor:gt:0").await,
+        ["Arash"]
+    );
+    // Moving it to the same place again takes nothing more off.
+    t.app.store.advance_spend_window(ws, later).await.unwrap();
+    assert_eq!(
+        spenders(&t, "spent_last_12_months_minor:eq:5000").await,
+        ["Arash"]
+    );
+
+    // A purchase from before the window's start does not count; one after it does.
+    let more = [
+        order(1, "b-before", "paid", ago(190), "30"),
+        order(1, "b-after", "paid", ago(100), "20"),
+    ];
+    let pushed = t
+        .post(tok, "/api/v1/orders/bulk", json!({"items": more}))
+        .await;
+    assert_eq!(pushed.status, StatusCode::OK, "{}", pushed.body);
+    assert_eq!(
+        spenders(&t, "spent_last_12_months_minor:gt:0").await,
+        ["Arash", "Bahar"]
+    );
+    assert_eq!(
+        spenders(&t, "spent_last_12_months_minor:eq:2000").await,
+        ["Bahar"]
+    );
+
+    // Trashing Arash's recent order recomputes him against the same window.
+    let his = t
+        .get(tok, "/api/v1/orders?filter=external_id:eq:a-new")
+        .await;
+    let order_id = id(&his.body["items"][0]);
+    let gone = t
+        .call(
+            tok,
+            reqwest::Method::DELETE,
+            &format!("/api/v1/orders/{order_id}"),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::OK, "{}", gone.body);
+    assert_eq!(
+        spenders(&t, "spent_last_12_months_minor:gt:0").await,
+        ["Bahar"]
+    );
+}
+
 /// The daily jobs are queued once a day per workspace, whoever asks how often, and the worker runs them: the RFM
 /// scores appear without anyone calling for them.
 async fn the_daily_jobs_run_once_a_day(t: TestApp) {
@@ -806,4 +914,5 @@ on_both_backends!(
     contacts_are_listed_by_their_metrics_and_scored,
     contacts_are_listed_by_days_since_their_last_order_and_contact,
     the_daily_jobs_run_once_a_day,
+    contacts_are_listed_by_their_spend_over_the_last_12_months,
 );

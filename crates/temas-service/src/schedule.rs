@@ -1,5 +1,5 @@
-//! The daily jobs: once a day, at the hour each workspace sets, its RFM scores are recomputed and its follow-up
-//! rules run. The scheduler only queues the day's job; the job queue runs it, so several servers on one database
+//! The daily jobs: once a day, at the hour each workspace sets, its 12-month spend window moves, its RFM scores
+//! are recomputed and its follow-up rules run. The scheduler only queues the day's job; the job queue runs it, so several servers on one database
 //! queue and run it once (the job's id is made from the day).
 
 use crate::{App, AppError};
@@ -61,7 +61,7 @@ impl App {
         }
     }
 
-    /// A workspace's daily job: RFM scores, then the follow-up tasks, run as the workspace's owner (who sees every
+    /// A workspace's daily job: the 12-month spend window moved to today, RFM scores, then the follow-up tasks, run as the workspace's owner (who sees every
     /// record).
     pub(crate) async fn run_daily_job(&self, job: &Job) -> Result<(), AppError> {
         let workspace: Workspace = self
@@ -77,6 +77,8 @@ impl App {
             .find(|u| u.role == Role::Owner)
             .ok_or_else(|| AppError::Internal("the workspace has no owner".into()))?;
         let session = self.session_of(owner).await?;
+        let now = temas_core::time::to_micros(temas_core::time::now());
+        self.store.advance_spend_window(workspace.id, now).await?;
         self.rescore_rfm(&session).await?;
         let made = self.run_follow_ups(&session).await?;
         tracing::info!(

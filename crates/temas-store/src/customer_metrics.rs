@@ -6,15 +6,21 @@
 //! indexes.
 
 use crate::db::{Pools, Tx};
+use crate::spend_window;
 use crate::types::{Indexed, StoreError, WorkspaceId};
 use sea_query::{Alias, Expr, ExprTrait, IntoIden, Query, SimpleExpr, TableRef, ValueTuple};
 use sqlx::types::Json;
 use std::collections::BTreeMap;
+use temas_core::time::{now, to_micros};
 use uuid::Uuid;
 
 /// The orders of the contact row being updated that count as purchases (live, with a spend).
-const PURCHASES: &str = "FROM orders o WHERE o.workspace_id = contacts.workspace_id AND o.contact_id = contacts.id \
+pub(crate) const PURCHASES: &str = "FROM orders o WHERE o.workspace_id = contacts.workspace_id AND o.contact_id = contacts.id \
      AND o.deleted_at IS NULL AND o.spent_minor IS NOT NULL";
+
+/// The currency of the workspace of the contact row being updated: spend counts in it.
+pub(crate) const HOME_CURRENCY: &str =
+    "(SELECT w.default_currency FROM workspaces w WHERE w.id = contacts.workspace_id)";
 
 /// Each metric column and the correlated subquery that computes it; spend counts in the workspace's currency.
 fn metric_queries() -> [(&'static str, String); 3] {
@@ -23,8 +29,7 @@ fn metric_queries() -> [(&'static str, String); 3] {
         (
             "total_spent_minor",
             format!(
-                "(SELECT COALESCE(SUM(o.spent_minor), 0) {PURCHASES} AND o.currency = \
-                 (SELECT w.default_currency FROM workspaces w WHERE w.id = contacts.workspace_id))"
+                "(SELECT COALESCE(SUM(o.spent_minor), 0) {PURCHASES} AND o.currency = {HOME_CURRENCY})"
             ),
         ),
         (
@@ -34,7 +39,8 @@ fn metric_queries() -> [(&'static str, String); 3] {
     ]
 }
 
-/// The `SET` list that recomputes a contact's metrics (for the migration that fills them).
+/// The `SET` list that recomputes a contact's metrics but the 12-month spend (for the migration that fills them,
+/// which came before that column).
 pub(crate) fn refresh_set() -> String {
     metric_queries()
         .iter()
@@ -59,7 +65,10 @@ pub(crate) async fn refresh(
     ws: WorkspaceId,
     contacts: &[Uuid],
 ) -> Result<(), StoreError> {
-    recompute(tx, ws, contacts, &metric_queries()).await
+    spend_window::start(tx, ws, to_micros(now())).await?;
+    let mut columns = metric_queries().to_vec();
+    columns.push((spend_window::COLUMN, spend_window::recompute_query()));
+    recompute(tx, ws, contacts, &columns).await
 }
 
 /// Recomputes when `contacts` were last in touch, from their live interactions.
@@ -118,27 +127,33 @@ pub(crate) async fn add_orders(
     let Some((home,)): Option<(String,)> = tx.fetch_optional(&home).await? else {
         return Ok(());
     };
-    // Per customer: purchases, spend in the workspace's currency, latest purchase.
-    let mut sums: BTreeMap<Uuid, (i64, i64, i64)> = BTreeMap::new();
+    let window_start = spend_window::start(tx, ws, now).await?;
+    // Per customer: purchases, spend in the workspace's currency, latest purchase, spend in the 12-month window.
+    let mut sums: BTreeMap<Uuid, (i64, i64, i64, i64)> = BTreeMap::new();
     for order in orders {
         let (Some(contact), Some((currency, spent))) = (order.contact_id, &order.spent) else {
             continue;
         };
-        let sum = sums.entry(contact).or_insert((0, 0, i64::MIN));
+        let at = order.occurred_at.unwrap_or(now);
+        let sum = sums.entry(contact).or_insert((0, 0, i64::MIN, 0));
         sum.0 += 1;
         if *currency == home {
             sum.1 += spent;
+            if at > window_start {
+                sum.3 += spent;
+            }
         }
-        sum.2 = Ord::max(sum.2, order.occurred_at.unwrap_or(now));
+        sum.2 = Ord::max(sum.2, at);
     }
     let rows = sums
         .into_iter()
-        .map(|(contact, (count, spent, last))| {
+        .map(|(contact, (count, spent, last, recent))| {
             ValueTuple::Many(vec![
                 contact.into(),
                 count.into(),
                 spent.into(),
                 last.into(),
+                recent.into(),
             ])
         })
         .collect();
@@ -146,6 +161,10 @@ pub(crate) async fn add_orders(
         ("orders_count", mine("orders_count").add(batch(2))),
         ("total_spent_minor", mine("total_spent_minor").add(batch(3))),
         ("last_order_at", later("last_order_at", 4)),
+        (
+            spend_window::COLUMN,
+            mine(spend_window::COLUMN).add(batch(5)),
+        ),
     ];
     update_from_batches(tx, ws, rows, &set).await
 }

@@ -19,6 +19,7 @@ mod merges;
 mod records;
 mod schema;
 mod search;
+mod spend_window;
 mod sql_store;
 mod types;
 mod views;
@@ -361,6 +362,13 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<StoredRecord>, StoreError>;
     /// Finds the cut points of the workspace's RFM quintiles over its buying contacts (see `temas_core::rfm`).
     async fn rescore_rfm(&self, workspace: WorkspaceId, now: i64) -> Result<(), StoreError>;
+    /// Moves the workspace's 12-month spend window to start a year before `now` (microseconds), taking the
+    /// purchases it passes off their contacts' `spent_last_12_months_minor`.
+    async fn advance_spend_window(
+        &self,
+        workspace: WorkspaceId,
+        now: i64,
+    ) -> Result<(), StoreError>;
     /// A contact's RFM scores, once the workspace is scored and if they bought.
     async fn rfm_scores(
         &self,

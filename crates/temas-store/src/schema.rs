@@ -71,6 +71,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0015_last_contact",
         ddl: last_contact,
     },
+    Migration {
+        name: "0016_spend_last_12_months",
+        ddl: spend_last_12_months,
+    },
 ];
 
 /// Columns every record table has: contacts, companies, interactions, products, orders.
@@ -539,4 +543,12 @@ AND l.contact_id = contacts.id);
         crate::customer_metrics::last_contact_set()
     );
     dialect::render_ddl(backend, &ddl)
+}
+
+/// A contact's spend over the last 12 months, kept current by every order write and by the daily job that moves the
+/// window (see `spend_window.rs`), so that lists filter and sort by it on an index; filled here from the orders
+/// already recorded.
+fn spend_last_12_months(backend: Backend) -> String {
+    let now = temas_core::time::to_micros(temas_core::time::now());
+    dialect::render_ddl(backend, &crate::spend_window::migration(now))
 }

@@ -1026,6 +1026,14 @@ impl Store for SqlStore {
         crate::customer_metrics::rescore(&self.pools, workspace, now).await
     }
 
+    async fn advance_spend_window(
+        &self,
+        workspace: WorkspaceId,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        crate::spend_window::advance(&self.pools, workspace, now).await
+    }
+
     async fn rfm_scores(
         &self,
         workspace: WorkspaceId,
