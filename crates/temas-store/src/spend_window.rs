@@ -17,8 +17,20 @@ pub(crate) const COLUMN: &str = "spent_last_12_months_minor";
 const YEAR: i64 = 365 * 86_400_000_000;
 
 /// The start of the workspace's window: the spend counts purchases made after it. A workspace without one (no
-/// purchase written yet) gets one a year before `now`.
+/// purchase written yet) gets one a year before `now`. On PostgreSQL the window's row stays share-locked until
+/// the transaction ends, so that the window cannot move between reading its start and writing spend against it
+/// (SQLite writes one transaction at a time).
 pub(crate) async fn start(tx: &mut Tx, ws: WorkspaceId, now: i64) -> Result<i64, StoreError> {
+    locked_start(tx, ws, now, false).await
+}
+
+/// As [`start`], locked for update (`to_move`) or for share.
+async fn locked_start(
+    tx: &mut Tx,
+    ws: WorkspaceId,
+    now: i64,
+    to_move: bool,
+) -> Result<i64, StoreError> {
     let create = Query::insert()
         .into_table(Alias::new("spend_windows"))
         .columns([Alias::new("workspace_id"), Alias::new("starts_after")])
@@ -30,11 +42,15 @@ pub(crate) async fn start(tx: &mut Tx, ws: WorkspaceId, now: i64) -> Result<i64,
         )
         .to_owned();
     tx.execute(&create).await?;
-    let read = Query::select()
-        .column(Alias::new("starts_after"))
+    let mut read = Query::select();
+    read.column(Alias::new("starts_after"))
         .from(Alias::new("spend_windows"))
-        .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
-        .to_owned();
+        .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0));
+    if to_move {
+        read.lock_exclusive();
+    } else {
+        read.lock_shared();
+    }
     let (start,): (i64,) = tx
         .fetch_optional(&read)
         .await?
@@ -82,7 +98,8 @@ UPDATE contacts SET {COLUMN} = {query} WHERE orders_count > 0;
 /// purchases; of those, only the ones that do are written.
 pub(crate) async fn advance(pools: &Pools, ws: WorkspaceId, now: i64) -> Result<(), StoreError> {
     let mut tx = pools.begin().await?;
-    let from = start(&mut tx, ws, now).await?;
+    // Locked first: writes that read the old start finish before, and later ones wait to read the new one.
+    let from = locked_start(&mut tx, ws, now, true).await?;
     let to = now - YEAR;
     if to <= from {
         return tx.commit().await;
