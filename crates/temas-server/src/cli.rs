@@ -31,6 +31,10 @@ pub struct Cli {
         global = true
     )]
     sqlite_synchronous: String,
+    /// SQLite: apply pending migrations without first copying the database beside itself (for an operator who
+    /// keeps backups of their own and has no room for another copy).
+    #[arg(long, env = "TEMAS_SKIP_MIGRATION_BACKUP", global = true, value_parser = clap::builder::BoolishValueParser::new())]
+    skip_migration_backup: bool,
     /// Where `serve` keeps attached files: a directory, or `s3://bucket[/folder]` for an S3-compatible store,
     /// whose client reads the AWS_… variables (AWS_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION,
     /// AWS_ALLOW_HTTP). Default: `files/` in the data dir.
@@ -160,6 +164,7 @@ async fn open(cli: &Cli) -> anyhow::Result<App> {
     };
     let mut config = StoreConfig::new(url);
     config.sqlite_synchronous = cli.sqlite_synchronous.clone();
+    config.migration_backup = !cli.skip_migration_backup;
     let store = temas_store::open(&config)
         .await
         .context("opening the database")?;

@@ -45,7 +45,7 @@ impl From<StoreError> for AppError {
             StoreError::Taken(what) => AppError::Taken(what),
             StoreError::Unsupported(what) => AppError::Unsupported(what),
             StoreError::Database(e) => AppError::Internal(e.to_string()),
-            StoreError::Corrupt(e) => AppError::Internal(e),
+            StoreError::Corrupt(e) | StoreError::MigrationBackup(e) => AppError::Internal(e),
         }
     }
 }

@@ -23,6 +23,9 @@ pub struct StoreConfig {
     pub max_connections: u32,
     /// SQLite only: `full` (default, durable on power loss) or `normal` (durable on process crash).
     pub sqlite_synchronous: String,
+    /// SQLite only: copy the database beside itself before applying migrations (default). Turned off by an
+    /// operator who keeps backups of their own and lacks the disk space for another copy.
+    pub migration_backup: bool,
 }
 
 impl StoreConfig {
@@ -31,6 +34,7 @@ impl StoreConfig {
             url: url.into(),
             max_connections: 8,
             sqlite_synchronous: "full".into(),
+            migration_backup: true,
         }
     }
 }
@@ -76,8 +80,11 @@ impl Pools {
             .pragma("temp_store", "memory");
         // The writer does not checkpoint the WAL itself: a background connection does, on the other core, so that
         // commits do not wait for it.
+        // Writes queue for the one writer rather than fail while it is busy with something long: an index build,
+        // the copy taken before migrating, statistics gathered on a large base whose pages are not cached yet.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .acquire_timeout(WRITER_QUEUE_LIMIT)
             .connect_with(
                 options
                     .clone()
@@ -208,32 +215,51 @@ const WAL_LIMIT_FRAMES: i64 = 16_384;
 /// How often the planner's statistics are brought up to date.
 const STATISTICS_REFRESH: Duration = Duration::from_secs(60);
 
+/// How long after opening the database its statistics are first brought up to date: a one-shot command
+/// (`temas token create`) is done by then, and migrations never wait for it. On a large base whose pages are not yet
+/// cached, the first refresh can hold the writer for a minute (10,000,000 orders: about 60 s), mostly reading.
+const FIRST_STATISTICS_REFRESH: Duration = Duration::from_secs(5);
+
+/// How long a write waits for the one writer connection before it fails.
+const WRITER_QUEUE_LIMIT: Duration = Duration::from_secs(300);
+
 /// Checkpoints the WAL into the database file every half second while the process runs: passively (writers carry
 /// on) while the log is small, fully with truncation once it passes [`WAL_LIMIT_FRAMES`].
 ///
-/// It also keeps the query planner's statistics current (`PRAGMA optimize`, bounded by `analysis_limit`): at start
-/// and every minute; it re-samples only the tables whose size changed a lot since they were last sampled (after a
-/// bulk load, say: planned on an empty base's statistics, searches and lists took 0.1 to 5 s at a million contacts). Without them SQLite misjudges selective look-ups on a large base (a search took 100 ms
-/// instead of 3 ms on a million contacts). Gathering statistics writes, so it goes through the one writer
-/// connection (`writer`) and queues behind other writes: on a connection of its own it made a concurrent write
-/// transaction that had started by reading fail at once with "database is locked".
+/// It also keeps the query planner's statistics current (`PRAGMA optimize`, bounded by `analysis_limit`): shortly
+/// after opening and every minute; it re-samples only the tables whose size changed a lot since they were last
+/// sampled (after a bulk load, say: planned on an empty base's statistics, searches and lists took 0.1 to 5 s at a
+/// million contacts; a search took 100 ms instead of 3 ms). The bound is on rows sampled, not pages read: with
+/// STAT4 (compiled into the bundled SQLite) each index is still counted exactly, which reads it whole.
+/// Gathering statistics writes, so it goes through the one writer connection (`writer`) and queues behind other
+/// writes: on a connection of its own it made a concurrent write transaction that had started by reading fail at
+/// once with "database is locked".
 async fn checkpoint_loop(pool: SqlitePool, writer: SqlitePool) {
     let mut tick = tokio::time::interval(Duration::from_millis(500));
+    let opened = std::time::Instant::now();
     let mut last_optimize: Option<std::time::Instant> = None;
     loop {
         tick.tick().await;
-        if last_optimize.is_none_or(|t| t.elapsed() > STATISTICS_REFRESH) {
+        if opened.elapsed() >= FIRST_STATISTICS_REFRESH
+            && last_optimize.is_none_or(|t| t.elapsed() > STATISTICS_REFRESH)
+        {
             let flags = if last_optimize.is_none() {
                 "0x10002"
             } else {
                 "0xfffe"
             };
             let sql = format!("PRAGMA analysis_limit=1000; PRAGMA optimize={flags};");
-            if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            let started = std::time::Instant::now();
+            match sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
                 .execute(&writer)
                 .await
             {
-                tracing::warn!(error = %e, "updating planner statistics failed");
+                Err(e) => tracing::warn!(error = %e, "updating planner statistics failed"),
+                Ok(_) if started.elapsed() > Duration::from_secs(1) => tracing::info!(
+                    seconds = started.elapsed().as_secs_f64(),
+                    "planner statistics brought up to date"
+                ),
+                Ok(_) => {}
             }
             last_optimize = Some(std::time::Instant::now());
         }

@@ -21,6 +21,7 @@ pub struct SqlStore {
     writer: Option<tokio::sync::mpsc::Sender<InsertJob>>,
     /// The SQLite file, for backups before migrations.
     sqlite_path: Option<std::path::PathBuf>,
+    migration_backup: bool,
 }
 
 fn a(name: &str) -> Alias {
@@ -60,6 +61,7 @@ impl SqlStore {
             pools,
             writer,
             sqlite_path,
+            migration_backup: config.migration_backup,
         })
     }
 
@@ -130,10 +132,21 @@ impl Store for SqlStore {
         }
         // An existing SQLite database is copied before its schema changes, so a failed migration loses nothing.
         if !applied.is_empty()
+            && self.migration_backup
             && let Some(path) = &self.sqlite_path
         {
             let backup = path.with_extension(format!("before-{}.db", pending[0].name));
-            self.backup_to(&backup).await?;
+            if let Err(e) = self.backup_to(&backup).await {
+                // A copy cut short (a full disk) is no backup: it goes, and the database stays unmigrated.
+                if !matches!(e, StoreError::Taken(_)) {
+                    let _ = std::fs::remove_file(&backup);
+                }
+                return Err(StoreError::MigrationBackup(format!(
+                    "copying the database to {} before migrating failed, so nothing was migrated ({e}); \
+                     free the space for a copy, or pass --skip-migration-backup if you keep backups of your own",
+                    backup.display()
+                )));
+            }
             tracing::info!(backup = %backup.display(), "backed up the database before migrating");
         }
         let mut done = Vec::new();

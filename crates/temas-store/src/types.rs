@@ -35,6 +35,9 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The copy taken before migrating could not be written; nothing was migrated.
+    #[error("{0}")]
+    MigrationBackup(String),
 }
 
 /// Which table family a record belongs to.
