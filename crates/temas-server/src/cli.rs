@@ -165,9 +165,13 @@ async fn open(cli: &Cli) -> anyhow::Result<App> {
     let mut config = StoreConfig::new(url);
     config.sqlite_synchronous = cli.sqlite_synchronous.clone();
     config.migration_backup = !cli.skip_migration_backup;
-    let store = temas_store::open(&config)
-        .await
-        .context("opening the database")?;
+    // `migrate` applies the pending migrations itself, to report them.
+    let store = if matches!(cli.command, Command::Migrate) {
+        temas_store::connect(&config).await
+    } else {
+        temas_store::open(&config).await
+    }
+    .context("opening the database")?;
     Ok(App::new(store))
 }
 
@@ -298,8 +302,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::dedupe_cmd::run(&app, &session, args).await?;
         }
         Command::Migrate => {
+            let started = std::time::Instant::now();
             let applied = app.store.migrate().await?;
-            println!("{} migration(s) applied", applied.len());
+            for name in &applied {
+                println!("applied {name}");
+            }
+            println!(
+                "{} migration(s) applied in {:.1} s",
+                applied.len(),
+                started.elapsed().as_secs_f64()
+            );
         }
         Command::Backup { to } => {
             app.store.backup_to(&to).await?;

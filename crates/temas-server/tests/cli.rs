@@ -196,7 +196,10 @@ async fn init_users_tokens_and_serve(backend: Backend) {
         "{}",
         String::from_utf8_lossy(&demo.stderr)
     );
-    assert!(cli.run(&["migrate"], &[], None).status.success());
+    let migrate = cli.run(&["migrate"], &[], None);
+    assert!(migrate.status.success());
+    // Everything was applied when the database was first opened.
+    assert!(String::from_utf8_lossy(&migrate.stdout).starts_with("0 migration(s) applied"));
     assert!(cli.run(&["check"], &[], None).status.success());
 
     let (mut server, base) = cli.serve(&[]);

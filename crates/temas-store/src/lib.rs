@@ -35,9 +35,14 @@ use std::sync::Arc;
 
 /// Connects to the database named by `url` (`sqlite://…` or `postgres://…`) and runs pending migrations.
 pub async fn open(config: &StoreConfig) -> Result<Arc<dyn Store>, StoreError> {
-    let store = SqlStore::connect(config).await?;
+    let store = connect(config).await?;
     store.migrate().await?;
-    Ok(Arc::new(store))
+    Ok(store)
+}
+
+/// Connects without migrating (for `temas migrate`, which reports what it applies).
+pub async fn connect(config: &StoreConfig) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(Arc::new(SqlStore::connect(config).await?))
 }
 
 #[async_trait]
