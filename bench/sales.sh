@@ -8,6 +8,8 @@
 # through the API. With a base of orders, the raw engine writes its ORDERS into the base itself (too large to copy)
 # before Temas's run, numbered after those Temas pushes.
 # SALES_REUSE=1 keeps the database loaded by an earlier run and measures the scoring, the lists and the peers;
+# SALES_REUSE=base keeps the base (and the raw engine's run on it) but pushes the ORDERS through the API again: for a
+# run that stopped after the base was built (its Temas order numbers must not have been pushed yet);
 # SALES_CONCURRENCY sets how many bulk calls are in flight at once (default 4, as a shop and a few tills would).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +19,7 @@ BASE_ORDERS="${3:-0}"
 OUT=bench/out/sales
 REUSE="${SALES_REUSE:-0}"
 [ -f "$OUT/temas.db" ] || REUSE=0
-[ "$REUSE" = 1 ] || rm -rf "$OUT"
+[ "$REUSE" != 0 ] || rm -rf "$OUT"
 mkdir -p "$OUT"
 cargo build --release -q -p temas-server -p temas-bench
 [ -x bench/out/venv/bin/python ] || { python3 -m venv bench/out/venv && bench/out/venv/bin/pip install -q duckdb pandas; }
@@ -27,12 +29,13 @@ PORT=18490
 URL="sqlite://$PWD/$OUT/temas.db"
 REPORT="$OUT/report.txt"
 export TEMAS_ADMIN_PASSWORD=bench-password-1
+[ "$REUSE" = base ] || : > "$REPORT"
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r)"
   echo "contacts: $CONTACTS, demo orders in the base: $BASE_ORDERS, orders pushed: $ORDERS"
-} | tee "$REPORT"
-if [ "$REUSE" != 1 ]; then
+} | tee -a "$REPORT"
+if [ "$REUSE" = 0 ]; then
   $T --database-url "$URL" init --workspace Bench --admin-email bench@bench.test --default-region IR --default-currency IRR >/dev/null
   started=$SECONDS
   $T --database-url "$URL" demo --contacts "$CONTACTS" --orders "$BASE_ORDERS" >/dev/null 2>&1
@@ -70,6 +73,10 @@ echo "temas rfm for the whole base (POST /api/v1/rfm/run): $(echo "$(date +%s.%N
   echo "/api/v1/contacts?filter=total_spent_minor:gt:1000000&sort=-total_spent_minor&limit=50"
   echo "/api/v1/contacts?filter=rfm_monetary:eq:5&sort=-total_spent_minor&limit=50"
   echo "/api/v1/contacts?filter=last_order_at:lt:2026-01-01&sort=-last_order_at&limit=50"
+  echo "/api/v1/contacts?sort=-spent_last_12_months_minor&limit=50"
+  echo "/api/v1/contacts?filter=spent_last_12_months_minor:gt:0&sort=spent_last_12_months_minor&limit=50"
+  echo "/api/v1/contacts?sort=-average_order_value_minor&limit=50"
+  echo "/api/v1/contacts?filter=first_order_at:gte:2026-01-01&sort=first_order_at&limit=50"
   echo "/api/v1/contacts?sort=-last_contact_at&limit=50"
   echo "/api/v1/contacts?filter=days_since_last_contact:gt:180&sort=-last_contact_at&limit=50"
 } > "$OUT/metric-paths.txt"

@@ -208,6 +208,18 @@ struct Target {
     at: i64,
 }
 
+/// One customer's purchases in a batch: all, and in the workspace's currency the count, spend and spend in the
+/// 12-month window; the first and the latest.
+#[derive(Default)]
+struct Purchases {
+    count: i64,
+    home_count: i64,
+    spent: i64,
+    recent: i64,
+    first: i64,
+    last: i64,
+}
+
 /// One transaction: the orders' rows and history, and their sums added to their customers' metrics.
 async fn write_batch(
     conn: &mut sqlx::SqliteConnection,
@@ -218,23 +230,25 @@ async fn write_batch(
     let Target {
         ws, user, at: now, ..
     } = *target;
-    // Per customer: purchases, spend in the workspace's currency, latest purchase, spend in the 12-month window.
-    let mut sums: std::collections::BTreeMap<uuid::Uuid, (i64, i64, i64, i64)> = Default::default();
+    let mut sums: std::collections::BTreeMap<uuid::Uuid, Purchases> = Default::default();
     for data in &batch {
         if let (Some(contact), Some(spent)) = (data.contact_id, data.spent_minor()) {
             let at = data.ordered_at.timestamp_micros();
-            let home_spend = if data.currency == target.home {
-                spent
-            } else {
-                0
-            };
-            let recent = if at > target.window_start {
-                home_spend
-            } else {
-                0
-            };
-            let sum = sums.entry(contact.0).or_insert((0, 0, i64::MIN, 0));
-            *sum = (sum.0 + 1, sum.1 + home_spend, sum.2.max(at), sum.3 + recent);
+            let sum = sums.entry(contact.0).or_insert(Purchases {
+                first: i64::MAX,
+                last: i64::MIN,
+                ..Purchases::default()
+            });
+            sum.count += 1;
+            if data.currency == target.home {
+                sum.home_count += 1;
+                sum.spent += spent;
+                if at > target.window_start {
+                    sum.recent += spent;
+                }
+            }
+            sum.first = sum.first.min(at);
+            sum.last = sum.last.max(at);
         }
     }
     let ids: Vec<uuid::Uuid> = batch.iter().map(|_| uuid::Uuid::now_v7()).collect();
@@ -295,14 +309,23 @@ async fn write_batch(
              total_spent_minor = contacts.total_spent_minor + batch.column3, \
              last_order_at = CASE WHEN batch.column4 > contacts.last_order_at THEN batch.column4 \
              ELSE contacts.last_order_at END, \
-             spent_last_12_months_minor = contacts.spent_last_12_months_minor + batch.column5 FROM (",
+             spent_last_12_months_minor = contacts.spent_last_12_months_minor + batch.column5, \
+             first_order_at = CASE WHEN contacts.first_order_at = 0 OR batch.column6 < contacts.first_order_at \
+             THEN batch.column6 ELSE contacts.first_order_at END, \
+             home_orders_count = contacts.home_orders_count + batch.column7, \
+             average_order_value_minor = CASE WHEN contacts.home_orders_count + batch.column7 > 0 \
+             AND contacts.total_spent_minor + batch.column3 >= 0 \
+             THEN (2 * (contacts.total_spent_minor + batch.column3) + contacts.home_orders_count + batch.column7) \
+             / (2 * (contacts.home_orders_count + batch.column7)) ELSE 0 END FROM (",
         );
-        q.push_values(part, |mut b, (contact, (count, spent, last, recent))| {
+        q.push_values(part, |mut b, (contact, p)| {
             b.push_bind(*contact)
-                .push_bind(*count)
-                .push_bind(*spent)
-                .push_bind(*last)
-                .push_bind(*recent);
+                .push_bind(p.count)
+                .push_bind(p.spent)
+                .push_bind(p.last)
+                .push_bind(p.recent)
+                .push_bind(p.first)
+                .push_bind(p.home_count);
         });
         q.push(") AS batch WHERE contacts.workspace_id = ")
             .push_bind(ws)

@@ -149,12 +149,15 @@ pub enum SortKey {
 /// A contact's metrics the store keeps current as orders and interactions change: filterable and sortable like
 /// their own fields. `total_spent_minor` is the spend in the workspace's currency, in its minor units, and
 /// `spent_last_12_months_minor` the part of it spent over the last 12 months (the window moves once a day);
-/// `last_order_at` is 0 for a contact who never bought, `last_contact_at` (their latest live interaction) 0 for one
-/// never in touch.
+/// `average_order_value_minor` that spend over the purchases made in that currency (rounded to the minor unit);
+/// `first_order_at` and `last_order_at` are 0 for a contact who never bought, `last_contact_at` (their latest live
+/// interaction) 0 for one never in touch.
 pub const CONTACT_METRICS: &[&str] = &[
     "orders_count",
     "total_spent_minor",
     "spent_last_12_months_minor",
+    "average_order_value_minor",
+    "first_order_at",
     "last_order_at",
     "last_contact_at",
 ];
@@ -202,6 +205,8 @@ pub const CONTACT_SORTS: &[&str] = &[
     "orders_count",
     "total_spent_minor",
     "spent_last_12_months_minor",
+    "average_order_value_minor",
+    "first_order_at",
     "last_order_at",
     "last_contact_at",
     "rfm_recency",
@@ -327,6 +332,8 @@ pub const CONTACT_COLUMNS: &[(&str, ColumnKind)] = &[
     ("orders_count", ColumnKind::Integer),
     ("total_spent_minor", ColumnKind::Integer),
     ("spent_last_12_months_minor", ColumnKind::Integer),
+    ("average_order_value_minor", ColumnKind::Integer),
+    ("first_order_at", ColumnKind::Instant),
     ("last_order_at", ColumnKind::Instant),
     ("last_contact_at", ColumnKind::Instant),
     ("days_since_last_order", ColumnKind::DaysSince),

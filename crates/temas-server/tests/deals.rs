@@ -742,11 +742,17 @@ async fn contacts_are_listed_by_days_since_their_last_order_and_contact(t: TestA
 
 /// The names of the contacts `filter` finds, by their spend over the last 12 months, highest first.
 async fn spenders(t: &TestApp, filter: &str) -> Vec<String> {
+    listed(
+        t,
+        &format!("filter={filter}&sort=-spent_last_12_months_minor"),
+    )
+    .await
+}
+
+/// The names of the contacts a list query finds, in its order.
+async fn listed(t: &TestApp, query: &str) -> Vec<String> {
     let page = t
-        .get(
-            &t.owner_token,
-            &format!("/api/v1/contacts?filter={filter}&sort=-spent_last_12_months_minor"),
-        )
+        .get(&t.owner_token, &format!("/api/v1/contacts?{query}"))
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     page.body["items"]
@@ -848,6 +854,97 @@ async fn contacts_are_listed_by_their_spend_over_the_last_12_months(t: TestApp) 
     );
 }
 
+/// A contact's first purchase and average order value (in the workspace's currency, over the purchases made in it,
+/// rounded as the card rounds it) are list fields, kept as orders come and go.
+async fn contacts_are_listed_by_first_purchase_and_average_order_value(t: TestApp) {
+    let tok = &t.owner_token;
+    let mut ids = Vec::new();
+    for name in ["Arash", "Bahar", "Cyrus"] {
+        ids.push(id(&t
+            .contact_anyway(tok, json!({"first_name": name}))
+            .await));
+    }
+    let now = chrono::Utc::now();
+    let ago = |days: i64| now - chrono::Duration::days(days);
+    let order = |who: usize, key: &str, currency: &str, status: &str, days: i64, price: &str| {
+        json!({"contact_id": ids[who], "currency": currency, "status": status, "external_id": key,
+               "ordered_at": ago(days), "lines": [{"description": "Tea", "unit_price": price}]})
+    };
+    let orders = [
+        order(0, "a-old", "IRR", "paid", 400, "100"),
+        order(0, "a-usd", "USD", "paid", 60, "10"),
+        order(1, "b-one", "IRR", "paid", 200, "70"),
+        order(2, "c-quote", "IRR", "quote", 10, "999"),
+    ];
+    let pushed = t
+        .post(tok, "/api/v1/orders/bulk", json!({"items": orders}))
+        .await;
+    assert_eq!(pushed.status, StatusCode::OK, "{}", pushed.body);
+    // Written in two calls, so that the second adds to what the first left.
+    let more = [
+        order(0, "a-new", "IRR", "paid", 30, "50"),
+        order(1, "b-two", "IRR", "paid", 100, "30.01"),
+    ];
+    let pushed = t
+        .post(tok, "/api/v1/orders/bulk", json!({"items": more}))
+        .await;
+    assert_eq!(pushed.status, StatusCode::OK, "{}", pushed.body);
+
+    // Arash: 150 rials over his two rial purchases (the dollars do not divide in); Bahar: 100.01 over two, 50.005,
+    // which rounds to 50.01. Cyrus only has a quote.
+    let by_average = "sort=-average_order_value_minor&filter=average_order_value_minor:gt:0";
+    assert_eq!(listed(&t, by_average).await, ["Arash", "Bahar"]);
+    assert_eq!(
+        listed(&t, "filter=average_order_value_minor:eq:5001").await,
+        ["Bahar"]
+    );
+    let card = t.get(tok, &format!("/api/v1/contacts/{}", ids[1])).await;
+    assert_eq!(
+        card.body["metrics"]["average_order_value"]["amount"], "50.01",
+        "{}",
+        card.body
+    );
+    let year_ago = ago(365).date_naive();
+    assert_eq!(
+        listed(&t, &format!("filter=first_order_at:lt:{year_ago}")).await,
+        ["Arash"]
+    );
+    assert_eq!(
+        listed(&t, "filter=first_order_at:notempty&sort=first_order_at").await,
+        ["Arash", "Bahar"]
+    );
+    assert_eq!(listed(&t, "filter=first_order_at:empty").await, ["Cyrus"]);
+
+    // Trashing Arash's first purchase recomputes him: his first is now the dollar order, his average 50 rials.
+    let his = t
+        .get(tok, "/api/v1/orders?filter=external_id:eq:a-old")
+        .await;
+    let order_id = id(&his.body["items"][0]);
+    let gone = t
+        .call(
+            tok,
+            reqwest::Method::DELETE,
+            &format!("/api/v1/orders/{order_id}"),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::OK, "{}", gone.body);
+    assert!(
+        listed(&t, &format!("filter=first_order_at:lt:{year_ago}"))
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        listed(&t, "filter=first_order_at:notempty&sort=first_order_at").await,
+        ["Bahar", "Arash"]
+    );
+    assert_eq!(
+        listed(&t, "filter=average_order_value_minor:eq:5000").await,
+        ["Arash"]
+    );
+}
+
 /// The daily jobs are queued once a day per workspace, whoever asks how often, and the worker runs them: the RFM
 /// scores appear without anyone calling for them.
 async fn the_daily_jobs_run_once_a_day(t: TestApp) {
@@ -915,4 +1012,5 @@ on_both_backends!(
     contacts_are_listed_by_days_since_their_last_order_and_contact,
     the_daily_jobs_run_once_a_day,
     contacts_are_listed_by_their_spend_over_the_last_12_months,
+    contacts_are_listed_by_first_purchase_and_average_order_value,
 );

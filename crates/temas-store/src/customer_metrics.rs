@@ -39,6 +39,45 @@ fn metric_queries() -> [(&'static str, String); 3] {
     ]
 }
 
+/// The metrics added after the first three: the first purchase, and the purchases in the workspace's currency
+/// (`home_orders_count`, the divisor of the average order value; not a list field).
+fn order_value_queries() -> [(&'static str, String); 2] {
+    [
+        (
+            "first_order_at",
+            format!("(SELECT COALESCE(MIN(o.occurred_at), 0) {PURCHASES})"),
+        ),
+        (
+            "home_orders_count",
+            format!("(SELECT COUNT(*) {PURCHASES} AND o.currency = {HOME_CURRENCY})"),
+        ),
+    ]
+}
+
+/// The average order value in the workspace's currency from a spend and a number of purchases (SQL expressions),
+/// rounded to the nearest minor unit with halves away from zero, as the card rounds it; 0 without purchases.
+fn average_of(spent: &str, orders: &str) -> String {
+    format!(
+        "CASE WHEN {orders} > 0 THEN (CASE WHEN {spent} >= 0 THEN (2 * {spent} + {orders}) / (2 * {orders}) \
+         ELSE -((2 * -{spent} + {orders}) / (2 * {orders})) END) ELSE 0 END"
+    )
+}
+
+/// The `SET` that fills the metrics added after the first three (for the migration that adds them, which runs
+/// after the spend and the count it divides are in place).
+pub(crate) fn order_value_set() -> String {
+    let mut set: Vec<String> = order_value_queries()
+        .iter()
+        .map(|(column, query)| format!("{column} = {query}"))
+        .collect();
+    let home = &order_value_queries()[1].1;
+    set.push(format!(
+        "average_order_value_minor = {}",
+        average_of("contacts.total_spent_minor", &format!("({home})"))
+    ));
+    set.join(", ")
+}
+
 /// The `SET` list that recomputes a contact's metrics but the 12-month spend (for the migration that fills them,
 /// which came before that column).
 pub(crate) fn refresh_set() -> String {
@@ -68,7 +107,11 @@ pub(crate) async fn refresh(
     spend_window::start(tx, ws, to_micros(now())).await?;
     let mut columns = metric_queries().to_vec();
     columns.push((spend_window::COLUMN, spend_window::recompute_query()));
-    recompute(tx, ws, contacts, &columns).await
+    columns.extend(order_value_queries());
+    recompute(tx, ws, contacts, &columns).await?;
+    // The average divides two of the columns just recomputed, so it reads them once they are written.
+    let average = average_of("contacts.total_spent_minor", "contacts.home_orders_count");
+    recompute(tx, ws, contacts, &[("average_order_value_minor", average)]).await
 }
 
 /// Recomputes when `contacts` were last in touch, from their live interactions.
@@ -128,35 +171,47 @@ pub(crate) async fn add_orders(
         return Ok(());
     };
     let window_start = spend_window::start(tx, ws, now).await?;
-    // Per customer: purchases, spend in the workspace's currency, latest purchase, spend in the 12-month window.
-    let mut sums: BTreeMap<Uuid, (i64, i64, i64, i64)> = BTreeMap::new();
+    let mut sums: BTreeMap<Uuid, Purchases> = BTreeMap::new();
     for order in orders {
         let (Some(contact), Some((currency, spent))) = (order.contact_id, &order.spent) else {
             continue;
         };
         let at = order.occurred_at.unwrap_or(now);
-        let sum = sums.entry(contact).or_insert((0, 0, i64::MIN, 0));
-        sum.0 += 1;
+        let sum = sums.entry(contact).or_insert(Purchases {
+            first: i64::MAX,
+            last: i64::MIN,
+            ..Purchases::default()
+        });
+        sum.count += 1;
         if *currency == home {
-            sum.1 += spent;
+            sum.home_count += 1;
+            sum.spent += spent;
             if at > window_start {
-                sum.3 += spent;
+                sum.recent += spent;
             }
         }
-        sum.2 = Ord::max(sum.2, at);
+        sum.first = Ord::min(sum.first, at);
+        sum.last = Ord::max(sum.last, at);
     }
     let rows = sums
         .into_iter()
-        .map(|(contact, (count, spent, last, recent))| {
+        .map(|(contact, p)| {
             ValueTuple::Many(vec![
                 contact.into(),
-                count.into(),
-                spent.into(),
-                last.into(),
-                recent.into(),
+                p.count.into(),
+                p.spent.into(),
+                p.last.into(),
+                p.recent.into(),
+                p.first.into(),
+                p.home_count.into(),
             ])
         })
         .collect();
+    // Each SET reads the contact's values from before the update, so the average divides old plus new.
+    let average = average_of(
+        "(contacts.total_spent_minor + batch.column3)",
+        "(contacts.home_orders_count + batch.column7)",
+    );
     let set = [
         ("orders_count", mine("orders_count").add(batch(2))),
         ("total_spent_minor", mine("total_spent_minor").add(batch(3))),
@@ -165,8 +220,24 @@ pub(crate) async fn add_orders(
             spend_window::COLUMN,
             mine(spend_window::COLUMN).add(batch(5)),
         ),
+        ("first_order_at", earlier("first_order_at", 6)),
+        ("home_orders_count", mine("home_orders_count").add(batch(7))),
+        ("average_order_value_minor", Expr::cust(average)),
     ];
     update_from_batches(tx, ws, rows, &set).await
+}
+
+/// One customer's purchases in a batch of new orders.
+#[derive(Default)]
+struct Purchases {
+    count: i64,
+    /// In the workspace's currency, as the next three.
+    home_count: i64,
+    spent: i64,
+    /// Spent in the 12-month window.
+    recent: i64,
+    first: i64,
+    last: i64,
 }
 
 /// Moves the `last_contact_at` of each contact in `touches` (contact, when) forward to when, if later: new
@@ -208,6 +279,13 @@ fn mine(column: &str) -> Expr {
 /// The later of an instant metric and column `n` of the batch.
 fn later(column: &str, n: usize) -> SimpleExpr {
     Expr::case(batch(n).gt(mine(column)), batch(n))
+        .finally(mine(column))
+        .into()
+}
+
+/// The earlier of an instant metric (0 for none) and column `n` of the batch.
+fn earlier(column: &str, n: usize) -> SimpleExpr {
+    Expr::case(mine(column).eq(0).or(batch(n).lt(mine(column))), batch(n))
         .finally(mine(column))
         .into()
 }

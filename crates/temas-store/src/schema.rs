@@ -75,6 +75,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0016_spend_last_12_months",
         ddl: spend_last_12_months,
     },
+    Migration {
+        name: "0017_order_value_metrics",
+        ddl: order_value_metrics,
+    },
 ];
 
 /// Columns every record table has: contacts, companies, interactions, products, orders.
@@ -551,4 +555,30 @@ AND l.contact_id = contacts.id);
 fn spend_last_12_months(backend: Backend) -> String {
     let now = temas_core::time::to_micros(temas_core::time::now());
     dialect::render_ddl(backend, &crate::spend_window::migration(now))
+}
+
+/// A contact's first purchase and average order value (in the workspace's currency), kept current by every order
+/// write with the purchases in that currency they divide, so that lists filter and sort by them on an index;
+/// filled here from the orders already recorded.
+fn order_value_metrics(backend: Backend) -> String {
+    let mut ddl = String::new();
+    for column in [
+        "first_order_at",
+        "home_orders_count",
+        "average_order_value_minor",
+    ] {
+        ddl.push_str(&format!(
+            "ALTER TABLE contacts ADD COLUMN {column} BIGINT NOT NULL DEFAULT 0;\n"
+        ));
+    }
+    for column in ["first_order_at", "average_order_value_minor"] {
+        ddl.push_str(&format!(
+            "CREATE INDEX contacts_by_{column} ON contacts (workspace_id, {column}, id) WHERE deleted_at IS NULL;\n"
+        ));
+    }
+    ddl.push_str(&format!(
+        "UPDATE contacts SET {} WHERE orders_count > 0;\n",
+        crate::customer_metrics::order_value_set()
+    ));
+    dialect::render_ddl(backend, &ddl)
 }
