@@ -199,6 +199,45 @@ impl Pools {
         })
     }
 
+    /// SQLite: gathers the planner's statistics for the indexes that have none while others of the base have them
+    /// (those a migration just made). Beside indexes with statistics, SQLite takes one without for the best,
+    /// and a list sorted by a metric walked a new index and sorted the whole base (3–5 s at 1,000,000 contacts)
+    /// until the next statistics refresh. A base never sampled is left to that refresh: with no statistics at
+    /// all, no index is favoured.
+    pub async fn sample_new_indexes(&self) -> Result<(), StoreError> {
+        let Pools::Sqlite { write, .. } = self else {
+            return Ok(());
+        };
+        let sampled: (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'",
+        )
+        .fetch_one(write)
+        .await?;
+        if sampled.0 == 0 {
+            return Ok(());
+        }
+        let unsampled: Vec<(String,)> = sqlx::query_as(
+            "SELECT name FROM sqlite_master WHERE type = 'index' \
+             AND name NOT IN (SELECT idx FROM sqlite_stat1 WHERE idx IS NOT NULL) ORDER BY name",
+        )
+        .fetch_all(write)
+        .await?;
+        for (index,) in unsampled {
+            let started = std::time::Instant::now();
+            let sql = format!(
+                "PRAGMA analysis_limit=1000; ANALYZE \"{}\";",
+                index.replace('"', "\"\"")
+            );
+            sqlx::raw_sql(AssertSqlSafe(sql)).execute(write).await?;
+            tracing::debug!(
+                index,
+                seconds = started.elapsed().as_secs_f64(),
+                "sampled a new index"
+            );
+        }
+        Ok(())
+    }
+
     /// Runs one statement outside any transaction (writes go to the writer on SQLite).
     pub async fn execute<S: SqlxBinder>(&self, stmt: &S) -> Result<u64, StoreError> {
         let mut tx = self.begin().await?;
@@ -451,5 +490,49 @@ mod tests {
         let (sql, _) = update.build_sqlx(SqliteQueryBuilder);
         assert!(or_fail(sql).starts_with("UPDATE OR FAIL \"t\" SET"));
         assert_eq!(or_fail("DELETE FROM t".into()), "DELETE FROM t");
+    }
+
+    /// An index made after the base was sampled gets statistics of its own; one whose table was never sampled
+    /// is left alone.
+    #[tokio::test]
+    async fn new_indexes_are_sampled_beside_sampled_ones() {
+        let db = temas_testdb::TestDb::new(temas_testdb::Backend::Sqlite).await;
+        let pools = Pools::connect(&StoreConfig::new(db.url.clone()))
+            .await
+            .expect("connect");
+        let Pools::Sqlite { write, .. } = &pools else {
+            panic!("a SQLite URL opens SQLite pools");
+        };
+        let run = |sql: &'static str| sqlx::raw_sql(AssertSqlSafe(sql)).execute(write);
+        run(
+            "CREATE TABLE t (a INTEGER, b INTEGER); CREATE INDEX t_a ON t (a);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100)
+             INSERT INTO t SELECT i, i % 7 FROM n;",
+        )
+        .await
+        .expect("a table");
+        let stats = || async {
+            let rows: Vec<(String,)> =
+                sqlx::query_as("SELECT idx FROM sqlite_stat1 WHERE idx IS NOT NULL ORDER BY idx")
+                    .fetch_all(write)
+                    .await
+                    .expect("statistics");
+            rows.into_iter().map(|(i,)| i).collect::<Vec<_>>()
+        };
+        pools
+            .sample_new_indexes()
+            .await
+            .expect("nothing sampled yet");
+        let never: (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+                .fetch_one(write)
+                .await
+                .expect("count");
+        assert_eq!(never.0, 0);
+        run("ANALYZE").await.expect("analyze");
+        run("CREATE INDEX t_b ON t (b)").await.expect("a new index");
+        assert_eq!(stats().await, ["t_a"]);
+        pools.sample_new_indexes().await.expect("sampled");
+        assert_eq!(stats().await, ["t_a", "t_b"]);
     }
 }

@@ -163,6 +163,9 @@ impl Store for SqlStore {
             tracing::info!(migration = m.name, "applied migration");
             done.push(m.name.to_owned());
         }
+        if !done.is_empty() {
+            self.pools.sample_new_indexes().await?;
+        }
         Ok(done)
     }
 
