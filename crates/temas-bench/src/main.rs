@@ -136,6 +136,10 @@ enum Command {
         customers: usize,
         #[arg(long, default_value_t = 2)]
         concurrency: usize,
+        /// The number of its first order: its external ids start there, so that a later run into the same base
+        /// pushes new orders rather than replaying those of the one before.
+        #[arg(long, default_value_t = 0)]
+        first: usize,
     },
     /// The raw engine making the same writes as pushing N orders through the bulk API (order rows, history, the
     /// customers' metrics), straight on a copy of a Temas SQLite database.
@@ -747,7 +751,8 @@ async fn main() -> anyhow::Result<()> {
             orders,
             customers,
             concurrency,
-        } => orders::run(&base, &token, orders, customers, concurrency).await,
+            first,
+        } => orders::run(&base, &token, first..first + orders, customers, concurrency).await,
         Command::RawInsert { url, rows } => raw_insert(&url, rows).await,
         Command::RawOrders {
             url,

@@ -73,13 +73,15 @@ fn order(
            "external_id": format!("bench-{i:09}"), "ordered_at": at, "lines": lines})
 }
 
+/// Pushes the orders numbered `numbers` (their external ids) through the bulk API, `concurrency` calls at once.
 pub async fn run(
     base: &str,
     token: &str,
-    orders: usize,
+    numbers: std::ops::Range<usize>,
     customers: usize,
     concurrency: usize,
 ) -> anyhow::Result<()> {
+    let orders = numbers.len();
     let started = Instant::now();
     let ids = contact_ids(base, token, customers).await?;
     if ids.is_empty() {
@@ -93,8 +95,8 @@ pub async fn run(
     let mut rng = StdRng::seed_from_u64(7);
     let now = chrono::Utc::now();
     let mut bodies = Vec::new();
-    for start in (0..orders).step_by(1000) {
-        let items: Vec<Value> = (start..(start + 1000).min(orders))
+    for start in numbers.clone().step_by(1000) {
+        let items: Vec<Value> = (start..(start + 1000).min(numbers.end))
             .map(|i| order(&mut rng, &ids, i, now))
             .collect();
         bodies.push(serde_json::to_vec(&json!({ "items": items }))?);
