@@ -192,6 +192,20 @@ pub fn days_since_range(op: Op, days: i64, now: i64) -> Option<InstantRange> {
     Some(InstantRange { after, up_to })
 }
 
+/// The instants, in microseconds, that compare to `at` by `op` (`eq`, `gt`, `gte`, `lt`, `lte`) as one range;
+/// `None` for another op.
+pub fn instant_range(op: Op, at: i64) -> Option<InstantRange> {
+    let (after, up_to) = match op {
+        Op::Gt => (Some(at), None),
+        Op::Gte => (Some(at.saturating_sub(1)), None),
+        Op::Lt => (None, Some(at.saturating_sub(1))),
+        Op::Lte => (None, Some(at)),
+        Op::Eq => (Some(at.saturating_sub(1)), Some(at)),
+        _ => return None,
+    };
+    Some(InstantRange { after, up_to })
+}
+
 /// A range of instants in microseconds: above `after` (when set) and up to `up_to` (when set).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InstantRange {
@@ -707,6 +721,26 @@ mod tests {
         ] {
             assert!(parse(bad).is_err(), "{bad} should fail");
         }
+    }
+
+    #[test]
+    fn instant_comparisons_are_ranges() {
+        let range = |after, up_to| Some(InstantRange { after, up_to });
+        for (op, expected) in [
+            (Op::Gt, range(Some(100), None)),
+            (Op::Gte, range(Some(99), None)),
+            (Op::Lt, range(None, Some(99))),
+            (Op::Lte, range(None, Some(100))),
+            (Op::Eq, range(Some(99), Some(100))),
+            (Op::Ne, None),
+            (Op::Empty, None),
+        ] {
+            assert_eq!(instant_range(op, 100), expected, "{op:?}");
+        }
+        assert_eq!(
+            instant_range(Op::Gte, i64::MIN),
+            range(Some(i64::MIN), None)
+        );
     }
 
     #[test]
