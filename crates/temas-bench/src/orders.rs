@@ -312,13 +312,11 @@ async fn write_batch(
              last_order_at = CASE WHEN batch.column4 > contacts.last_order_at THEN batch.column4 \
              ELSE contacts.last_order_at END, \
              spent_last_12_months_minor = contacts.spent_last_12_months_minor + batch.column5, \
-             first_order_at = CASE WHEN contacts.first_order_at = 0 OR batch.column6 < contacts.first_order_at \
-             THEN batch.column6 ELSE contacts.first_order_at END, \
-             home_orders_count = contacts.home_orders_count + batch.column7, \
-             average_order_value_minor = CASE WHEN contacts.home_orders_count + batch.column7 > 0 \
+             home_orders_count = contacts.home_orders_count + batch.column6, \
+             average_order_value_minor = CASE WHEN contacts.home_orders_count + batch.column6 > 0 \
              AND contacts.total_spent_minor + batch.column3 >= 0 \
-             THEN (2 * (contacts.total_spent_minor + batch.column3) + contacts.home_orders_count + batch.column7) \
-             / (2 * (contacts.home_orders_count + batch.column7)) ELSE 0 END FROM (",
+             THEN (2 * (contacts.total_spent_minor + batch.column3) + contacts.home_orders_count + batch.column6) \
+             / (2 * (contacts.home_orders_count + batch.column6)) ELSE 0 END FROM (",
         );
         q.push_values(part, |mut b, (contact, p)| {
             b.push_bind(*contact)
@@ -326,12 +324,26 @@ async fn write_batch(
                 .push_bind(p.spent)
                 .push_bind(p.last)
                 .push_bind(p.recent)
-                .push_bind(p.first)
                 .push_bind(p.home_count);
         });
         q.push(") AS batch WHERE contacts.workspace_id = ")
             .push_bind(ws)
             .push(" AND contacts.id = batch.column1");
+        q.build().execute(&mut *tx).await?;
+        // The first purchase, on the rows it moves (as Temas does: an assigned column's index entry is rewritten
+        // even when its value stays).
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "UPDATE contacts SET first_order_at = batch.column2 FROM (",
+        );
+        q.push_values(part, |mut b, (contact, p)| {
+            b.push_bind(*contact).push_bind(p.first);
+        });
+        q.push(") AS batch WHERE contacts.workspace_id = ")
+            .push_bind(ws)
+            .push(
+                " AND contacts.id = batch.column1 AND (contacts.first_order_at = 0 \
+                 OR batch.column2 < contacts.first_order_at)",
+            );
         q.build().execute(&mut *tx).await?;
     }
     tx.commit().await?;

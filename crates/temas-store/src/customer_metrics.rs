@@ -193,6 +193,10 @@ pub(crate) async fn add_orders(
         sum.first = Ord::min(sum.first, at);
         sum.last = Ord::max(sum.last, at);
     }
+    let firsts: Vec<ValueTuple> = sums
+        .iter()
+        .map(|(contact, p)| ValueTuple::Two((*contact).into(), p.first.into()))
+        .collect();
     let rows = sums
         .into_iter()
         .map(|(contact, p)| {
@@ -202,7 +206,6 @@ pub(crate) async fn add_orders(
                 p.spent.into(),
                 p.last.into(),
                 p.recent.into(),
-                p.first.into(),
                 p.home_count.into(),
             ])
         })
@@ -210,7 +213,7 @@ pub(crate) async fn add_orders(
     // Each SET reads the contact's values from before the update, so the average divides old plus new.
     let average = average_of(
         "(contacts.total_spent_minor + batch.column3)",
-        "(contacts.home_orders_count + batch.column7)",
+        "(contacts.home_orders_count + batch.column6)",
     );
     let set = [
         ("orders_count", mine("orders_count").add(batch(2))),
@@ -220,18 +223,29 @@ pub(crate) async fn add_orders(
             spend_window::COLUMN,
             mine(spend_window::COLUMN).add(batch(5)),
         ),
-        ("first_order_at", earlier("first_order_at", 6)),
-        ("home_orders_count", mine("home_orders_count").add(batch(7))),
+        ("home_orders_count", mine("home_orders_count").add(batch(6))),
         ("average_order_value_minor", Expr::cust(average)),
     ];
-    update_from_batches(tx, ws, rows, &set).await
+    update_from_batches(tx, ws, rows, &set, None).await?;
+    // SQLite rewrites the index entry of every column an UPDATE assigns, changed or not, and a customer's first
+    // purchase changes once: it is set apart, on the rows it moves.
+    let first = mine("first_order_at");
+    let moves = first.clone().eq(0).or(batch(2).lt(first));
+    update_from_batches(
+        tx,
+        ws,
+        firsts,
+        &[("first_order_at", batch(2))],
+        Some(moves),
+    )
+    .await
 }
 
 /// One customer's purchases in a batch of new orders.
 #[derive(Default)]
 struct Purchases {
     count: i64,
-    /// In the workspace's currency, as the next three.
+    /// Purchases in the workspace's currency; the next two count in it too.
     home_count: i64,
     spent: i64,
     /// Spent in the 12-month window.
@@ -261,6 +275,7 @@ pub(crate) async fn add_touches(
         ws,
         rows,
         &[("last_contact_at", later("last_contact_at", 2))],
+        None,
     )
     .await
 }
@@ -283,20 +298,15 @@ fn later(column: &str, n: usize) -> SimpleExpr {
         .into()
 }
 
-/// The earlier of an instant metric (0 for none) and column `n` of the batch.
-fn earlier(column: &str, n: usize) -> SimpleExpr {
-    Expr::case(mine(column).eq(0).or(batch(n).lt(mine(column))), batch(n))
-        .finally(mine(column))
-        .into()
-}
-
 /// Sets `set` (column, value read from the contact and the batch) on the contacts of `rows`, each a contact's id
-/// followed by its values, joined onto them as a VALUES list: one statement per 500 contacts.
+/// followed by its values, joined onto them as a VALUES list: one statement per 500 contacts. With `only_if`, on
+/// those of them it holds for.
 async fn update_from_batches(
     tx: &mut Tx,
     ws: WorkspaceId,
     rows: Vec<ValueTuple>,
     set: &[(&str, SimpleExpr)],
+    only_if: Option<SimpleExpr>,
 ) -> Result<(), StoreError> {
     for chunk in rows.chunks(500) {
         let mut update = Query::update();
@@ -312,6 +322,9 @@ async fn update_from_batches(
         update
             .and_where(mine("workspace_id").eq(ws.0))
             .and_where(mine("id").equals((Alias::new("batch"), Alias::new("column1"))));
+        if let Some(condition) = &only_if {
+            update.and_where(condition.clone());
+        }
         tx.execute_all_or_nothing(&update).await?;
     }
     Ok(())
