@@ -324,11 +324,11 @@ async fn write_batch(
                 .push_bind(p.spent)
                 .push_bind(p.last)
                 .push_bind(p.recent)
-                .push_bind(p.home_count);
+                .push_bind(p.home_count)
+                .push_bind(ws);
         });
-        q.push(") AS batch WHERE contacts.workspace_id = ")
-            .push_bind(ws)
-            .push(" AND contacts.id = batch.column1");
+        // Joined on the workspace in each row, as Temas does (`customer_metrics::update_from_batches`).
+        q.push(") AS batch WHERE contacts.workspace_id = batch.column7 AND contacts.id = batch.column1");
         q.build().execute(&mut *tx).await?;
         // The first purchase, on the rows it moves (as Temas does: an assigned column's index entry is rewritten
         // even when its value stays).
@@ -336,14 +336,12 @@ async fn write_batch(
             "UPDATE contacts SET first_order_at = batch.column2 FROM (",
         );
         q.push_values(part, |mut b, (contact, p)| {
-            b.push_bind(*contact).push_bind(p.first);
+            b.push_bind(*contact).push_bind(p.first).push_bind(ws);
         });
-        q.push(") AS batch WHERE contacts.workspace_id = ")
-            .push_bind(ws)
-            .push(
-                " AND contacts.id = batch.column1 AND (contacts.first_order_at = 0 \
-                 OR batch.column2 < contacts.first_order_at)",
-            );
+        q.push(
+            ") AS batch WHERE contacts.workspace_id = batch.column3 AND contacts.id = batch.column1 \
+             AND (contacts.first_order_at = 0 OR batch.column2 < contacts.first_order_at)",
+        );
         q.build().execute(&mut *tx).await?;
     }
     tx.commit().await?;
