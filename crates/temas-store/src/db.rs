@@ -269,7 +269,10 @@ const WRITER_QUEUE_LIMIT: Duration = Duration::from_secs(300);
 /// after opening and every minute; it re-samples only the tables whose size changed a lot since they were last
 /// sampled (after a bulk load, say: planned on an empty base's statistics, searches and lists took 0.1 to 5 s at a
 /// million contacts; a search took 100 ms instead of 3 ms). The bound is on rows sampled, not pages read: with
-/// STAT4 (compiled into the bundled SQLite) each index is still counted exactly, which reads it whole.
+/// STAT4 (compiled into the bundled SQLite) each index is still counted exactly, which reads it whole. And the
+/// rows per value are taken from the sample: an index that leads with `workspace_id` is said to hold about 1,000
+/// rows per workspace, however many it has, so a statement must not depend on that figure for its plan (see
+/// `customer_metrics::update_from_batches`).
 /// Gathering statistics writes, so it goes through the one writer connection (`writer`) and queues behind other
 /// writes: on a connection of its own it made a concurrent write transaction that had started by reading fail at
 /// once with "database is locked".
