@@ -749,6 +749,25 @@ async fn spenders(t: &TestApp, filter: &str) -> Vec<String> {
     .await
 }
 
+/// Trashes the order with external id `key`.
+async fn trash_order(t: &TestApp, key: &str) {
+    let tok = &t.owner_token;
+    let found = t
+        .get(tok, &format!("/api/v1/orders?filter=external_id:eq:{key}"))
+        .await;
+    let order_id = id(&found.body["items"][0]);
+    let gone = t
+        .call(
+            tok,
+            reqwest::Method::DELETE,
+            &format!("/api/v1/orders/{order_id}"),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::OK, "{}", gone.body);
+}
+
 /// The names of the contacts a list query finds, in its order.
 async fn listed(t: &TestApp, query: &str) -> Vec<String> {
     let page = t
@@ -834,20 +853,7 @@ async fn contacts_are_listed_by_their_spend_over_the_last_12_months(t: TestApp) 
     );
 
     // Trashing Arash's recent order recomputes him against the same window.
-    let his = t
-        .get(tok, "/api/v1/orders?filter=external_id:eq:a-new")
-        .await;
-    let order_id = id(&his.body["items"][0]);
-    let gone = t
-        .call(
-            tok,
-            reqwest::Method::DELETE,
-            &format!("/api/v1/orders/{order_id}"),
-            None,
-            &[],
-        )
-        .await;
-    assert_eq!(gone.status, StatusCode::OK, "{}", gone.body);
+    trash_order(&t, "a-new").await;
     assert_eq!(
         spenders(&t, "spent_last_12_months_minor:gt:0").await,
         ["Bahar"]
@@ -916,20 +922,7 @@ async fn contacts_are_listed_by_first_purchase_and_average_order_value(t: TestAp
     assert_eq!(listed(&t, "filter=first_order_at:empty").await, ["Cyrus"]);
 
     // Trashing Arash's first purchase recomputes him: his first is now the dollar order, his average 50 rials.
-    let his = t
-        .get(tok, "/api/v1/orders?filter=external_id:eq:a-old")
-        .await;
-    let order_id = id(&his.body["items"][0]);
-    let gone = t
-        .call(
-            tok,
-            reqwest::Method::DELETE,
-            &format!("/api/v1/orders/{order_id}"),
-            None,
-            &[],
-        )
-        .await;
-    assert_eq!(gone.status, StatusCode::OK, "{}", gone.body);
+    trash_order(&t, "a-old").await;
     assert!(
         listed(&t, &format!("filter=first_order_at:lt:{year_ago}"))
             .await
