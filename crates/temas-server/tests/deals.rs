@@ -467,10 +467,7 @@ async fn contacts_are_listed_by_their_metrics_and_scored(t: TestApp) {
         json!({"contact_id": ids[0], "currency": "USD", "status": "paid", "external_id": "usd-1",
         "lines": [{"description": "Book", "unit_price": "10"}]}),
     );
-    let pushed = t
-        .post(tok, "/api/v1/orders/bulk", json!({"items": orders}))
-        .await;
-    assert_eq!(pushed.status, StatusCode::OK, "{}", pushed.body);
+    push_orders(&t, &orders).await;
 
     let names = |body: &Value| -> Vec<String> {
         body["items"]
@@ -749,6 +746,29 @@ async fn spenders(t: &TestApp, filter: &str) -> Vec<String> {
     .await
 }
 
+/// Creates a contact per first name; their ids, in the same order.
+async fn contacts_named(t: &TestApp, names: &[&str]) -> Vec<String> {
+    let mut ids = Vec::new();
+    for name in names {
+        ids.push(id(&t
+            .contact_anyway(&t.owner_token, json!({"first_name": name}))
+            .await));
+    }
+    ids
+}
+
+/// Pushes `orders` through the bulk API, all of them accepted.
+async fn push_orders(t: &TestApp, orders: &[Value]) {
+    let pushed = t
+        .post(
+            &t.owner_token,
+            "/api/v1/orders/bulk",
+            json!({"items": orders}),
+        )
+        .await;
+    assert_eq!(pushed.status, StatusCode::OK, "{}", pushed.body);
+}
+
 /// Trashes the order with external id `key`.
 async fn trash_order(t: &TestApp, key: &str) {
     let tok = &t.owner_token;
@@ -785,13 +805,7 @@ async fn listed(t: &TestApp, query: &str) -> Vec<String> {
 /// The spend over the last 12 months is a list field: purchases after the window's start add to it, moving the
 /// window (the daily job) takes off those it passes, and a trashed order's spend goes.
 async fn contacts_are_listed_by_their_spend_over_the_last_12_months(t: TestApp) {
-    let tok = &t.owner_token;
-    let mut ids = Vec::new();
-    for name in ["Arash", "Bahar", "Cyrus"] {
-        ids.push(id(&t
-            .contact_anyway(tok, json!({"first_name": name}))
-            .await));
-    }
+    let ids = contacts_named(&t, &["Arash", "Bahar", "Cyrus"]).await;
     let now = chrono::Utc::now();
     let ago = |days: i64| now - chrono::Duration::days(days);
     let order =
@@ -805,10 +819,7 @@ async fn contacts_are_listed_by_their_spend_over_the_last_12_months(t: TestApp) 
         order(1, "b-mid", "paid", ago(200), "70"),
         order(2, "c-quote", "quote", ago(10), "999"),
     ];
-    let pushed = t
-        .post(tok, "/api/v1/orders/bulk", json!({"items": orders}))
-        .await;
-    assert_eq!(pushed.status, StatusCode::OK, "{}", pushed.body);
+    push_orders(&t, &orders).await;
     // The order of 400 days ago is older than the window: Arash's 50 rials count, his 100 do not.
     assert_eq!(
         spenders(&t, "spent_last_12_months_minor:gt:0").await,
@@ -839,10 +850,7 @@ async fn contacts_are_listed_by_their_spend_over_the_last_12_months(t: TestApp) 
         order(1, "b-before", "paid", ago(190), "30"),
         order(1, "b-after", "paid", ago(100), "20"),
     ];
-    let pushed = t
-        .post(tok, "/api/v1/orders/bulk", json!({"items": more}))
-        .await;
-    assert_eq!(pushed.status, StatusCode::OK, "{}", pushed.body);
+    push_orders(&t, &more).await;
     assert_eq!(
         spenders(&t, "spent_last_12_months_minor:gt:0").await,
         ["Arash", "Bahar"]
@@ -863,13 +871,7 @@ async fn contacts_are_listed_by_their_spend_over_the_last_12_months(t: TestApp) 
 /// A contact's first purchase and average order value (in the workspace's currency, over the purchases made in it,
 /// rounded as the card rounds it) are list fields, kept as orders come and go.
 async fn contacts_are_listed_by_first_purchase_and_average_order_value(t: TestApp) {
-    let tok = &t.owner_token;
-    let mut ids = Vec::new();
-    for name in ["Arash", "Bahar", "Cyrus"] {
-        ids.push(id(&t
-            .contact_anyway(tok, json!({"first_name": name}))
-            .await));
-    }
+    let ids = contacts_named(&t, &["Arash", "Bahar", "Cyrus"]).await;
     let now = chrono::Utc::now();
     let ago = |days: i64| now - chrono::Duration::days(days);
     let order = |who: usize, key: &str, currency: &str, status: &str, days: i64, price: &str| {
@@ -882,19 +884,14 @@ async fn contacts_are_listed_by_first_purchase_and_average_order_value(t: TestAp
         order(1, "b-one", "IRR", "paid", 200, "70"),
         order(2, "c-quote", "IRR", "quote", 10, "999"),
     ];
-    let pushed = t
-        .post(tok, "/api/v1/orders/bulk", json!({"items": orders}))
-        .await;
-    assert_eq!(pushed.status, StatusCode::OK, "{}", pushed.body);
-    // Written in two calls, so that the second adds to what the first left.
+    push_orders(&t, &orders).await;
+    // Written in two calls, so that the second adds to what the first left; Bahar's second purchase is dated
+    // before her first, which moves her first purchase back.
     let more = [
         order(0, "a-new", "IRR", "paid", 30, "50"),
-        order(1, "b-two", "IRR", "paid", 100, "30.01"),
+        order(1, "b-two", "IRR", "paid", 300, "30.01"),
     ];
-    let pushed = t
-        .post(tok, "/api/v1/orders/bulk", json!({"items": more}))
-        .await;
-    assert_eq!(pushed.status, StatusCode::OK, "{}", pushed.body);
+    push_orders(&t, &more).await;
 
     // Arash: 150 rials over his two rial purchases (the dollars do not divide in); Bahar: 100.01 over two, 50.005,
     // which rounds to 50.01. Cyrus only has a quote.
@@ -904,7 +901,9 @@ async fn contacts_are_listed_by_first_purchase_and_average_order_value(t: TestAp
         listed(&t, "filter=average_order_value_minor:eq:5001").await,
         ["Bahar"]
     );
-    let card = t.get(tok, &format!("/api/v1/contacts/{}", ids[1])).await;
+    let card = t
+        .get(&t.owner_token, &format!("/api/v1/contacts/{}", ids[1]))
+        .await;
     assert_eq!(
         card.body["metrics"]["average_order_value"]["amount"], "50.01",
         "{}",
@@ -920,6 +919,15 @@ async fn contacts_are_listed_by_first_purchase_and_average_order_value(t: TestAp
         ["Arash", "Bahar"]
     );
     assert_eq!(listed(&t, "filter=first_order_at:empty").await, ["Cyrus"]);
+    let before = ago(250).date_naive();
+    assert_eq!(
+        listed(
+            &t,
+            &format!("filter=first_order_at:lt:{before}&sort=first_order_at")
+        )
+        .await,
+        ["Arash", "Bahar"]
+    );
 
     // Trashing Arash's first purchase recomputes him: his first is now the dollar order, his average 50 rials.
     trash_order(&t, "a-old").await;

@@ -469,10 +469,10 @@ fn demo_company(rng: &mut StdRng, i: usize) -> CompanyInput {
     }
 }
 
-/// Rows generated so far, for progress reports.
 /// How many demo orders go to the store in one transaction.
 const ORDERS_PER_WRITE: usize = 2_000;
 
+/// Rows generated so far, for progress reports.
 pub type Progress<'a> = &'a (dyn Fn(usize) + Send + Sync);
 
 impl App {

@@ -47,11 +47,13 @@ fn order_value_queries() -> [(&'static str, String); 2] {
             "first_order_at",
             format!("(SELECT COALESCE(MIN(o.occurred_at), 0) {PURCHASES})"),
         ),
-        (
-            "home_orders_count",
-            format!("(SELECT COUNT(*) {PURCHASES} AND o.currency = {HOME_CURRENCY})"),
-        ),
+        ("home_orders_count", home_orders_query()),
     ]
+}
+
+/// The contact's purchases in the workspace's currency.
+fn home_orders_query() -> String {
+    format!("(SELECT COUNT(*) {PURCHASES} AND o.currency = {HOME_CURRENCY})")
 }
 
 /// The average order value in the workspace's currency from a spend and a number of purchases (SQL expressions),
@@ -70,10 +72,9 @@ pub(crate) fn order_value_set() -> String {
         .iter()
         .map(|(column, query)| format!("{column} = {query}"))
         .collect();
-    let home = &order_value_queries()[1].1;
     set.push(format!(
         "average_order_value_minor = {}",
-        average_of("contacts.total_spent_minor", &format!("({home})"))
+        average_of("contacts.total_spent_minor", &home_orders_query())
     ));
     set.join(", ")
 }
@@ -104,6 +105,7 @@ pub(crate) async fn refresh(
     ws: WorkspaceId,
     contacts: &[Uuid],
 ) -> Result<(), StoreError> {
+    // Made if missing, and held on PostgreSQL, for the recompute to read the window's start.
     spend_window::start(tx, ws, to_micros(now())).await?;
     let mut columns = metric_queries().to_vec();
     columns.push((spend_window::COLUMN, spend_window::recompute_query()));
