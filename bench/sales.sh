@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Sales at scale on SQLite: a base of CONTACTS demo contacts, ORDERS orders (2-3 lines each) pushed through
 # POST /api/v1/orders/bulk with the customers' metrics kept current, the RFM scoring of the whole base, contact
-# lists filtered and sorted by a metric; the raw engine making the same writes as the ingest on a copy of the base
-# (temas-bench raw-orders: no HTTP, no parsing, no validation); then SQLite and DuckDB computing the same RFM from
-# the raw orders in the same run (bench/rfm_peers.py). Usage: bench/sales.sh [ORDERS] [CONTACTS] [BASE_ORDERS]
+# lists filtered and sorted by a metric, customer cards read by id; the raw engine making the same writes as the
+# ingest on a copy of the base (temas-bench raw-orders: no HTTP, no parsing, no validation); then SQLite and
+# DuckDB computing the same RFM from the raw orders in the same run (bench/rfm_peers.py).
+# Usage: bench/sales.sh [ORDERS] [CONTACTS] [BASE_ORDERS]
 # BASE_ORDERS (default 0) are demo orders generated with the base (`temas demo --orders`) before the ORDERS pushed
 # through the API. With a base of orders, the raw engine writes its ORDERS into the base itself (too large to copy)
 # before Temas's run, numbered after those Temas pushes.
@@ -95,6 +96,17 @@ $B latency --base http://127.0.0.1:$PORT --token "$TOKEN" --paths "$OUT/cross-pa
 echo "/api/v1/contacts?filter=total_spent_minor:gt:1000000&sort=name&limit=50" > "$OUT/name-paths.txt"
 echo -n "contacts filtered by a metric, sorted by name: " | tee -a "$REPORT"
 $B latency --base http://127.0.0.1:$PORT --token "$TOKEN" --paths "$OUT/name-paths.txt" --rounds 10 | tee -a "$REPORT"
+# Customer cards: a contact's GET carries their metrics (and favourite category and brand over their latest
+# purchases), read by wrk from 50 connections; contacts spread over the base (six in ten have bought), then buyers.
+command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
+$B sample --base http://127.0.0.1:$PORT --token "$TOKEN" --out "$OUT/cards" --count 2000 >/dev/null
+$B sample --base http://127.0.0.1:$PORT --token "$TOKEN" --out "$OUT/buyer-cards" --count 2000 \
+  --filter orders_count:gt:0 >/dev/null
+for cards in cards buyer-cards; do
+  echo -n "$cards (GET /api/v1/contacts/{id}, 50 connections, 20 s): " | tee -a "$REPORT"
+  wrk -t2 -c50 -d20s -s bench/get.lua http://127.0.0.1:$PORT -- "$OUT/$cards/ids.txt" "$TOKEN" | grep '^get:' \
+    | tee -a "$REPORT"
+done
 echo "server rss: $(awk '/VmRSS/{print $2, $3}' /proc/$PID/status)" | tee -a "$REPORT"
 kill $PID
 wait $PID 2>/dev/null || true

@@ -59,6 +59,9 @@ enum Command {
         out: std::path::PathBuf,
         #[arg(long, default_value_t = 2000)]
         count: usize,
+        /// Samples only the contacts a list filter keeps (`orders_count:gt:0`: the buyers).
+        #[arg(long)]
+        filter: Option<String>,
     },
     /// GET each path of a file (one per line), `rounds` times over, and report latency percentiles.
     Latency {
@@ -339,6 +342,7 @@ async fn sample(
     token: &str,
     out: &std::path::Path,
     count: usize,
+    filter: Option<&str>,
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(out)?;
     let client = reqwest::Client::new();
@@ -346,12 +350,19 @@ async fn sample(
     let mut search = Vec::new();
     let mut cursor: Option<String> = None;
     let mut n = 0usize;
-    // Spread the sample over the base: every page of 500 contributes a few records.
-    while ids.len() < count {
+    let page_url = |cursor: Option<&str>| {
         let mut url = format!("{base}/api/v1/contacts?limit=500&sort=name");
-        if let Some(c) = &cursor {
+        if let Some(f) = filter {
+            url.push_str(&format!("&filter={f}"));
+        }
+        if let Some(c) = cursor {
             url.push_str(&format!("&cursor={c}"));
         }
+        url
+    };
+    // Spread the sample over the base: every page of 500 contributes a few records.
+    while ids.len() < count {
+        let url = page_url(cursor.as_deref());
         let page: Value = client
             .get(&url)
             .bearer_auth(token)
@@ -382,9 +393,7 @@ async fn sample(
         for _ in 0..9 {
             let Some(c) = &cursor else { break };
             let skip: Value = client
-                .get(format!(
-                    "{base}/api/v1/contacts?limit=500&sort=name&cursor={c}"
-                ))
+                .get(page_url(Some(c)))
                 .bearer_auth(token)
                 .send()
                 .await?
@@ -715,7 +724,8 @@ async fn main() -> anyhow::Result<()> {
             token,
             out,
             count,
-        } => sample(&base, &token, &out, count).await,
+            filter,
+        } => sample(&base, &token, &out, count, filter.as_deref()).await,
         Command::Latency {
             base,
             token,

@@ -653,6 +653,12 @@ async fn trash_and_restore(t: TestApp) {
     assert_eq!(del.status, StatusCode::OK);
     assert!(del.body["deleted_at"].is_string());
     assert_eq!(t.get(tok, &path).await.status, StatusCode::NOT_FOUND);
+    // Asked for by name, a trashed contact reads back as it was trashed, without the customer's numbers.
+    let trashed = t.get(tok, &format!("{path}?include_deleted=true")).await;
+    assert_eq!(trashed.status, StatusCode::OK);
+    assert_eq!(trashed.body["first_name"], "Temp");
+    assert!(trashed.body["deleted_at"].is_string());
+    assert!(trashed.body.get("metrics").is_none_or(|m| m.is_null()));
     assert_eq!(
         t.get(tok, "/api/v1/contacts?deleted=true").await.body["items"]
             .as_array()
@@ -662,7 +668,9 @@ async fn trash_and_restore(t: TestApp) {
     );
     let restored = t.post(tok, &format!("{path}/restore"), json!({})).await;
     assert_eq!(restored.status, StatusCode::OK);
-    assert_eq!(t.get(tok, &path).await.status, StatusCode::OK);
+    let back = t.get(tok, &path).await;
+    assert_eq!(back.status, StatusCode::OK);
+    assert_eq!(back.body["metrics"]["orders_count"], 0);
 }
 
 async fn users_set_their_language_calendar_digits_and_zone(t: TestApp) {

@@ -478,6 +478,15 @@ async fn problems_are_settled_on_the_line_and_the_card_knows_the_customer(t: Tes
     assert_eq!(m["days_since_last_contact"], 0);
     assert!(m["last_contact_at"].is_string());
     assert!(m["first_order_at"].as_str().unwrap() < m["last_order_at"].as_str().unwrap());
+    // A product taken out of the catalogue no longer counts towards the favourites.
+    let tea_path = format!("/api/v1/products/{tea}");
+    let trashed = t.call(tok, Method::DELETE, &tea_path, None, &[]).await;
+    assert_eq!(trashed.status, StatusCode::OK, "{}", trashed.body);
+    let card = t.get(tok, &format!("/api/v1/contacts/{sara}")).await;
+    assert_eq!(card.body["metrics"]["favourite_category"], "Coffee");
+    assert_eq!(card.body["metrics"]["favourite_brand"], "Lavazza");
+    let restored = t.post(tok, &format!("{tea_path}/restore"), json!({})).await;
+    assert_eq!(restored.status, StatusCode::OK, "{}", restored.body);
 
     // One bag came torn: the problem is recorded on its line, open until it is settled.
     let order = &ids[0];

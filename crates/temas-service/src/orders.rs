@@ -17,37 +17,64 @@ use temas_core::metrics::{CustomerMetrics, favourites};
 use temas_core::normalize::search_key;
 use temas_core::order::{Order, OrderData, OrderInput};
 use temas_core::product::{Product, ProductData};
-use temas_store::{Indexed, Links, RecordKind, Uuid};
+use temas_store::{ContactFigures, Indexed, Links, RecordKind, Uuid};
 
 /// How many of a customer's latest purchases their favourite category and brand are taken from.
 const FAVOURITES_OVER: u32 = 500;
 
 impl App {
-    /// A contact's numbers from their orders and interactions, in the workspace's currency and per currency. The
-    /// contact must be one the session sees; every one of the customer's orders counts, whoever recorded it.
-    pub async fn customer_metrics(
+    /// A contact the session sees, with the customer's numbers from their orders and interactions (in the
+    /// workspace's currency and per currency) unless it is in the trash; every one of the customer's orders
+    /// counts, whoever recorded it. A contact who never bought costs one read.
+    pub async fn contact_card(
+        &self,
+        session: &Session,
+        id: Uuid,
+        include_deleted: bool,
+    ) -> Result<Contact, AppError> {
+        let (stored, figures) = self
+            .store
+            .contact_with_figures(&session.viewer, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let trashed = stored.meta.deleted_at.is_some();
+        if trashed && !include_deleted {
+            return Err(AppError::NotFound);
+        }
+        let mut contact: Contact = decode(stored)?;
+        if !trashed {
+            contact.metrics = Some(self.customer_metrics(session, contact.id, figures).await?);
+        }
+        Ok(contact)
+    }
+
+    async fn customer_metrics(
         &self,
         session: &Session,
         contact: ContactId,
+        figures: ContactFigures,
     ) -> Result<CustomerMetrics, AppError> {
-        self.get::<Contact>(session, contact.0).await?;
-        let ws = session.workspace.id;
         let now = temas_core::time::now();
-        let year_ago = now - chrono::Duration::days(365);
-        let spend = self
-            .store
-            .customer_spend(ws, contact.0, year_ago.timestamp_micros())
-            .await?;
         let rates = session.rates()?;
+        let bought = figures.orders_count > 0;
+        let spend = if bought {
+            let year_ago = now - chrono::Duration::days(365);
+            self.store
+                .customer_spend(session.workspace.id, contact.0, year_ago.timestamp_micros())
+                .await?
+        } else {
+            Vec::new()
+        };
         let mut metrics = CustomerMetrics::of(&spend, &rates, now);
-        let touched = self.store.last_interactions(ws, &[contact.0]).await?;
-        let last_contact = touched
-            .first()
-            .map(|(_, at)| temas_core::time::from_micros(*at));
-        metrics.set_last_contact(last_contact, now);
-        (metrics.favourite_category, metrics.favourite_brand) =
-            self.favourites(session, contact, &rates).await?;
-        metrics.rfm = self.store.rfm_scores(ws, contact.0).await?;
+        metrics.set_last_contact(
+            figures.last_contact_at.map(temas_core::time::from_micros),
+            now,
+        );
+        if bought {
+            (metrics.favourite_category, metrics.favourite_brand) =
+                self.favourites(session, contact, &rates).await?;
+        }
+        metrics.rfm = figures.rfm;
         Ok(metrics)
     }
 
@@ -72,12 +99,18 @@ impl App {
                 }
             }
         }
+        let mut ids: Vec<Uuid> = spend.iter().map(|(id, _)| id.0).collect();
+        ids.sort_unstable();
+        ids.dedup();
         let mut products: HashMap<ProductId, ProductData> = HashMap::new();
-        for (id, _) in &spend {
-            if !products.contains_key(id)
-                && let Ok(p) = self.get::<Product>(session, id.0).await
-            {
-                products.insert(*id, p.data);
+        for stored in self
+            .store
+            .get_records(RecordKind::Product, &session.viewer, &ids)
+            .await?
+        {
+            if stored.meta.deleted_at.is_none() {
+                let product: Product = decode(stored)?;
+                products.insert(product.id, product.data);
             }
         }
         Ok(favourites(spend.iter().filter_map(|(id, minor)| {

@@ -108,7 +108,12 @@ impl Pools {
         let read = SqlitePoolOptions::new()
             .max_connections(config.max_connections.clamp(1, readers.max(2)))
             .max_lifetime(STATISTICS_REFRESH * 2)
-            .connect_with(options.read_only(true).pragma("cache_size", "-2048"))
+            .connect_with(
+                options
+                    .read_only(true)
+                    .pragma("cache_size", "-2048")
+                    .row_buffer_size(512),
+            )
             .await?;
         Ok(Pools::Sqlite { read, write })
     }

@@ -117,6 +117,13 @@ pub trait Store: Send + Sync {
         viewer: &Viewer,
         id: Uuid,
     ) -> Result<Option<StoredRecord>, StoreError>;
+    /// The records among `ids` that exist and the viewer sees, live or trashed, in no particular order.
+    async fn get_records(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        ids: &[Uuid],
+    ) -> Result<Vec<StoredRecord>, StoreError>;
     /// Live and trashed records with these external ids, visible or not (`visible` says which).
     async fn records_by_external_id(
         &self,
@@ -374,12 +381,12 @@ pub trait Store: Send + Sync {
         workspace: WorkspaceId,
         now: i64,
     ) -> Result<(), StoreError>;
-    /// A contact's RFM scores, once the workspace is scored and if they bought.
-    async fn rfm_scores(
+    /// A contact the viewer sees, with the figures the store keeps on it for the card.
+    async fn contact_with_figures(
         &self,
-        workspace: WorkspaceId,
-        contact: Uuid,
-    ) -> Result<Option<temas_core::metrics::Rfm>, StoreError>;
+        viewer: &Viewer,
+        id: Uuid,
+    ) -> Result<Option<(StoredRecord, ContactFigures)>, StoreError>;
     /// A user's open tasks due by `until` (microseconds), soonest first: the "my day" list.
     async fn tasks_due(
         &self,

@@ -183,7 +183,7 @@ impl SearchRow {
     }
 }
 
-fn col(table: &'static str, column: &'static str) -> Expr {
+pub(crate) fn col(table: &'static str, column: &'static str) -> Expr {
     Expr::col((Alias::new(table), Alias::new(column)))
 }
 

@@ -487,6 +487,24 @@ impl Store for SqlStore {
             .map(RecordRow::into_record))
     }
 
+    async fn get_records(
+        &self,
+        kind: RecordKind,
+        viewer: &Viewer,
+        ids: &[Uuid],
+    ) -> Result<Vec<StoredRecord>, StoreError> {
+        let t = table(kind);
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut q = select_records(kind);
+            q.cond_where(visible(kind, viewer))
+                .and_where(Expr::col((a(t), a("id"))).is_in(chunk.iter().copied()));
+            let rows: Vec<RecordRow> = self.pools.fetch_all(&q).await?;
+            out.extend(rows.into_iter().map(RecordRow::into_record));
+        }
+        Ok(out)
+    }
+
     async fn records_by_external_id(
         &self,
         kind: RecordKind,
@@ -1050,12 +1068,12 @@ impl Store for SqlStore {
         crate::spend_window::advance(&self.pools, workspace, now).await
     }
 
-    async fn rfm_scores(
+    async fn contact_with_figures(
         &self,
-        workspace: WorkspaceId,
-        contact: Uuid,
-    ) -> Result<Option<temas_core::metrics::Rfm>, StoreError> {
-        crate::customer_metrics::scores(&self.pools, workspace, contact).await
+        viewer: &Viewer,
+        id: Uuid,
+    ) -> Result<Option<(StoredRecord, ContactFigures)>, StoreError> {
+        crate::customer_metrics::contact_with_figures(&self.pools, viewer, id).await
     }
 
     async fn tasks_due(

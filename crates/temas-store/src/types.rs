@@ -351,6 +351,17 @@ pub struct StoredRecord {
     pub meta: RecordMeta,
 }
 
+/// What the store keeps on a contact's row for their card, beside the record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContactFigures {
+    /// Their purchases (live orders with a spend, in any currency): 0 means there is nothing more to read.
+    pub orders_count: i64,
+    /// When they were last in touch, in microseconds.
+    pub last_contact_at: Option<i64>,
+    /// Their RFM scores, once the workspace is scored and if they bought.
+    pub rfm: Option<temas_core::metrics::Rfm>,
+}
+
 /// A record's id and its data as the JSON text it is stored as.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawRecord {

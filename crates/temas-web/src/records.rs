@@ -9,7 +9,6 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::future::Future;
-use temas_core::contact::Contact;
 use temas_service::records::{DuplicateCheck, ListParams, RecordPage, RecordType};
 use temas_service::{AppError, Session};
 use temas_store::{StoredResponse, TimelineOf, Uuid};
@@ -192,12 +191,9 @@ pub async fn get_contact(
     Path(id): Path<Uuid>,
     Query(params): Query<GetParams>,
 ) -> Result<Response, ApiError> {
-    let mut contact = app
-        .get_with::<Contact>(&session, id, params.include_deleted)
+    let contact = app
+        .contact_card(&session, id, params.include_deleted)
         .await?;
-    if contact.meta.deleted_at.is_none() {
-        contact.metrics = Some(app.customer_metrics(&session, contact.id).await?);
-    }
     record_response(StatusCode::OK, &contact)
 }
 

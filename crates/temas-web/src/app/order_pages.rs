@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
 use temas_core::FieldErrors;
 use temas_core::contact::Contact;
-use temas_core::ids::ContactId;
 use temas_core::line_problem::{LineProblemInput, PROBLEM_KINDS, RESOLUTIONS};
 use temas_core::metrics::CustomerMetrics;
 use temas_core::order::{Order, OrderInput, OrderLineInput, PURCHASED, STATUSES};
@@ -76,9 +75,11 @@ pub(crate) async fn panel(app: &AppState, user: &WebUser, id: Uuid) -> Result<St
     let ui = &user.ui;
     let fail = |e| PageError::new(e, ui.clone());
     let metrics = app
-        .customer_metrics(&user.session, ContactId(id))
+        .contact_card(&user.session, id, false)
         .await
-        .map_err(fail)?;
+        .map_err(fail)?
+        .metrics
+        .unwrap_or_default();
     let orders = app
         .list::<Order>(
             &user.session,
