@@ -48,6 +48,53 @@ struct ChangeRow {
 }
 
 impl SqlStore {
+    /// Runs `work`, which builds indexes, with the SQLite writer's page cache lowered to
+    /// [`crate::db::INDEX_BUILD_CACHE_KIB`] and its usual size back afterwards, whatever the outcome; the work's
+    /// own error comes first.
+    async fn building_indexes<T>(
+        &self,
+        work: impl std::future::Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        if self.backend() != Backend::Sqlite {
+            return work.await;
+        }
+        self.set_writer_cache(Some(crate::db::INDEX_BUILD_CACHE_KIB))
+            .await?;
+        let outcome = work.await;
+        let restored = self.set_writer_cache(None).await;
+        let value = outcome?;
+        restored?;
+        Ok(value)
+    }
+
+    /// Applies `pending` migrations in order, each in its transaction with its entry in `temas_migrations`.
+    async fn apply_migrations(
+        &self,
+        pending: Vec<&crate::schema::Migration>,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut done = Vec::new();
+        for m in pending {
+            let mut tx = self.pools.begin().await?;
+            tx.execute_raw(&(m.ddl)(self.backend())).await?;
+            let ins = Query::insert()
+                .into_table(a("temas_migrations"))
+                .columns([a("name"), a("applied_at")])
+                .values_panic([m.name.into(), to_micros(now()).into()])
+                .to_owned();
+            tx.execute(&ins).await?;
+            tx.commit().await?;
+            tracing::info!(migration = m.name, "applied migration");
+            done.push(m.name.to_owned());
+        }
+        Ok(done)
+    }
+
+    async fn set_writer_cache(&self, kib: Option<u32>) -> Result<(), StoreError> {
+        let mut tx = self.pools.begin().await?;
+        tx.execute_raw(&crate::db::writer_cache_pragma(kib)).await?;
+        tx.commit().await
+    }
+
     pub async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
         let pools = Pools::connect(config).await?;
         let sqlite_path = config
@@ -149,20 +196,9 @@ impl Store for SqlStore {
             }
             tracing::info!(backup = %backup.display(), "backed up the database before migrating");
         }
-        let mut done = Vec::new();
-        for m in pending {
-            let mut tx = self.pools.begin().await?;
-            tx.execute_raw(&(m.ddl)(self.backend())).await?;
-            let ins = Query::insert()
-                .into_table(a("temas_migrations"))
-                .columns([a("name"), a("applied_at")])
-                .values_panic([m.name.into(), to_micros(now()).into()])
-                .to_owned();
-            tx.execute(&ins).await?;
-            tx.commit().await?;
-            tracing::info!(migration = m.name, "applied migration");
-            done.push(m.name.to_owned());
-        }
+        let done = self
+            .building_indexes(self.apply_migrations(pending))
+            .await?;
         if !done.is_empty() {
             self.pools.sample_new_indexes().await?;
         }
@@ -729,11 +765,14 @@ impl Store for SqlStore {
             Backend::Sqlite => "PRAGMA analysis_limit=1000;",
             Backend::Postgres => "",
         };
-        let mut tx = self.pools.begin().await?;
-        tx.execute_raw(&ddl).await?;
-        tx.execute_raw(&format!("{sample} ANALYZE {}", table(kind)))
-            .await?;
-        tx.commit().await
+        self.building_indexes(async {
+            let mut tx = self.pools.begin().await?;
+            tx.execute_raw(&ddl).await?;
+            tx.execute_raw(&format!("{sample} ANALYZE {}", table(kind)))
+                .await?;
+            tx.commit().await
+        })
+        .await
     }
 
     async fn save_merge(
@@ -1174,5 +1213,43 @@ impl Store for SqlStore {
         limit: u32,
     ) -> Result<Vec<SearchCandidate>, StoreError> {
         search::candidates(&self.pools, kind, viewer, query, limit).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The SQLite writer's page cache is small while an index is built and back to its size afterwards, whether
+    /// the build worked or failed.
+    #[tokio::test]
+    async fn an_index_build_gives_the_writer_its_cache_back() {
+        let db = temas_testdb::TestDb::new(temas_testdb::Backend::Sqlite).await;
+        let store = SqlStore::connect(&StoreConfig::new(db.url.clone()))
+            .await
+            .expect("connect");
+        let Pools::Sqlite { write, .. } = &store.pools else {
+            panic!("a SQLite URL opens SQLite pools");
+        };
+        let cache_kib = || async {
+            let (size,): (i64,) = sqlx::query_as("PRAGMA cache_size")
+                .fetch_one(write)
+                .await
+                .expect("cache size");
+            -size
+        };
+        let usual = cache_kib().await;
+        assert!(usual > i64::from(crate::db::INDEX_BUILD_CACHE_KIB));
+        let during = store
+            .building_indexes(async { Ok(cache_kib().await) })
+            .await
+            .expect("a build");
+        assert_eq!(during, i64::from(crate::db::INDEX_BUILD_CACHE_KIB));
+        assert_eq!(cache_kib().await, usual);
+        let failed: Result<(), StoreError> = store
+            .building_indexes(async { Err(StoreError::Corrupt("a failed build".into())) })
+            .await;
+        assert!(failed.is_err());
+        assert_eq!(cache_kib().await, usual);
     }
 }
