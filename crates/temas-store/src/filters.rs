@@ -359,7 +359,7 @@ pub(crate) fn field_index_ddl(
     backend: Backend,
     kind: RecordKind,
     fields: &[FilterField],
-) -> Option<String> {
+) -> Option<FieldIndex> {
     let t = table(kind);
     let mut labels = Vec::with_capacity(fields.len());
     let mut exprs = Vec::with_capacity(fields.len());
@@ -418,7 +418,13 @@ pub(crate) fn field_index_ddl(
             exprs.join(", ")
         ));
     }
-    Some(ddl)
+    Some(FieldIndex { name, ddl })
+}
+
+/// The index of declared fields: its name, and the statements that create it (and its statistics' definition).
+pub(crate) struct FieldIndex {
+    pub name: String,
+    pub ddl: String,
 }
 
 #[cfg(test)]
@@ -428,7 +434,9 @@ mod tests {
 
     fn ddl(backend: Backend, entry: &str) -> String {
         let fields = indexable_fields(entry, CONTACT_COLUMNS).unwrap();
-        field_index_ddl(backend, RecordKind::Contact, &fields).unwrap()
+        field_index_ddl(backend, RecordKind::Contact, &fields)
+            .unwrap()
+            .ddl
     }
 
     #[test]

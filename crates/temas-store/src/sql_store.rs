@@ -754,22 +754,23 @@ impl Store for SqlStore {
         kind: RecordKind,
         fields: &[temas_core::filter::FilterField],
     ) -> Result<(), StoreError> {
-        let Some(ddl) = crate::filters::field_index_ddl(self.pools.backend(), kind, fields) else {
+        let Some(index) = crate::filters::field_index_ddl(self.pools.backend(), kind, fields)
+        else {
             return Ok(());
         };
         // A new index has no statistics yet, and without them the planners would not trust it. SQLite samples (as
-        // its `PRAGMA optimize` does) rather than reading a million-row table in full. The statistics commit with
-        // the index: SQLite's other connections reload statistics only with a changed schema, so statistics
-        // gathered after the index went in stayed unseen by the readers (lists took seconds after a bulk load).
-        let sample = match self.pools.backend() {
-            Backend::Sqlite => "PRAGMA analysis_limit=1000;",
-            Backend::Postgres => "",
+        // its `PRAGMA optimize` does) the new index only, rather than reading a million-row table and all its
+        // indexes in full; PostgreSQL analyses tables, not indexes. The statistics commit with the index: SQLite's
+        // other connections reload statistics only with a changed schema, so statistics gathered after the index
+        // went in stayed unseen by the readers (lists took seconds after a bulk load).
+        let statistics = match self.pools.backend() {
+            Backend::Sqlite => format!("PRAGMA analysis_limit=1000; ANALYZE {};", index.name),
+            Backend::Postgres => format!("ANALYZE {};", table(kind)),
         };
         self.building_indexes(async {
             let mut tx = self.pools.begin().await?;
-            tx.execute_raw(&ddl).await?;
-            tx.execute_raw(&format!("{sample} ANALYZE {}", table(kind)))
-                .await?;
+            tx.execute_raw(&index.ddl).await?;
+            tx.execute_raw(&statistics).await?;
             tx.commit().await
         })
         .await
