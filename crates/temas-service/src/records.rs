@@ -453,10 +453,11 @@ impl App {
         indexed.owner_id = Some(owner);
         indexed.team_id = team;
         let links = R::links(&data);
-        let json = serde_json::to_value(&data).map_err(|e| AppError::Internal(e.to_string()))?;
+        let data_json =
+            serde_json::to_string(&data).map_err(|e| AppError::Internal(e.to_string()))?;
         Ok(NewRecord {
             id: Uuid::now_v7(),
-            data: json,
+            data_json,
             indexed,
             terms,
             links,

@@ -28,6 +28,16 @@ pub(crate) fn render_ddl(backend: Backend, ddl: &str) -> String {
     })
 }
 
+/// JSON text as the value of a JSON column: SQLite keeps JSON as text, PostgreSQL's `jsonb` takes text through a
+/// cast.
+pub(crate) fn json_document(backend: Backend, json: &str) -> Expr {
+    let text = Expr::val(json);
+    match backend {
+        Backend::Sqlite => text,
+        Backend::Postgres => text.cast_as(Alias::new("jsonb")),
+    }
+}
+
 /// The trigram index over `search_doc`: an FTS5 trigram table kept in step by triggers on SQLite, a pg_trgm GIN
 /// index on PostgreSQL.
 pub(crate) fn search_index_ddl(backend: Backend, table: &str) -> String {

@@ -314,7 +314,7 @@ pub(crate) async fn insert(
                 i.external_id.clone().into(),
                 uuid_opt(i.owner_id.map(|u| u.0)).into(),
                 uuid_opt(i.team_id.map(|t| t.0)).into(),
-                r.data.clone().into(),
+                crate::dialect::json_document(tx.backend(), &r.data_json),
                 i.search_doc.clone().into(),
                 viewer.user_id.0.into(),
                 viewer.user_id.0.into(),

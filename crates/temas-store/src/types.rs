@@ -323,7 +323,9 @@ pub struct Links {
 #[derive(Debug, Clone)]
 pub struct NewRecord {
     pub id: Uuid,
-    pub data: serde_json::Value,
+    /// The record's data as JSON text: a bulk write holds thousands of these at once, and as text each takes a
+    /// fraction of the memory of a parsed tree.
+    pub data_json: String,
     pub indexed: Indexed,
     pub terms: Vec<String>,
     pub links: Links,
