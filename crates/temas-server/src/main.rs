@@ -6,6 +6,9 @@ mod export_cmd;
 mod import_cmd;
 
 // glibc's allocator spent a third of the CPU of a bulk import in malloc/free; mimalloc is made for this load.
+// Built without transparent huge pages (`no_thp`): it asked the kernel for 2 MiB pages, which stay resident while any
+// part of them is in use; after 100,000 contacts through the bulk API the server held 166 MB instead of 140 MB, at
+// the same speed.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
