@@ -54,6 +54,15 @@ pub(crate) fn writer_cache_pragma(kib: Option<u32>) -> String {
     format!("PRAGMA cache_size=-{}", kib.unwrap_or(WRITER_CACHE_KIB))
 }
 
+/// SQLite: gathers the planner's statistics for one index from a sample of its rows (as `PRAGMA optimize` does),
+/// rather than reading it in full.
+pub(crate) fn sample_index_sql(index: &str) -> String {
+    format!(
+        "PRAGMA analysis_limit=1000; ANALYZE \"{}\";",
+        index.replace('"', "\"\"")
+    )
+}
+
 /// A row type that decodes from both backends.
 pub(crate) trait Row:
     for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
@@ -81,7 +90,7 @@ impl Pools {
             // when it is local: on two cores, GET's p99 at 50 client connections was 7.1-7.2 ms with 8
             // connections, 6.0 ms with 4 and 8.1 ms with 2.
             let pool = PgPoolOptions::new()
-                .max_connections(config.max_connections.clamp(2, two_per_core.max(2)))
+                .max_connections(config.max_connections.clamp(2, two_per_core))
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(&config.url)
                 .await?;
@@ -126,7 +135,7 @@ impl Pools {
         // A reader loads the planner's statistics with the schema and keeps them; statistics gathered later (see
         // `checkpoint_loop`) reach it when it reconnects, so readers live two minutes at most.
         let read = SqlitePoolOptions::new()
-            .max_connections(config.max_connections.clamp(1, two_per_core.max(2)))
+            .max_connections(config.max_connections.clamp(1, two_per_core))
             .max_lifetime(STATISTICS_REFRESH * 2)
             .connect_with(
                 options
@@ -249,11 +258,9 @@ impl Pools {
         .await?;
         for (index,) in unsampled {
             let started = std::time::Instant::now();
-            let sql = format!(
-                "PRAGMA analysis_limit=1000; ANALYZE \"{}\";",
-                index.replace('"', "\"\"")
-            );
-            sqlx::raw_sql(AssertSqlSafe(sql)).execute(write).await?;
+            sqlx::raw_sql(AssertSqlSafe(sample_index_sql(&index)))
+                .execute(write)
+                .await?;
             tracing::debug!(
                 index,
                 seconds = started.elapsed().as_secs_f64(),

@@ -196,13 +196,14 @@ impl Store for SqlStore {
             }
             tracing::info!(backup = %backup.display(), "backed up the database before migrating");
         }
-        let done = self
-            .building_indexes(self.apply_migrations(pending))
-            .await?;
-        if !done.is_empty() {
-            self.pools.sample_new_indexes().await?;
-        }
-        Ok(done)
+        self.building_indexes(async {
+            let done = self.apply_migrations(pending).await?;
+            if !done.is_empty() {
+                self.pools.sample_new_indexes().await?;
+            }
+            Ok(done)
+        })
+        .await
     }
 
     async fn check(&self) -> Result<Vec<String>, StoreError> {
@@ -764,7 +765,7 @@ impl Store for SqlStore {
         // other connections reload statistics only with a changed schema, so statistics gathered after the index
         // went in stayed unseen by the readers (lists took seconds after a bulk load).
         let statistics = match self.pools.backend() {
-            Backend::Sqlite => format!("PRAGMA analysis_limit=1000; ANALYZE {};", index.name),
+            Backend::Sqlite => crate::db::sample_index_sql(&index.name),
             Backend::Postgres => format!("ANALYZE {};", table(kind)),
         };
         self.building_indexes(async {
@@ -1252,5 +1253,40 @@ mod tests {
             .await;
         assert!(failed.is_err());
         assert_eq!(cache_kib().await, usual);
+    }
+
+    /// On SQLite a declared field's new index gets planner statistics of its own, committed with it.
+    #[tokio::test]
+    async fn a_declared_fields_index_gets_its_statistics() {
+        let db = temas_testdb::TestDb::new(temas_testdb::Backend::Sqlite).await;
+        let store = SqlStore::connect(&StoreConfig::new(db.url.clone()))
+            .await
+            .expect("connect");
+        store.migrate().await.expect("migrate");
+        let Pools::Sqlite { write, .. } = &store.pools else {
+            panic!("a SQLite URL opens SQLite pools");
+        };
+        sqlx::raw_sql(
+            "INSERT INTO contacts (workspace_id, id, version, sort_name, data, search_doc, created_at, updated_at)
+             VALUES (x'01', x'01', 1, 'a', '{\"language\": \"fa\"}', 'a', 0, 0),
+                    (x'01', x'02', 1, 'b', '{\"language\": \"tr\"}', 'b', 0, 0);",
+        )
+        .execute(write)
+        .await
+        .expect("two contacts");
+        let fields =
+            temas_core::filter::indexable_fields("language", temas_core::filter::CONTACT_COLUMNS)
+                .expect("an indexable field");
+        store
+            .ensure_field_index(RecordKind::Contact, &fields)
+            .await
+            .expect("the index");
+        let stats: Vec<(String,)> =
+            sqlx::query_as("SELECT stat FROM sqlite_stat1 WHERE idx = 'contacts_by_language'")
+                .fetch_all(write)
+                .await
+                .expect("statistics");
+        assert_eq!(stats.len(), 1, "{stats:?}");
+        assert!(stats[0].0.starts_with("2 "), "{stats:?}");
     }
 }
