@@ -43,26 +43,34 @@ async fn contact_ids(base: &str, token: &str, limit: usize) -> anyhow::Result<Ve
     Ok(ids)
 }
 
-const PRODUCTS: [&str; 6] = [
-    "Filter cartridge",
-    "Water heater",
-    "Installation",
-    "Service visit",
-    "Tea",
-    "Book",
-];
+/// The ids of the products in the catalogue (up to 100), read through the API.
+async fn product_ids(base: &str, token: &str) -> anyhow::Result<Vec<String>> {
+    let page: Value = reqwest::Client::new()
+        .get(format!("{base}/api/v1/products?limit=100"))
+        .bearer_auth(token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let items = page["items"].as_array().context("items")?;
+    Ok(items
+        .iter()
+        .filter_map(|p| p["id"].as_str().map(str::to_owned))
+        .collect())
+}
 
-/// Order number `i` as a shop pushes it: 2 or 3 lines, a random customer, a time in the last two years, one in
-/// ten a quote (no spend).
+/// Order number `i` as a shop pushes it: 2 or 3 lines of products from the catalogue (`products`, which must not
+/// be empty), a random customer, a time in the last two years, one in ten a quote (no spend).
 fn order(
     rng: &mut StdRng,
     customers: &[String],
+    products: &[String],
     i: usize,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Value {
     let lines: Vec<Value> = (0..rng.random_range(2..4))
         .map(|_| {
-            json!({"description": PRODUCTS[rng.random_range(0..PRODUCTS.len())],
+            json!({"product_id": products[rng.random_range(0..products.len())],
                    "quantity": rng.random_range(1..4),
                    "unit_price": format!("{}.{:02}", rng.random_range(1..500), rng.random_range(0..100))})
         })
@@ -87,6 +95,10 @@ pub async fn run(
     if ids.is_empty() {
         bail!("the base has no contacts");
     }
+    let products = product_ids(base, token).await?;
+    if products.is_empty() {
+        bail!("the base has no products (make it with `temas demo --orders`)");
+    }
     println!(
         "orders: {} customers read in {:.1} s",
         ids.len(),
@@ -97,7 +109,7 @@ pub async fn run(
     let mut bodies = Vec::new();
     for start in numbers.clone().step_by(1000) {
         let items: Vec<Value> = (start..(start + 1000).min(numbers.end))
-            .map(|i| order(&mut rng, &ids, i, now))
+            .map(|i| order(&mut rng, &ids, &products, i, now))
             .collect();
         bodies.push(serde_json::to_vec(&json!({ "items": items }))?);
     }
@@ -154,6 +166,20 @@ pub async fn raw(
     if ids.is_empty() {
         bail!("the base has no contacts");
     }
+    // The catalogue as the API lists it (by creation, which UUIDv7 ids follow), so that the same seed draws the
+    // same lines.
+    let products: Vec<String> = sqlx::query(
+        "SELECT id FROM products WHERE workspace_id = ? AND deleted_at IS NULL ORDER BY id LIMIT 100",
+    )
+    .bind(ws)
+    .fetch_all(&mut conn)
+    .await?
+    .iter()
+    .map(|r| r.try_get::<uuid::Uuid, _>(0).map(|u| u.to_string()))
+    .collect::<Result<_, _>>()?;
+    if products.is_empty() {
+        bail!("the base has no products (make it with `temas demo --orders`)");
+    }
     let mut rng = StdRng::seed_from_u64(7);
     let now = chrono::Utc::now();
     let window: Option<(i64,)> =
@@ -161,10 +187,15 @@ pub async fn raw(
             .bind(ws)
             .fetch_optional(&mut conn)
             .await?;
+    let rates = temas_core::forecast::Rates::new(
+        temas_core::money::Currency::parse(&home).map_err(anyhow::Error::msg)?,
+        &[],
+    );
     let target = Target {
         ws,
         user,
         home,
+        rates,
         window_start: window.map_or(
             (now - chrono::Duration::days(365)).timestamp_micros(),
             |w| w.0,
@@ -177,7 +208,7 @@ pub async fn raw(
     let orders = numbers.len();
     for start in numbers.clone().step_by(1000) {
         let batch = (start..(start + 1000).min(numbers.end))
-            .map(|i| stored(order(&mut rng, &ids, i, now), user))
+            .map(|i| stored(order(&mut rng, &ids, &products, i, now), user))
             .collect::<anyhow::Result<Vec<_>>>()?;
         let started = Instant::now();
         write_batch(&mut conn, &target, batch).await?;
@@ -201,11 +232,12 @@ pub async fn raw(
 }
 
 /// Where the raw engine writes: the workspace, the user who records the orders, the workspace's currency (the
-/// one spend counts in), the start of its 12-month spend window, and the time the rows are stamped with.
+/// one spend counts in) and rates, the start of its 12-month spend window, and the time the rows are stamped with.
 struct Target {
     ws: uuid::Uuid,
     user: uuid::Uuid,
     home: String,
+    rates: temas_core::forecast::Rates,
     window_start: i64,
     at: i64,
 }
@@ -215,6 +247,8 @@ struct Target {
 #[derive(Default)]
 struct Purchases {
     count: i64,
+    /// Spent in every currency, converted into the workspace's.
+    converted: i64,
     home_count: i64,
     spent: i64,
     recent: i64,
@@ -232,6 +266,10 @@ async fn write_batch(
     let Target {
         ws, user, at: now, ..
     } = *target;
+    let per_product: Vec<Vec<(temas_core::ids::ProductId, i64)>> = batch
+        .iter()
+        .map(|d| d.product_spend_converted(&target.rates))
+        .collect();
     let mut sums: std::collections::BTreeMap<uuid::Uuid, Purchases> = Default::default();
     for data in &batch {
         if let (Some(contact), Some(spent)) = (data.contact_id, data.spent_minor()) {
@@ -242,6 +280,7 @@ async fn write_batch(
                 ..Purchases::default()
             });
             sum.count += 1;
+            sum.converted += data.spent_converted(&target.rates).unwrap_or(0);
             if data.currency == target.home {
                 sum.home_count += 1;
                 sum.spent += spent;
@@ -259,7 +298,7 @@ async fn write_batch(
         let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "INSERT INTO orders (workspace_id, id, version, sort_name, external_id, owner_id, team_id, data, \
              search_doc, created_by, updated_by, created_at, updated_at, occurred_at, company_id, contact_id, \
-             currency, spent_minor) ",
+             currency, spent_minor, spent_converted_minor, conversion_pending) ",
         );
         let mut rows = Vec::with_capacity(part.len());
         for (data, id) in part.iter().zip(part_ids) {
@@ -284,7 +323,35 @@ async fn write_batch(
                 .push_bind(None::<uuid::Uuid>)
                 .push_bind(data.contact_id.map(|c| c.0))
                 .push_bind(data.currency.clone())
-                .push_bind(data.spent_minor());
+                .push_bind(data.spent_minor())
+                .push_bind(data.spent_converted(&target.rates))
+                .push_bind(0i64);
+        });
+        q.build().execute(&mut *tx).await?;
+    }
+    // The spend per product of the purchases, 200 rows per statement as Temas writes them.
+    let spend_rows: Vec<(uuid::Uuid, uuid::Uuid, uuid::Uuid, i64)> = batch
+        .iter()
+        .zip(&ids)
+        .zip(&per_product)
+        .filter(|((data, _), _)| data.spent_minor().is_some())
+        .filter_map(|((data, id), spend)| Some((*id, data.contact_id?.0, spend)))
+        .flat_map(|(id, contact, per_product)| {
+            per_product
+                .iter()
+                .map(move |(p, minor)| (id, p.0, contact, *minor))
+        })
+        .collect();
+    for part in spend_rows.chunks(200) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO order_product_spend (workspace_id, order_id, product_id, contact_id, spent_minor) ",
+        );
+        q.push_values(part, |mut b, (order, product, contact, minor)| {
+            b.push_bind(ws)
+                .push_bind(*order)
+                .push_bind(*product)
+                .push_bind(*contact)
+                .push_bind(*minor);
         });
         q.build().execute(&mut *tx).await?;
     }
@@ -316,7 +383,8 @@ async fn write_batch(
              average_order_value_minor = CASE WHEN contacts.home_orders_count + batch.column6 > 0 \
              AND contacts.total_spent_minor + batch.column3 >= 0 \
              THEN (2 * (contacts.total_spent_minor + batch.column3) + contacts.home_orders_count + batch.column6) \
-             / (2 * (contacts.home_orders_count + batch.column6)) ELSE 0 END FROM (",
+             / (2 * (contacts.home_orders_count + batch.column6)) ELSE 0 END, \
+             total_spent_converted_minor = contacts.total_spent_converted_minor + batch.column7 FROM (",
         );
         q.push_values(part, |mut b, (contact, p)| {
             b.push_bind(*contact)
@@ -325,10 +393,11 @@ async fn write_batch(
                 .push_bind(p.last)
                 .push_bind(p.recent)
                 .push_bind(p.home_count)
+                .push_bind(p.converted)
                 .push_bind(ws);
         });
         // Joined on the workspace in each row, as Temas does (`customer_metrics::update_from_batches`).
-        q.push(") AS batch WHERE contacts.workspace_id = batch.column7 AND contacts.id = batch.column1");
+        q.push(") AS batch WHERE contacts.workspace_id = batch.column8 AND contacts.id = batch.column1");
         q.build().execute(&mut *tx).await?;
         // The first purchase, on the rows it moves (as Temas does: an assigned column's index entry is rewritten
         // even when its value stays).
@@ -342,6 +411,28 @@ async fn write_batch(
             ") AS batch WHERE contacts.workspace_id = batch.column3 AND contacts.id = batch.column1 \
              AND (contacts.first_order_at = 0 OR batch.column2 < contacts.first_order_at)",
         );
+        q.build().execute(&mut *tx).await?;
+    }
+    // The favourites of the customers who bought products, from all their spend per product (Temas's own
+    // statement).
+    let buyers: std::collections::BTreeSet<uuid::Uuid> = spend_rows
+        .iter()
+        .map(|(_, _, contact, _)| *contact)
+        .collect();
+    let buyers: Vec<uuid::Uuid> = buyers.into_iter().collect();
+    let set = temas_store::favourite_columns()
+        .map(|(column, query)| format!("{column} = {query}"))
+        .join(", ");
+    for part in buyers.chunks(500) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(
+            "UPDATE contacts SET {set} WHERE workspace_id = "
+        ));
+        q.push_bind(ws).push(" AND id IN (");
+        let mut list = q.separated(", ");
+        for contact in part {
+            list.push_bind(*contact);
+        }
+        q.push(")");
         q.build().execute(&mut *tx).await?;
     }
     tx.commit().await?;

@@ -151,15 +151,21 @@ pub enum SortKey {
 /// `spent_last_12_months_minor` the part of it spent over the last 12 months (the window moves once a day);
 /// `average_order_value_minor` that spend over the purchases made in that currency (rounded to the minor unit);
 /// `first_order_at` and `last_order_at` are 0 for a contact who never bought, `last_contact_at` (their latest live
-/// interaction) 0 for one never in touch.
+/// interaction) 0 for one never in touch. `total_spent_converted_minor` is the spend in every currency, each
+/// purchase converted into the workspace's currency at the rate of its day (purchases in a currency without a rate
+/// for that day add nothing). `favourite_category` and `favourite_brand` are the product category and brand the
+/// customer's converted spend adds up to most in (null when none): filtered on as text, not sorted by.
 pub const CONTACT_METRICS: &[&str] = &[
     "orders_count",
     "total_spent_minor",
+    "total_spent_converted_minor",
     "spent_last_12_months_minor",
     "average_order_value_minor",
     "first_order_at",
     "last_order_at",
     "last_contact_at",
+    "favourite_category",
+    "favourite_brand",
 ];
 
 /// The instant column a `days_since_…` field counts from.
@@ -218,6 +224,7 @@ pub struct InstantRange {
 pub const CONTACT_SORTS: &[&str] = &[
     "orders_count",
     "total_spent_minor",
+    "total_spent_converted_minor",
     "spent_last_12_months_minor",
     "average_order_value_minor",
     "first_order_at",
@@ -345,6 +352,7 @@ pub const CONTACT_COLUMNS: &[(&str, ColumnKind)] = &[
     ("updated_at", ColumnKind::Instant),
     ("orders_count", ColumnKind::Integer),
     ("total_spent_minor", ColumnKind::Integer),
+    ("total_spent_converted_minor", ColumnKind::Integer),
     ("spent_last_12_months_minor", ColumnKind::Integer),
     ("average_order_value_minor", ColumnKind::Integer),
     ("first_order_at", ColumnKind::Instant),
@@ -352,6 +360,8 @@ pub const CONTACT_COLUMNS: &[(&str, ColumnKind)] = &[
     ("last_contact_at", ColumnKind::Instant),
     ("days_since_last_order", ColumnKind::DaysSince),
     ("days_since_last_contact", ColumnKind::DaysSince),
+    ("favourite_category", ColumnKind::Text),
+    ("favourite_brand", ColumnKind::Text),
     ("rfm_recency", ColumnKind::Integer),
     ("rfm_frequency", ColumnKind::Integer),
     ("rfm_monetary", ColumnKind::Integer),

@@ -5,7 +5,6 @@ use crate::forecast::Rates;
 use crate::money::{Currency, Money};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// A customer's purchases in one currency: invoiced or paid orders, less what came back.
@@ -16,6 +15,9 @@ pub struct SpendInCurrency {
     pub spent_minor: i64,
     /// What of it was spent in the last 12 months.
     pub recent_minor: i64,
+    /// The spend in the workspace's currency, each purchase converted at the rate of its day; `None` when one of
+    /// them could not be (no rate for its day, or not converted yet).
+    pub converted_minor: Option<i64>,
     pub first_at: DateTime<Utc>,
     pub last_at: DateTime<Utc>,
 }
@@ -45,10 +47,11 @@ pub struct CustomerMetrics {
     pub total_spent: Option<Amount>,
     /// Spend per currency.
     pub spent_by_currency: Vec<Amount>,
-    /// Spend in every currency, converted into the workspace's at the rates in force today; null when a currency
-    /// the customer paid in has no rate.
+    /// Spend in every currency, each purchase converted into the workspace's at the rate of its day; null when a
+    /// purchase has no rate for its day.
     pub total_spent_converted: Option<Amount>,
-    /// Spend over the last 12 months, converted likewise.
+    /// Spend over the last 12 months in every currency, converted into the workspace's at the rates in force
+    /// today; null when a currency the customer paid in has no rate.
     pub spent_last_12_months: Option<Amount>,
     /// Total spend over orders, in the workspace's currency.
     pub average_order_value: Option<Amount>,
@@ -58,7 +61,8 @@ pub struct CustomerMetrics {
     /// The latest interaction (call, email, meeting …) with the customer.
     pub last_contact_at: Option<DateTime<Utc>>,
     pub days_since_last_contact: Option<i64>,
-    /// The product category and brand the customer spends most on (over their latest purchases).
+    /// The product category and brand the customer's converted spend adds up to most in, over the products in
+    /// the catalogue; a tie goes to the name that sorts first.
     pub favourite_category: Option<String>,
     pub favourite_brand: Option<String>,
     /// Recency, frequency and monetary scores from 1 to 5 over the workspace; null until they are computed.
@@ -96,17 +100,28 @@ impl CustomerMetrics {
                 .map(|currency| Money { minor, currency })
         };
         let amount = |currency: &str, minor: i64| money(currency, minor).map(Amount::of);
-        // Sums `part` of every currency in the workspace's; `None` when one of them cannot be converted.
-        let converted = |part: fn(&SpendInCurrency) -> i64| {
+        let home_amount = |minor: i64| {
+            Amount::of(Money {
+                minor,
+                currency: rates.home(),
+            })
+        };
+        // The 12-month spend of every currency in the workspace's at today's rates; `None` when one of them
+        // cannot be converted.
+        let recent_converted = || {
             let mut sum = 0i64;
             for s in spend {
-                let each = money(&s.currency, part(s))?;
+                let each = money(&s.currency, s.recent_minor)?;
                 sum = sum.checked_add(rates.convert(each, now.date_naive())?.minor)?;
             }
-            Some(Amount::of(Money {
-                minor: sum,
-                currency: rates.home(),
-            }))
+            Some(home_amount(sum))
+        };
+        let total_converted = || {
+            let mut sum = 0i64;
+            for s in spend {
+                sum = sum.checked_add(s.converted_minor?)?;
+            }
+            Some(home_amount(sum))
         };
         let home = spend.iter().find(|s| s.currency == rates.home().code());
         let last_order_at = spend.iter().map(|s| s.last_at).max();
@@ -117,8 +132,8 @@ impl CustomerMetrics {
                 .iter()
                 .filter_map(|s| amount(&s.currency, s.spent_minor))
                 .collect(),
-            total_spent_converted: converted(|s| s.spent_minor),
-            spent_last_12_months: converted(|s| s.recent_minor),
+            total_spent_converted: total_converted(),
+            spent_last_12_months: recent_converted(),
             average_order_value: home.filter(|s| s.orders > 0).and_then(|s| {
                 let orders = i64::try_from(s.orders).unwrap_or(i64::MAX);
                 amount(&s.currency, rounded_division(s.spent_minor, orders))
@@ -142,33 +157,6 @@ fn days_between(then: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
     (now - then).num_days().max(0)
 }
 
-/// The category and the brand a customer's purchased lines add up to most in, each line given as its product's
-/// category, brand and spend in one currency; a tie goes to the name that sorts first.
-pub fn favourites<'a>(
-    lines: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>, i64)>,
-) -> (Option<String>, Option<String>) {
-    let mut categories: BTreeMap<&str, i64> = BTreeMap::new();
-    let mut brands: BTreeMap<&str, i64> = BTreeMap::new();
-    for (category, brand, spend) in lines {
-        if let Some(c) = category {
-            *categories.entry(c).or_default() += spend;
-        }
-        if let Some(b) = brand {
-            *brands.entry(b).or_default() += spend;
-        }
-    }
-    let top = |sums: BTreeMap<&str, i64>| {
-        sums.into_iter()
-            .filter(|(_, spend)| *spend > 0)
-            .fold(None::<(&str, i64)>, |best, (name, spend)| match best {
-                Some((_, top)) if top >= spend => best,
-                _ => Some((name, spend)),
-            })
-            .map(|(name, _)| name.to_owned())
-    };
-    (top(categories), top(brands))
-}
-
 /// `a / b` (b positive) to the nearest integer, halves away from zero.
 fn rounded_division(a: i64, b: i64) -> i64 {
     let (a, b) = (i128::from(a), i128::from(b));
@@ -188,12 +176,13 @@ mod tests {
                 .single()
                 .unwrap_or_default()
         };
-        let spend = [
+        let mut spend = [
             SpendInCurrency {
                 currency: "USD".into(),
                 orders: 3,
                 spent_minor: 10_000,
                 recent_minor: 4_000,
+                converted_minor: Some(10_000),
                 first_at: at(1),
                 last_at: at(10),
             },
@@ -202,6 +191,7 @@ mod tests {
                 orders: 1,
                 spent_minor: 150_000,
                 recent_minor: 150_000,
+                converted_minor: None,
                 first_at: at(5),
                 last_at: at(12),
             },
@@ -216,7 +206,8 @@ mod tests {
             Some("33.33".into())
         );
         assert_eq!(m.spent_by_currency.len(), 2);
-        assert_eq!(m.total_spent_converted, None, "TRY has no rate");
+        assert_eq!(m.total_spent_converted, None, "a TRY purchase had no rate");
+        assert_eq!(m.spent_last_12_months, None, "TRY has no rate today");
         assert_eq!(m.first_order_at, Some(at(1)));
         assert_eq!(m.last_order_at, Some(at(12)));
         assert_eq!(m.days_since_last_order, Some(10));
@@ -228,6 +219,7 @@ mod tests {
                 rate: "0.025".into(),
             }],
         );
+        spend[1].converted_minor = Some(3_750);
         let m = CustomerMetrics::of(&spend, &rates, at(22));
         let amount = |a: Option<Amount>| a.map(|a| format!("{} {}", a.amount, a.currency));
         assert_eq!(amount(m.total_spent_converted), Some("137.50 USD".into()));
@@ -242,23 +234,5 @@ mod tests {
             ),
             (0, None, None, Some("0.00 USD".into()))
         );
-    }
-
-    #[test]
-    fn favourites_follow_the_spend() {
-        let lines = [
-            (Some("Tea"), Some("Golestan"), 500),
-            (Some("Coffee"), Some("Lavazza"), 300),
-            (Some("Coffee"), Some("Illy"), 300),
-            (None, Some("Golestan"), 50),
-            (Some("Gifts"), None, 600),
-        ];
-        assert_eq!(
-            favourites(lines),
-            (Some("Coffee".into()), Some("Golestan".into()))
-        );
-        let tie = [(Some("B"), None, 10), (Some("A"), None, 10)];
-        assert_eq!(favourites(tie), (Some("A".into()), None));
-        assert_eq!(favourites([]), (None, None));
     }
 }

@@ -4,12 +4,14 @@
 use crate::attachment::Attachment;
 use crate::contact::{RecordMeta, ValidationContext};
 use crate::errors::{FieldErrors, clean_text, one_of};
+use crate::forecast::Rates;
 use crate::ids::{CompanyId, ContactId, OrderId, ProductId, UserId};
 use crate::line_problem::{LineProblem, LineProblemInput, validate_problems};
 use crate::money::{Currency, Line, Money, Quantity, Rate, Totals, order_totals};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 pub const STATUSES: &[&str] = &[
@@ -432,6 +434,30 @@ impl OrderData {
             .ok()
             .map(|m| m.minor)
     }
+
+    /// The spend in the workspace's currency at the rate of the order's day; `None` when it is not a purchase or
+    /// its currency has no rate.
+    pub fn spent_converted(&self, rates: &Rates) -> Option<i64> {
+        let currency = Currency::parse(&self.currency).ok()?;
+        let minor = self.spent_minor()?;
+        let on = self.ordered_at.date_naive();
+        Some(rates.convert(Money { minor, currency }, on)?.minor)
+    }
+
+    /// The spend of the lines that name a product, per product, in the workspace's currency at the rate of the
+    /// order's day (each line converted on its own); empty when it is not a purchase or its currency has no rate.
+    pub fn product_spend_converted(&self, rates: &Rates) -> Vec<(ProductId, i64)> {
+        let on = self.ordered_at.date_naive();
+        let mut per_product: BTreeMap<ProductId, i64> = BTreeMap::new();
+        for (product, money) in self.line_spend() {
+            let (Some(product), Some(home)) = (product, rates.convert(money, on)) else {
+                continue;
+            };
+            let sum = per_product.entry(product).or_default();
+            *sum = sum.saturating_add(home.minor);
+        }
+        per_product.into_iter().collect()
+    }
 }
 
 #[cfg(test)]
@@ -481,6 +507,42 @@ mod tests {
             "lines": [{"description": "Consulting", "unit_price": "900"}]}))
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((quote.status.as_str(), quote.spent), ("quote", None));
+    }
+
+    #[test]
+    fn spend_converts_at_the_rate_of_the_order_day_per_product() {
+        let (tea, cups) = (ProductId::new(), ProductId::new());
+        let data = order(json!({
+            "contact_id": ContactId::new(), "currency": "TRY", "status": "paid",
+            "ordered_at": "2026-03-10T12:00:00Z",
+            "lines": [{"product_id": tea, "quantity": 2, "unit_price": "100"},
+                      {"product_id": cups, "quantity": 1, "unit_price": "50"},
+                      {"product_id": tea, "quantity": 1, "unit_price": "40"},
+                      {"description": "Delivery", "unit_price": "10"}]}))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let usd = Currency::parse("USD").unwrap_or_else(|e| panic!("{e}"));
+        let rate = |from: &str, rate: &str| crate::forecast::CurrencyRate {
+            currency: "TRY".into(),
+            from: from.parse().unwrap_or_else(|e| panic!("{e}")),
+            rate: rate.into(),
+        };
+        assert_eq!(data.spent_converted(&Rates::new(usd, &[])), None);
+        assert_eq!(
+            data.product_spend_converted(&Rates::new(usd, &[])),
+            Vec::new()
+        );
+        // The rate in force on the order's day, not the latest one.
+        let rates = Rates::new(
+            usd,
+            &[rate("2026-01-01", "0.03"), rate("2026-06-01", "0.02")],
+        );
+        assert_eq!(data.spent_converted(&rates), Some(900));
+        let mut expected = vec![(tea, 720), (cups, 150)];
+        expected.sort();
+        assert_eq!(data.product_spend_converted(&rates), expected);
+        let try_ = Currency::parse("TRY").unwrap_or_else(|e| panic!("{e}"));
+        let at_home = Rates::new(try_, &[]);
+        assert_eq!(data.spent_converted(&at_home), Some(30_000));
     }
 
     #[test]

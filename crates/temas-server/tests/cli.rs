@@ -104,6 +104,7 @@ async fn metric_lists(base: &str, token: &str) -> Vec<Vec<String>> {
     for path in [
         "/api/v1/contacts?filter=last_contact_at:notempty&sort=-last_contact_at&limit=500",
         "/api/v1/contacts?filter=orders_count:gte:1&sort=-total_spent_minor&limit=500",
+        "/api/v1/contacts?filter=favourite_category:eq:Rugs&sort=-total_spent_converted_minor&limit=500",
     ] {
         let page = get_json(base, token, path).await;
         let ids = page["items"].as_array().unwrap().iter();
@@ -828,22 +829,34 @@ async fn a_workspace_dump_round_trips_sqlite_postgres_sqlite() {
     // A purchase, so that the order metrics have something to carry over.
     let (mut server, base) = first.serve(&[]);
     let buyer = search(&base, &token, "yasmin").await["items"][0]["id"].clone();
-    let order = reqwest::Client::new()
-        .post(format!("{base}/api/v1/orders"))
-        .bearer_auth(&token)
-        .json(
-            &serde_json::json!({"contact_id": buyer, "currency": "IRR", "status": "paid",
-            "lines": [{"description": "Carpet", "unit_price": "90000000"}]}),
-        )
-        .send()
-        .await
-        .unwrap();
+    let post = |path: &str, body: serde_json::Value| {
+        reqwest::Client::new()
+            .post(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let carpet = post(
+        "/api/v1/products",
+        serde_json::json!({"name": "Kashan carpet", "category": "Rugs"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(carpet.status(), reqwest::StatusCode::CREATED);
+    let carpet = carpet.json::<serde_json::Value>().await.unwrap()["id"].clone();
+    let order = post(
+        "/api/v1/orders",
+        serde_json::json!({"contact_id": buyer, "currency": "USD", "status": "paid",
+            "lines": [{"product_id": carpet, "unit_price": "1800"}]}),
+    )
+    .await
+    .unwrap();
     assert_eq!(order.status(), reqwest::StatusCode::CREATED);
     let metrics = metric_lists(&base, &token).await;
     let _ = server.kill();
     let _ = server.wait();
     assert!(
-        metrics[0].len() > 50 && metrics[1].len() == 1,
+        metrics[0].len() > 50 && metrics[1].len() == 1 && metrics[2] == metrics[1],
         "{metrics:?}"
     );
 
@@ -890,7 +903,8 @@ async fn a_workspace_dump_round_trips_sqlite_postgres_sqlite() {
     let (mut server, base) = third.serve(&[]);
     let by_start = search(&base, &token, "yasmin").await;
     let by_fragment = search(&base, &token, "asmi").await;
-    // The metrics are not in the dump: loading computed them again from the interactions and orders.
+    // The metrics are not in the dump: loading computed them again from the interactions and orders (the orders
+    // converted into the workspace's currency again, for the converted spend and the favourites).
     let loaded_metrics = metric_lists(&base, &token).await;
     let _ = server.kill();
     let _ = server.wait();

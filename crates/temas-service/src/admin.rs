@@ -512,6 +512,19 @@ impl App {
         self.store.update_workspace(&workspace).await?;
         // Sessions carry the scope of their role: drop them so that the new settings apply at once.
         self.forget_sessions();
+        let old = &session.workspace;
+        let home_changed = workspace.default_currency != old.default_currency;
+        if home_changed || workspace.settings.currency_rates != old.settings.currency_rates {
+            // Orders are kept converted into the workspace's currency: those the change affects are converted
+            // again (with a new currency, all of them), and their customers' metrics follow.
+            let home = (!home_changed).then_some(workspace.default_currency.as_str());
+            self.store.convert_again(workspace.id, home).await?;
+            let updated = Session {
+                workspace: workspace.clone(),
+                ..session.clone()
+            };
+            self.convert_pending_orders(&updated).await?;
+        }
         Ok(workspace)
     }
 

@@ -151,6 +151,11 @@ impl App {
             self.load_batch(header.workspace_id, &batch_table, &batch, expected)
                 .await?;
         }
+        // Orders load waiting to be converted into the workspace's currency (the dump does not carry that).
+        if let Some(workspace) = self.store.workspace(header.workspace_id).await? {
+            let owner = self.owner_session(&workspace).await?;
+            self.convert_pending_orders(&owner).await?;
+        }
         Ok(counts)
     }
 

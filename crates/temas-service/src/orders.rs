@@ -4,7 +4,6 @@
 
 use crate::records::{RecordType, decode};
 use crate::{App, AppError, Session};
-use std::collections::HashMap;
 use temas_core::FieldErrors;
 use temas_core::contact::Contact;
 use temas_core::contact::{RecordMeta, ValidationContext};
@@ -12,15 +11,11 @@ use temas_core::custom::Entity;
 use temas_core::filter::{ColumnKind, ORDER_COLUMNS};
 use temas_core::forecast::Rates;
 use temas_core::ids::ContactId;
-use temas_core::ids::{OrderId, ProductId, UserId};
-use temas_core::metrics::{CustomerMetrics, favourites};
+use temas_core::ids::{OrderId, UserId};
+use temas_core::metrics::CustomerMetrics;
 use temas_core::normalize::search_key;
 use temas_core::order::{Order, OrderData, OrderInput};
-use temas_core::product::{Product, ProductData};
-use temas_store::{ContactFigures, Indexed, Links, RecordKind, Uuid};
-
-/// How many of a customer's latest purchases their favourite category and brand are taken from.
-const FAVOURITES_OVER: u32 = 500;
+use temas_store::{ContactFigures, Conversion, Indexed, Links, RecordKind, Uuid};
 
 impl App {
     /// A contact the session sees, with the customer's numbers from their orders and interactions (in the
@@ -70,53 +65,44 @@ impl App {
             figures.last_contact_at.map(temas_core::time::from_micros),
             now,
         );
-        if bought {
-            (metrics.favourite_category, metrics.favourite_brand) =
-                self.favourites(session, contact, &rates).await?;
-        }
+        metrics.favourite_category = figures.favourite_category;
+        metrics.favourite_brand = figures.favourite_brand;
         metrics.rfm = figures.rfm;
         Ok(metrics)
     }
 
-    /// The category and brand of the products a customer spent most on, over their latest purchases.
-    async fn favourites(
-        &self,
-        session: &Session,
-        contact: ContactId,
-        rates: &Rates,
-    ) -> Result<(Option<String>, Option<String>), AppError> {
-        let orders = self
-            .store
-            .customer_purchases(session.workspace.id, contact.0, FAVOURITES_OVER)
-            .await?;
-        let mut spend: Vec<(ProductId, i64)> = Vec::new();
-        for order in orders {
-            let order: Order = decode(order)?;
-            let on = order.data.ordered_at.date_naive();
-            for (product, money) in order.data.line_spend() {
-                if let (Some(p), Some(home)) = (product, rates.convert(money, on)) {
-                    spend.push((p, home.minor));
-                }
+    /// Converts the workspace's orders that wait for it (see [`Conversion`]) at its current rates, a page at a
+    /// time, refreshing their customers' metrics; returns how many it converted.
+    pub async fn convert_pending_orders(&self, session: &Session) -> Result<u64, AppError> {
+        let rates = session.rates()?;
+        let mut after = None;
+        let mut converted_count = 0;
+        loop {
+            let page = self
+                .store
+                .pending_conversions(session.workspace.id, after, CONVERSION_PAGE)
+                .await?;
+            let Some(last) = page.last() else {
+                return Ok(converted_count);
+            };
+            after = Some(last.id);
+            let mut conversions = Vec::with_capacity(page.len());
+            for stored in page {
+                let version = stored.version;
+                let order: Order = decode(stored)?;
+                let (spent_converted, product_spend) = converted(&order.data, &rates);
+                conversions.push(Conversion {
+                    order: order.id.0,
+                    version,
+                    spent_converted,
+                    product_spend,
+                });
             }
+            converted_count += conversions.len() as u64;
+            self.store
+                .set_conversions(session.workspace.id, &conversions)
+                .await?;
         }
-        let mut ids: Vec<Uuid> = spend.iter().map(|(id, _)| id.0).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let mut products: HashMap<ProductId, ProductData> = HashMap::new();
-        for stored in self
-            .store
-            .get_records(RecordKind::Product, &session.viewer, &ids)
-            .await?
-        {
-            if stored.meta.deleted_at.is_none() {
-                let product: Product = decode(stored)?;
-                products.insert(product.id, product.data);
-            }
-        }
-        Ok(favourites(spend.iter().filter_map(|(id, minor)| {
-            let p = products.get(id)?;
-            Some((p.category.as_deref(), p.brand.as_deref(), *minor))
-        })))
     }
 
     /// Finds the workspace's RFM quintiles over its buying customers, from the metrics the store keeps current;
@@ -127,6 +113,19 @@ impl App {
         let now = temas_core::time::to_micros(temas_core::time::now());
         Ok(self.store.rescore_rfm(session.workspace.id, now).await?)
     }
+}
+
+/// How many pending orders one conversion transaction takes.
+const CONVERSION_PAGE: u32 = 500;
+
+/// An order's spend in the workspace's currency, in all and per product, as the store keeps them.
+fn converted(data: &OrderData, rates: &Rates) -> (Option<i64>, Vec<(Uuid, i64)>) {
+    let per_product = data
+        .product_spend_converted(rates)
+        .into_iter()
+        .map(|(product, minor)| (product.0, minor))
+        .collect();
+    (data.spent_converted(rates), per_product)
 }
 
 impl RecordType for Order {
@@ -202,6 +201,15 @@ impl RecordType for Order {
     }
     fn external_id(data: &OrderData) -> Option<&str> {
         data.external_id.as_deref()
+    }
+    fn index_in_workspace(
+        data: &OrderData,
+        session: &Session,
+        indexed: &mut Indexed,
+    ) -> Result<(), AppError> {
+        let rates = session.rates()?;
+        (indexed.spent_converted, indexed.product_spend) = converted(data, &rates);
+        Ok(())
     }
     fn assemble(id: Uuid, version: i64, data: OrderData, meta: RecordMeta) -> Self {
         Order {

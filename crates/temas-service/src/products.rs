@@ -35,14 +35,21 @@ impl RecordType for Product {
     fn set_owner(data: &mut ProductData, owner: UserId) {
         data.owner_id = Some(owner);
     }
-    /// Tags are terms (so lists filter on them); products are not searched by fragment, so no search text.
+    /// Tags are terms (so lists filter on them); products are not searched by fragment, so no search text. The
+    /// category and brand have columns, which the customers' favourites group by.
     fn index(data: &ProductData) -> (Vec<String>, Indexed) {
-        searchable(
+        let (terms, indexed) = searchable(
             SearchKeys::default(),
             &data.tags,
             &data.name,
             &data.external_id,
-        )
+        );
+        let indexed = Indexed {
+            category: data.category.clone(),
+            brand: data.brand.clone(),
+            ..indexed
+        };
+        (terms, indexed)
     }
     fn links(_: &ProductData) -> Links {
         Links::default()

@@ -60,6 +60,15 @@ pub trait RecordType: Sized + Send + Sync + Serialize + 'static {
     /// Records this one points at, which must exist and be visible: (kind, ids, field name).
     fn references(data: &Self::Data) -> Vec<(RecordKind, Vec<Uuid>, &'static str)>;
     fn external_id(data: &Self::Data) -> Option<&str>;
+    /// Fills the indexed columns that depend on the workspace as well as on the record (an order's spend in the
+    /// workspace's currency, at its rates).
+    fn index_in_workspace(
+        _data: &Self::Data,
+        _session: &Session,
+        _indexed: &mut Indexed,
+    ) -> Result<(), AppError> {
+        Ok(())
+    }
     /// How the duplicate check on create reads a record; `None` for types it does not check.
     fn duplicate_probe(_data: &Self::Data) -> Option<temas_core::dedupe::MatchInput> {
         None
@@ -452,6 +461,7 @@ impl App {
         }
         indexed.owner_id = Some(owner);
         indexed.team_id = team;
+        R::index_in_workspace(&data, session, &mut indexed)?;
         let links = R::links(&data);
         let data_json =
             serde_json::to_string(&data).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -621,6 +631,7 @@ impl App {
         let (new_terms, mut indexed) = R::index(&data);
         indexed.owner_id = Some(owner);
         indexed.team_id = team;
+        R::index_in_workspace(&data, session, &mut indexed)?;
         let (old_terms, _) = R::index(old);
         let json = serde_json::to_value(&data).map_err(|e| AppError::Internal(e.to_string()))?;
         let changes = diff(&stored.data, &json);

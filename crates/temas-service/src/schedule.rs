@@ -1,8 +1,9 @@
-//! The daily jobs: once a day, at the hour each workspace sets, its 12-month spend window moves, its RFM scores
-//! are recomputed and its follow-up rules run. The scheduler only queues the day's job; the job queue runs it, so several servers on one database
-//! queue and run it once (the job's id is made from the day).
+//! The daily jobs: once a day, at the hour each workspace sets, its orders waiting to be converted into its
+//! currency are converted, its 12-month spend window moves, its RFM scores are recomputed and its follow-up rules
+//! run. The scheduler only queues the day's job; the job queue runs it, so several servers on one database queue
+//! and run it once (the job's id is made from the day).
 
-use crate::{App, AppError};
+use crate::{App, AppError, Session};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use temas_core::access::Role;
 use temas_store::{Job, Uuid, Workspace};
@@ -47,9 +48,40 @@ impl App {
         Ok(queued)
     }
 
-    /// Looks for due daily jobs every minute until `shutdown` resolves.
+    /// A session of the workspace's owner, who sees every record.
+    pub(crate) async fn owner_session(&self, workspace: &Workspace) -> Result<Session, AppError> {
+        let owner = self
+            .store
+            .users(workspace.id)
+            .await?
+            .into_iter()
+            .find(|u| u.role == Role::Owner)
+            .ok_or_else(|| AppError::Internal("the workspace has no owner".into()))?;
+        self.session_of(owner).await
+    }
+
+    /// Converts the orders of every workspace that wait for it (after an upgrade, or a load from a dump); returns
+    /// how many.
+    pub async fn convert_all_pending_orders(&self) -> Result<u64, AppError> {
+        let mut converted = 0;
+        for workspace in self.store.workspaces().await? {
+            let session = self.owner_session(&workspace).await?;
+            converted += self.convert_pending_orders(&session).await?;
+        }
+        Ok(converted)
+    }
+
+    /// Converts the orders waiting for it, then looks for due daily jobs every minute until `shutdown` resolves.
     pub async fn run_scheduler(&self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
+        tokio::select! {
+            () = &mut shutdown => return,
+            converted = self.convert_all_pending_orders() => match converted {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(orders = n, "orders converted into their workspace's currency"),
+                Err(e) => tracing::warn!(error = %e, "converting the waiting orders failed"),
+            },
+        }
         loop {
             if let Err(e) = self.queue_daily_jobs(temas_core::time::now()).await {
                 tracing::warn!(error = %e, "queueing the daily jobs failed");
@@ -61,22 +93,17 @@ impl App {
         }
     }
 
-    /// A workspace's daily job: the 12-month spend window moved to today, RFM scores, then the follow-up tasks, run as the workspace's owner (who sees every
-    /// record).
+    /// A workspace's daily job, run as the workspace's owner (who sees every record): orders waiting to be converted
+    /// into the workspace's currency converted, the 12-month spend window moved to today, RFM scores, then the
+    /// follow-up tasks.
     pub(crate) async fn run_daily_job(&self, job: &Job) -> Result<(), AppError> {
         let workspace: Workspace = self
             .store
             .workspace(job.workspace_id)
             .await?
             .ok_or_else(|| AppError::Internal("the workspace is gone".into()))?;
-        let owner = self
-            .store
-            .users(workspace.id)
-            .await?
-            .into_iter()
-            .find(|u| u.role == Role::Owner)
-            .ok_or_else(|| AppError::Internal("the workspace has no owner".into()))?;
-        let session = self.session_of(owner).await?;
+        let session = self.owner_session(&workspace).await?;
+        let converted = self.convert_pending_orders(&session).await?;
         let now = temas_core::time::to_micros(temas_core::time::now());
         self.store.advance_spend_window(workspace.id, now).await?;
         self.rescore_rfm(&session).await?;
@@ -86,6 +113,7 @@ impl App {
             no_contact = made.no_contact,
             deal_stuck = made.deal_stuck,
             birthday = made.birthday,
+            converted,
             "daily jobs done"
         );
         Ok(())

@@ -113,6 +113,8 @@ pub(crate) async fn refresh(
     let mut columns = metric_queries().to_vec();
     columns.push((spend_window::COLUMN, spend_window::recompute_query()));
     columns.extend(order_value_queries());
+    columns.push(crate::product_spend::converted_column());
+    columns.extend(crate::product_spend::favourite_columns());
     recompute(tx, ws, contacts, &columns).await?;
     // The average divides two of the columns just recomputed, so it reads them once they are written.
     let average = average_of("contacts.total_spent_minor", "contacts.home_orders_count");
@@ -135,7 +137,7 @@ pub(crate) async fn refresh_last_contact(
 }
 
 /// Sets each of `columns` of `contacts` to its correlated subquery.
-async fn recompute(
+pub(crate) async fn recompute(
     tx: &mut Tx,
     ws: WorkspaceId,
     contacts: &[Uuid],
@@ -164,7 +166,7 @@ async fn recompute(
 pub(crate) async fn add_orders(
     tx: &mut Tx,
     ws: WorkspaceId,
-    orders: &[&Indexed],
+    orders: &[(Uuid, &Indexed)],
     now: i64,
 ) -> Result<(), StoreError> {
     let home = Query::select()
@@ -177,7 +179,7 @@ pub(crate) async fn add_orders(
     };
     let window_start = spend_window::start(tx, ws, now).await?;
     let mut sums: BTreeMap<Uuid, Purchases> = BTreeMap::new();
-    for order in orders {
+    for (_, order) in orders {
         let (Some(contact), Some((currency, spent))) = (order.contact_id, &order.spent) else {
             continue;
         };
@@ -188,6 +190,7 @@ pub(crate) async fn add_orders(
             ..Purchases::default()
         });
         sum.count += 1;
+        sum.converted += order.spent_converted.unwrap_or(0);
         if *currency == home {
             sum.home_count += 1;
             sum.spent += spent;
@@ -212,6 +215,7 @@ pub(crate) async fn add_orders(
                 p.last.into(),
                 p.recent.into(),
                 p.home_count.into(),
+                p.converted.into(),
             ])
         })
         .collect();
@@ -230,8 +234,13 @@ pub(crate) async fn add_orders(
         ),
         ("home_orders_count", mine("home_orders_count").add(batch(6))),
         ("average_order_value_minor", Expr::cust(average)),
+        (
+            "total_spent_converted_minor",
+            mine("total_spent_converted_minor").add(batch(7)),
+        ),
     ];
     update_from_batches(tx, ws, rows, &set, None).await?;
+    add_product_spend(tx, ws, orders).await?;
     // SQLite rewrites the index entry of every column an UPDATE assigns, changed or not, and a customer's first
     // purchase changes once: it is set apart, on the rows it moves.
     let first = mine("first_order_at");
@@ -239,10 +248,35 @@ pub(crate) async fn add_orders(
     update_from_batches(tx, ws, firsts, &[("first_order_at", batch(2))], Some(moves)).await
 }
 
+/// Keeps the spend per product of new orders and moves their customers' favourites, read from all of their
+/// spend per product (the customers' few rows, on their index).
+async fn add_product_spend(
+    tx: &mut Tx,
+    ws: WorkspaceId,
+    orders: &[(Uuid, &Indexed)],
+) -> Result<(), StoreError> {
+    let bought: Vec<crate::product_spend::OrderSpend<'_>> = orders
+        .iter()
+        .filter(|(_, o)| o.spent.is_some() && !o.product_spend.is_empty())
+        .map(|(id, o)| (*id, o.contact_id, o.product_spend.as_slice()))
+        .collect();
+    crate::product_spend::insert_rows(tx, ws, &bought).await?;
+    let customers: Vec<Uuid> = bought.iter().filter_map(|(_, c, _)| *c).collect();
+    recompute(
+        tx,
+        ws,
+        &customers,
+        &crate::product_spend::favourite_columns(),
+    )
+    .await
+}
+
 /// One customer's purchases in a batch of new orders.
 #[derive(Default)]
 struct Purchases {
     count: i64,
+    /// Spent in every currency, converted into the workspace's.
+    converted: i64,
     /// Purchases in the workspace's currency; the next two count in it too.
     home_count: i64,
     spent: i64,
@@ -485,6 +519,8 @@ struct CardRow {
     total_spent_minor: i64,
     last_order_at: i64,
     last_contact_at: i64,
+    favourite_category: Option<String>,
+    favourite_brand: Option<String>,
     rfm_cuts: Option<Json<serde_json::Value>>,
 }
 
@@ -503,6 +539,8 @@ pub(crate) async fn contact_with_figures(
         "total_spent_minor",
         "last_order_at",
         "last_contact_at",
+        "favourite_category",
+        "favourite_brand",
     ] {
         q.expr(col(t, c));
     }
@@ -531,6 +569,8 @@ pub(crate) async fn contact_with_figures(
                 total_spent_minor: row.total_spent_minor,
             })
         }),
+        favourite_category: row.favourite_category,
+        favourite_brand: row.favourite_brand,
     };
     Ok(Some((row.record.into_record(), figures)))
 }

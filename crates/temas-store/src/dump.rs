@@ -46,17 +46,31 @@ const RECORD: &[(&str, Ty)] = &[
     ("deleted_at", Int),
 ];
 
+/// Columns read from other data, not dumped: an order's spend in the workspace's currency is converted again once
+/// it is loaded (it loads marked as waiting for that, see `product_spend.rs`), and a product's category and brand
+/// are copied out of its data.
+const DERIVED: &[&str] = &[
+    "spent_converted_minor",
+    "conversion_pending",
+    "category",
+    "brand",
+];
+
 /// A record table's columns: the common ones and its kind's extra ones. A contact's metrics are not dumped: they
 /// are computed again as the orders and interactions they come from are loaded.
 fn record_columns(kind: RecordKind) -> Vec<(&'static str, Ty)> {
-    let extra = crate::records::spec(kind).extra.iter().map(|c| {
-        let ty = match *c {
-            "company_id" | "contact_id" => Id,
-            "currency" => Str,
-            _ => Int,
-        };
-        (*c, ty)
-    });
+    let extra = crate::records::spec(kind)
+        .extra
+        .iter()
+        .filter(|c| !DERIVED.contains(c))
+        .map(|c| {
+            let ty = match *c {
+                "company_id" | "contact_id" => Id,
+                "currency" => Str,
+                _ => Int,
+            };
+            (*c, ty)
+        });
     RECORD.iter().copied().chain(extra).collect()
 }
 
@@ -396,6 +410,7 @@ pub(crate) async fn load(
             .collect()
     };
     match table {
+        "products" => crate::product_spend::copy_facets(&mut tx, ws).await?,
         "orders" => crate::customer_metrics::refresh(&mut tx, ws, &contacts_of(rows)).await?,
         "interaction_contacts" => {
             crate::customer_metrics::refresh_last_contact(&mut tx, ws, &contacts_of(rows)).await?;

@@ -463,6 +463,9 @@ pub(crate) async fn purge(
         if kind == RecordKind::Company {
             dependents.push(("contact_companies", "company_id"));
         }
+        if kind == RecordKind::Order {
+            dependents.push(("order_product_spend", "order_id"));
+        }
         dependents.push((table(kind), "id"));
         for (from, column) in dependents {
             let del = Query::delete()

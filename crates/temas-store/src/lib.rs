@@ -16,6 +16,7 @@ mod group_commit;
 mod imports;
 mod jobs;
 mod merges;
+mod product_spend;
 mod records;
 mod schema;
 mod search;
@@ -26,6 +27,7 @@ mod views;
 mod web;
 
 pub use db::StoreConfig;
+pub use product_spend::favourite_columns;
 pub use sql_store::SqlStore;
 pub use types::*;
 
@@ -365,13 +367,28 @@ pub trait Store: Send + Sync {
         contact: Uuid,
         since: i64,
     ) -> Result<Vec<temas_core::metrics::SpendInCurrency>, StoreError>;
-    /// A customer's latest `limit` purchases, newest first (whoever recorded them: the card's numbers count all).
-    async fn customer_purchases(
+    /// Up to `limit` orders waiting for their spend to be converted into the workspace's currency, in id order
+    /// after `after`, trashed ones included (see `product_spend.rs`).
+    async fn pending_conversions(
         &self,
         workspace: WorkspaceId,
-        contact: Uuid,
+        after: Option<Uuid>,
         limit: u32,
     ) -> Result<Vec<StoredRecord>, StoreError>;
+    /// Keeps the conversions of pending orders and refreshes their customers' metrics; an order written since the
+    /// version a conversion was worked out from keeps its own.
+    async fn set_conversions(
+        &self,
+        workspace: WorkspaceId,
+        conversions: &[Conversion],
+    ) -> Result<(), StoreError>;
+    /// Marks the workspace's orders for conversion: those in currencies other than `home` when given (the rates
+    /// changed), else all of them (the workspace's currency changed); returns how many.
+    async fn convert_again(
+        &self,
+        workspace: WorkspaceId,
+        home: Option<&str>,
+    ) -> Result<u64, StoreError>;
     /// Finds the cut points of the workspace's RFM quintiles over its buying contacts (see `temas_core::rfm`).
     async fn rescore_rfm(&self, workspace: WorkspaceId, now: i64) -> Result<(), StoreError>;
     /// Moves the workspace's 12-month spend window to start a year before `now` (microseconds), taking the

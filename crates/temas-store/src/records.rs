@@ -51,6 +51,7 @@ pub(crate) fn spec(kind: RecordKind) -> KindSpec {
         },
         RecordKind::Product => KindSpec {
             terms: Some("product_terms"),
+            extra: &["category", "brand"],
             shared: true,
             ..plain("products")
         },
@@ -61,6 +62,8 @@ pub(crate) fn spec(kind: RecordKind) -> KindSpec {
                 "contact_id",
                 "currency",
                 "spent_minor",
+                "spent_converted_minor",
+                "conversion_pending",
             ],
             ..plain("orders")
         },
@@ -101,6 +104,11 @@ fn extra_value(column: &str, i: &Indexed, now: i64) -> Expr {
         "contact_id" => uuid_opt(i.contact_id).into(),
         "currency" => i.spent.as_ref().map(|(c, _)| c.clone()).into(),
         "spent_minor" => i.spent.as_ref().map(|(_, minor)| *minor).into(),
+        "spent_converted_minor" => i.spent_converted.into(),
+        // A written order is converted as it is written.
+        "conversion_pending" => 0i64.into(),
+        "category" => i.category.clone().into(),
+        "brand" => i.brand.clone().into(),
         other => unreachable!("no indexed value for column {other}"),
     }
 }
@@ -353,7 +361,7 @@ pub(crate) async fn insert(
         crate::customer_metrics::add_touches(tx, viewer.workspace_id, &touches).await?;
     }
     if kind == RecordKind::Order {
-        let orders: Vec<&Indexed> = records.iter().map(|r| &r.indexed).collect();
+        let orders: Vec<(Uuid, &Indexed)> = records.iter().map(|r| (r.id, &r.indexed)).collect();
         crate::customer_metrics::add_orders(tx, viewer.workspace_id, &orders, now).await?;
     }
     // A creation's entry carries no copy of the data: every later update stores the old values of the fields it
@@ -557,6 +565,11 @@ pub(crate) async fn update(
         );
         customers.extend(i.contact_id);
     }
+    let facets_before = if kind == RecordKind::Product {
+        Some(crate::product_spend::facets_of_product(tx, viewer.workspace_id, u.id).await?)
+    } else {
+        None
+    };
     if kind == RecordKind::Interaction {
         touched =
             crate::customer_metrics::contacts_of_interaction(tx, viewer.workspace_id, u.id).await?;
@@ -618,6 +631,18 @@ pub(crate) async fn update(
         &[(u.id, &u.links, i.occurred_at.unwrap_or(now))],
     )
     .await?;
+    if kind == RecordKind::Order {
+        let spend = if i.spent.is_some() {
+            i.product_spend.as_slice()
+        } else {
+            &[]
+        };
+        crate::product_spend::replace_rows(tx, viewer.workspace_id, &[(u.id, i.contact_id, spend)])
+            .await?;
+    }
+    if facets_before.is_some_and(|before| before != (i.category.clone(), i.brand.clone())) {
+        crate::product_spend::refresh_buyers(tx, viewer.workspace_id, u.id).await?;
+    }
     crate::customer_metrics::refresh(tx, viewer.workspace_id, &customers).await?;
     crate::customer_metrics::refresh_last_contact(tx, viewer.workspace_id, &touched).await?;
     insert_history(
@@ -679,6 +704,9 @@ pub(crate) async fn set_deleted(
         let contacts =
             crate::customer_metrics::contacts_of_interaction(tx, viewer.workspace_id, id).await?;
         crate::customer_metrics::refresh_last_contact(tx, viewer.workspace_id, &contacts).await?;
+    }
+    if kind == RecordKind::Product {
+        crate::product_spend::refresh_buyers(tx, viewer.workspace_id, id).await?;
     }
     let (action, old, new) = if deleted {
         ("delete", serde_json::Value::Null, serde_json::json!(true))
@@ -868,42 +896,33 @@ pub(crate) async fn customer_spend(
             ),
             Alias::new("BIGINT"),
         ))
+        .expr(Expr::cust(
+            "CAST(SUM(orders.spent_converted_minor) AS BIGINT)",
+        ))
+        .expr(Expr::cust("COUNT(orders.spent_converted_minor)"))
         .from(Alias::new(t))
         .cond_where(purchases_of(ws, contact))
         .group_by_col((Alias::new(t), Alias::new("currency")))
         .order_by((Alias::new(t), Alias::new("currency")), Order::Asc)
         .to_owned();
-    let rows: Vec<(String, i64, i64, i64, i64, i64)> = pools.fetch_all(&q).await?;
+    type Row = (String, i64, i64, i64, i64, i64, Option<i64>, i64);
+    let rows: Vec<Row> = pools.fetch_all(&q).await?;
     Ok(rows
         .into_iter()
-        .map(|(currency, orders, spent, first, last, recent)| {
-            temas_core::metrics::SpendInCurrency {
-                currency,
-                orders: u64::try_from(orders).unwrap_or(0),
-                spent_minor: spent,
-                recent_minor: recent,
-                first_at: from_micros(first),
-                last_at: from_micros(last),
-            }
-        })
+        .map(
+            |(currency, orders, spent, first, last, recent, converted, converted_count)| {
+                temas_core::metrics::SpendInCurrency {
+                    currency,
+                    orders: u64::try_from(orders).unwrap_or(0),
+                    spent_minor: spent,
+                    recent_minor: recent,
+                    converted_minor: converted.filter(|_| converted_count == orders),
+                    first_at: from_micros(first),
+                    last_at: from_micros(last),
+                }
+            },
+        )
         .collect())
-}
-
-/// A customer's latest `limit` purchases (live orders that count as spend), newest first.
-pub(crate) async fn customer_purchases(
-    pools: &Pools,
-    ws: WorkspaceId,
-    contact: uuid::Uuid,
-    limit: u32,
-) -> Result<Vec<StoredRecord>, StoreError> {
-    let t = "orders";
-    let mut q = select_records(RecordKind::Order);
-    q.cond_where(purchases_of(ws, contact))
-        .order_by_expr(col(t, "occurred_at"), Order::Desc)
-        .order_by_expr(col(t, "id"), Order::Desc)
-        .limit(u64::from(limit));
-    let rows: Vec<RecordRow> = pools.fetch_all(&q).await?;
-    Ok(rows.into_iter().map(RecordRow::into_record).collect())
 }
 
 /// A user's open tasks due by `until` (overdue ones first, then by due time), at most `limit`, among those the

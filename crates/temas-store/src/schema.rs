@@ -79,6 +79,10 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0017_order_value_metrics",
         ddl: order_value_metrics,
     },
+    Migration {
+        name: "0018_converted_spend_and_favourites",
+        ddl: crate::product_spend::migration,
+    },
 ];
 
 /// Columns every record table has: contacts, companies, interactions, products, orders.

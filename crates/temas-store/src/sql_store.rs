@@ -1088,13 +1088,29 @@ impl Store for SqlStore {
         records::customer_spend(&self.pools, workspace, contact, since).await
     }
 
-    async fn customer_purchases(
+    async fn pending_conversions(
         &self,
         workspace: WorkspaceId,
-        contact: Uuid,
+        after: Option<Uuid>,
         limit: u32,
     ) -> Result<Vec<StoredRecord>, StoreError> {
-        records::customer_purchases(&self.pools, workspace, contact, limit).await
+        crate::product_spend::pending_orders(&self.pools, workspace, after, limit).await
+    }
+
+    async fn set_conversions(
+        &self,
+        workspace: WorkspaceId,
+        conversions: &[Conversion],
+    ) -> Result<(), StoreError> {
+        crate::product_spend::set_conversions(&self.pools, workspace, conversions).await
+    }
+
+    async fn convert_again(
+        &self,
+        workspace: WorkspaceId,
+        home: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        crate::product_spend::mark_pending(&self.pools, workspace, home).await
     }
 
     async fn rescore_rfm(&self, workspace: WorkspaceId, now: i64) -> Result<(), StoreError> {

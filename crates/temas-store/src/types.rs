@@ -309,6 +309,13 @@ pub struct Indexed {
     pub contact_id: Option<Uuid>,
     /// What an order counts as spend, in minor units of its currency (orders; none unless it is a purchase).
     pub spent: Option<(String, i64)>,
+    /// That spend in the workspace's currency at the rate of the order's day (orders; none without a rate).
+    pub spent_converted: Option<i64>,
+    /// The converted spend per product of the order's lines that name one (orders).
+    pub product_spend: Vec<(Uuid, i64)>,
+    /// A product's category and brand (products).
+    pub category: Option<String>,
+    pub brand: Option<String>,
 }
 
 /// Rows of the link tables that a record owns.
@@ -362,6 +369,19 @@ pub struct ContactFigures {
     pub last_contact_at: Option<i64>,
     /// Their RFM scores, once the workspace is scored and if they bought.
     pub rfm: Option<temas_core::metrics::Rfm>,
+    /// The product category and brand their converted spend adds up to most in.
+    pub favourite_category: Option<String>,
+    pub favourite_brand: Option<String>,
+}
+
+/// An order's spend converted into the workspace's currency, as the service worked it out from the version it
+/// read (see `Indexed::spent_converted` and `Indexed::product_spend`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conversion {
+    pub order: Uuid,
+    pub version: i64,
+    pub spent_converted: Option<i64>,
+    pub product_spend: Vec<(Uuid, i64)>,
 }
 
 /// A record's id and its data as the JSON text it is stored as.

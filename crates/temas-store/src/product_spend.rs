@@ -1,0 +1,301 @@
+//! What each order counts as spend in the workspace's currency, in all and per product, and the customer metrics
+//! read from it: the spend converted from every currency (`total_spent_converted_minor`) and the product category and
+//! brand that spend adds up to most in (`favourite_category`, `favourite_brand`), kept as columns of `contacts` so
+//! that lists filter on them by index.
+//!
+//! The service converts an order when it writes it, at the rate of the order's day (`Indexed::spent_converted`
+//! and `Indexed::product_spend`); the store keeps the order's converted spend in its row and its spend per product
+//! in `order_product_spend`, one row per product, beside the customer. A customer's favourites are a grouping of
+//! their rows with their products' category or brand: a handful of indexed reads, never a pass over the base.
+//!
+//! Orders whose conversion is out of date carry `conversion_pending = 1`: those recorded before this was kept,
+//! those loaded from a dump, and those in other currencies when the workspace's rates change. The service converts
+//! them again, page by page ([`pending_orders`], [`set_conversions`]).
+
+use crate::db::{Pools, Tx};
+use crate::records::{RecordRow, col, select_records};
+use crate::types::{Backend, Conversion, RecordKind, StoreError, StoredRecord, WorkspaceId};
+use sea_query::{Alias, Expr, ExprTrait, Order, Query};
+use uuid::Uuid;
+
+/// The migration that adds the columns and the table. The products' category and brand are copied out of their
+/// data; every order recorded so far waits for the service to convert it.
+pub(crate) fn migration(backend: Backend) -> String {
+    let without_rowid = if backend == Backend::Sqlite {
+        " WITHOUT ROWID"
+    } else {
+        ""
+    };
+    let ddl = format!(
+        "ALTER TABLE products ADD COLUMN category {{text_c}};
+ALTER TABLE products ADD COLUMN brand {{text_c}};
+UPDATE products SET {facets};
+ALTER TABLE orders ADD COLUMN spent_converted_minor BIGINT;
+ALTER TABLE orders ADD COLUMN conversion_pending BIGINT NOT NULL DEFAULT 1;
+CREATE INDEX orders_conversion_pending ON orders (workspace_id, id) WHERE conversion_pending = 1;
+CREATE TABLE order_product_spend (
+    workspace_id {{uuid}} NOT NULL,
+    order_id {{uuid}} NOT NULL,
+    product_id {{uuid}} NOT NULL,
+    contact_id {{uuid}} NOT NULL,
+    spent_minor BIGINT NOT NULL,
+    PRIMARY KEY (workspace_id, order_id, product_id)){without_rowid};
+CREATE INDEX order_product_spend_by_contact ON order_product_spend (workspace_id, contact_id);
+CREATE INDEX order_product_spend_by_product ON order_product_spend (workspace_id, product_id, contact_id);
+ALTER TABLE contacts ADD COLUMN total_spent_converted_minor BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE contacts ADD COLUMN favourite_category {{text_c}};
+ALTER TABLE contacts ADD COLUMN favourite_brand {{text_c}};
+CREATE INDEX contacts_by_total_spent_converted_minor ON contacts (workspace_id, total_spent_converted_minor, id) \
+WHERE deleted_at IS NULL;
+CREATE INDEX contacts_by_favourite_category ON contacts (workspace_id, favourite_category, id) \
+WHERE deleted_at IS NULL AND favourite_category IS NOT NULL;
+CREATE INDEX contacts_by_favourite_brand ON contacts (workspace_id, favourite_brand, id) \
+WHERE deleted_at IS NULL AND favourite_brand IS NOT NULL;
+",
+        facets = facets_from_data(backend),
+    );
+    crate::dialect::render_ddl(backend, &ddl)
+}
+
+/// A text field of a product's data.
+fn from_data_expr(backend: Backend, field: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("json_extract(data, '$.{field}')"),
+        Backend::Postgres => format!("data ->> '{field}'"),
+    }
+}
+
+/// The `SET` that copies a product's category and brand out of its data.
+fn facets_from_data(backend: Backend) -> String {
+    format!(
+        "category = {}, brand = {}",
+        from_data_expr(backend, "category"),
+        from_data_expr(backend, "brand")
+    )
+}
+
+/// Copies the category and brand of the workspace's products out of their data (after a dump is loaded).
+pub(crate) async fn copy_facets(tx: &mut Tx, ws: WorkspaceId) -> Result<(), StoreError> {
+    let update = Query::update()
+        .table(Alias::new("products"))
+        .value(
+            Alias::new("category"),
+            Expr::cust(from_data_expr(tx.backend(), "category")),
+        )
+        .value(
+            Alias::new("brand"),
+            Expr::cust(from_data_expr(tx.backend(), "brand")),
+        )
+        .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
+        .to_owned();
+    tx.execute(&update).await?;
+    Ok(())
+}
+
+/// The correlated subquery that finds the contact row being updated's favourite `facet` (`category` or `brand`):
+/// the one their live purchases' converted spend adds up to most in, over the products still in the catalogue; a tie
+/// goes to the name that sorts first (byte order on both backends).
+fn favourite_query(facet: &str) -> String {
+    format!(
+        "(SELECT p.{facet} FROM order_product_spend s \
+         JOIN orders o ON o.workspace_id = s.workspace_id AND o.id = s.order_id \
+         JOIN products p ON p.workspace_id = s.workspace_id AND p.id = s.product_id \
+         WHERE s.workspace_id = contacts.workspace_id AND s.contact_id = contacts.id \
+         AND o.contact_id = s.contact_id AND o.deleted_at IS NULL AND o.spent_minor IS NOT NULL \
+         AND p.deleted_at IS NULL AND p.{facet} IS NOT NULL \
+         GROUP BY p.{facet} HAVING SUM(s.spent_minor) > 0 \
+         ORDER BY SUM(s.spent_minor) DESC, p.{facet} LIMIT 1)"
+    )
+}
+
+/// The favourite columns and the subqueries that recompute them (public for the benchmark's raw engine, which
+/// makes the same writes).
+pub fn favourite_columns() -> [(&'static str, String); 2] {
+    [
+        ("favourite_category", favourite_query("category")),
+        ("favourite_brand", favourite_query("brand")),
+    ]
+}
+
+/// The converted spend column and the subquery that recomputes it.
+pub(crate) fn converted_column() -> (&'static str, String) {
+    (
+        "total_spent_converted_minor",
+        format!(
+            "(SELECT COALESCE(SUM(o.spent_converted_minor), 0) {})",
+            crate::customer_metrics::PURCHASES
+        ),
+    )
+}
+
+/// An order, its customer, and its converted spend per product.
+pub(crate) type OrderSpend<'a> = (Uuid, Option<Uuid>, &'a [(Uuid, i64)]);
+
+/// Replaces the spend per product of `orders` (order, its customer, its spend per product): an order without a
+/// customer keeps none.
+pub(crate) async fn replace_rows(
+    tx: &mut Tx,
+    ws: WorkspaceId,
+    orders: &[OrderSpend<'_>],
+) -> Result<(), StoreError> {
+    for chunk in orders.chunks(500) {
+        let delete = Query::delete()
+            .from_table(Alias::new("order_product_spend"))
+            .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
+            .and_where(Expr::col(Alias::new("order_id")).is_in(chunk.iter().map(|(id, ..)| *id)))
+            .to_owned();
+        tx.execute(&delete).await?;
+    }
+    insert_rows(tx, ws, orders).await
+}
+
+/// Adds the spend per product of new `orders` (see [`replace_rows`]).
+pub(crate) async fn insert_rows(
+    tx: &mut Tx,
+    ws: WorkspaceId,
+    orders: &[OrderSpend<'_>],
+) -> Result<(), StoreError> {
+    let rows: Vec<[sea_query::Value; 5]> = orders
+        .iter()
+        .filter_map(|(order, contact, spend)| Some((*order, (*contact)?, *spend)))
+        .flat_map(|(order, contact, spend)| {
+            spend.iter().map(move |(product, minor)| {
+                [
+                    ws.0.into(),
+                    order.into(),
+                    (*product).into(),
+                    contact.into(),
+                    (*minor).into(),
+                ]
+            })
+        })
+        .collect();
+    for chunk in rows.chunks(200) {
+        let mut insert = Query::insert();
+        insert
+            .into_table(Alias::new("order_product_spend"))
+            .columns(
+                [
+                    "workspace_id",
+                    "order_id",
+                    "product_id",
+                    "contact_id",
+                    "spent_minor",
+                ]
+                .map(Alias::new),
+            );
+        for row in chunk {
+            insert
+                .values(row.clone().map(Expr::val))
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        }
+        tx.execute_all_or_nothing(&insert).await?;
+    }
+    Ok(())
+}
+
+/// A product's category and brand, read before it changes (to know whether its buyers' favourites move).
+pub(crate) async fn facets_of_product(
+    tx: &mut Tx,
+    ws: WorkspaceId,
+    product: Uuid,
+) -> Result<(Option<String>, Option<String>), StoreError> {
+    let q = Query::select()
+        .columns([Alias::new("category"), Alias::new("brand")])
+        .from(Alias::new("products"))
+        .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
+        .and_where(Expr::col(Alias::new("id")).eq(product))
+        .to_owned();
+    let row: Option<(Option<String>, Option<String>)> = tx.fetch_optional(&q).await?;
+    Ok(row.unwrap_or_default())
+}
+
+/// Recomputes the favourites of everyone who bought `product` (its category or brand changed, or it left or came
+/// back to the catalogue), found on the spend rows' product index.
+pub(crate) async fn refresh_buyers(
+    tx: &mut Tx,
+    ws: WorkspaceId,
+    product: Uuid,
+) -> Result<(), StoreError> {
+    let q = Query::select()
+        .distinct()
+        .column(Alias::new("contact_id"))
+        .from(Alias::new("order_product_spend"))
+        .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
+        .and_where(Expr::col(Alias::new("product_id")).eq(product))
+        .to_owned();
+    let buyers: Vec<(Uuid,)> = tx.fetch_all(&q).await?;
+    let buyers: Vec<Uuid> = buyers.into_iter().map(|(c,)| c).collect();
+    crate::customer_metrics::recompute(tx, ws, &buyers, &favourite_columns()).await
+}
+
+/// Marks for conversion the workspace's orders in a currency other than `home` (their rates changed), or all of
+/// them without `home` (the workspace's currency changed).
+pub(crate) async fn mark_pending(
+    pools: &Pools,
+    ws: WorkspaceId,
+    home: Option<&str>,
+) -> Result<u64, StoreError> {
+    let mut q = Query::update();
+    q.table(Alias::new("orders"))
+        .value(Alias::new("conversion_pending"), 1i64)
+        .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
+        .and_where(Expr::col(Alias::new("conversion_pending")).eq(0));
+    if let Some(home) = home {
+        q.and_where(Expr::col(Alias::new("currency")).ne(home));
+    }
+    pools.execute(&q).await
+}
+
+/// Up to `limit` of the workspace's orders waiting for conversion, trashed ones included, in id order after
+/// `after`.
+pub(crate) async fn pending_orders(
+    pools: &Pools,
+    ws: WorkspaceId,
+    after: Option<Uuid>,
+    limit: u32,
+) -> Result<Vec<StoredRecord>, StoreError> {
+    let t = "orders";
+    let mut q = select_records(RecordKind::Order);
+    q.and_where(col(t, "workspace_id").eq(ws.0))
+        .and_where(col(t, "conversion_pending").eq(1));
+    if let Some(after) = after {
+        q.and_where(col(t, "id").gt(after));
+    }
+    q.order_by((Alias::new(t), Alias::new("id")), Order::Asc)
+        .limit(u64::from(limit));
+    let rows: Vec<RecordRow> = pools.fetch_all(&q).await?;
+    Ok(rows.into_iter().map(RecordRow::into_record).collect())
+}
+
+/// Writes the conversions of pending orders and refreshes their customers, in one transaction. An order written
+/// since its version was read keeps the conversion that write gave it.
+pub(crate) async fn set_conversions(
+    pools: &Pools,
+    ws: WorkspaceId,
+    conversions: &[Conversion],
+) -> Result<(), StoreError> {
+    let mut tx = pools.begin().await?;
+    let mut customers = Vec::new();
+    let mut rows = Vec::new();
+    for c in conversions {
+        let update = Query::update()
+            .table(Alias::new("orders"))
+            .value(Alias::new("spent_converted_minor"), c.spent_converted)
+            .value(Alias::new("conversion_pending"), 0i64)
+            .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
+            .and_where(Expr::col(Alias::new("id")).eq(c.order))
+            .and_where(Expr::col(Alias::new("version")).eq(c.version))
+            .and_where(Expr::col(Alias::new("conversion_pending")).eq(1))
+            .to_owned();
+        if tx.execute(&update).await? == 0 {
+            continue;
+        }
+        let customer = crate::customer_metrics::customer_of_order(&mut tx, ws, c.order).await?;
+        customers.extend(customer);
+        rows.push((c.order, customer, c.product_spend.as_slice()));
+    }
+    replace_rows(&mut tx, ws, &rows).await?;
+    crate::customer_metrics::refresh(&mut tx, ws, &customers).await?;
+    tx.commit().await
+}
