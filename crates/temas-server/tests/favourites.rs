@@ -202,6 +202,39 @@ async fn favourites_and_converted_spend_follow_every_change(t: TestApp) {
         list("filter=favourite_category:empty&sort=name").await,
         ["Deniz"]
     );
+
+    // The workspace now counts in lira: every order is converted again, and the spend in its currency follows.
+    let set = t
+        .patch(
+            tok,
+            "/api/v1/workspace",
+            json!({"default_currency": "TRY",
+                   "currency_rates": [{"currency": "USD", "from": "2020-01-01", "rate": "40"}]}),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    let m = metrics(bora).await;
+    assert_eq!(
+        (
+            favourites(&m),
+            m["total_spent"].clone(),
+            m["total_spent_converted"]["currency"].clone()
+        ),
+        (
+            some("Black tea", "Çaykur", "800.00"),
+            Value::Null,
+            json!("TRY")
+        ),
+        "{m}"
+    );
+    assert_eq!(
+        list("sort=-total_spent_converted_minor&limit=3").await,
+        ["Ayla", "Bora", "Cem"]
+    );
+    assert_eq!(
+        list("filter=total_spent_minor:gt:0&sort=-total_spent_minor").await,
+        ["Ayla", "Cem"]
+    );
 }
 
 on_both_backends!(favourites_and_converted_spend_follow_every_change);
