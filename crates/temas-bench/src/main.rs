@@ -337,6 +337,17 @@ fn fragment(text: &str, len: usize, at: usize) -> Option<String> {
     Some(chars[start..start + len].iter().collect())
 }
 
+/// A JSON document read through the API with `token`.
+async fn get_json(client: &reqwest::Client, url: &str, token: &str) -> anyhow::Result<Value> {
+    Ok(client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await?
+        .json()
+        .await?)
+}
+
 async fn sample(
     base: &str,
     token: &str,
@@ -363,13 +374,7 @@ async fn sample(
     // Spread the sample over the base: every page of 500 contributes a few records.
     while ids.len() < count {
         let url = page_url(cursor.as_deref());
-        let page: Value = client
-            .get(&url)
-            .bearer_auth(token)
-            .send()
-            .await?
-            .json()
-            .await?;
+        let page = get_json(&client, &url, token).await?;
         let items = page["items"].as_array().context("items")?;
         for c in items.iter().step_by(97) {
             n += 1;

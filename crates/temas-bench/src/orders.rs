@@ -21,13 +21,7 @@ async fn contact_ids(base: &str, token: &str, limit: usize) -> anyhow::Result<Ve
         if let Some(c) = &cursor {
             url.push_str(&format!("&cursor={c}"));
         }
-        let page: Value = client
-            .get(&url)
-            .bearer_auth(token)
-            .send()
-            .await?
-            .json()
-            .await?;
+        let page = crate::get_json(&client, &url, token).await?;
         let items = page["items"].as_array().context("items")?;
         ids.extend(
             items
@@ -45,13 +39,8 @@ async fn contact_ids(base: &str, token: &str, limit: usize) -> anyhow::Result<Ve
 
 /// The ids of the products in the catalogue (up to 100), read through the API.
 async fn product_ids(base: &str, token: &str) -> anyhow::Result<Vec<String>> {
-    let page: Value = reqwest::Client::new()
-        .get(format!("{base}/api/v1/products?limit=100"))
-        .bearer_auth(token)
-        .send()
-        .await?
-        .json()
-        .await?;
+    let url = format!("{base}/api/v1/products?limit=100");
+    let page = crate::get_json(&reqwest::Client::new(), &url, token).await?;
     let items = page["items"].as_array().context("items")?;
     Ok(items
         .iter()
@@ -153,30 +142,25 @@ pub async fn raw(
     let ws: uuid::Uuid = workspace.try_get(0)?;
     let home: String = workspace.try_get(1)?;
     let (user, _) = crate::raw_db::first_user(&mut conn, ws).await?;
-    let ids: Vec<String> = sqlx::query(
+    let ids = id_strings(
+        &mut conn,
         "SELECT id FROM contacts WHERE workspace_id = ? AND deleted_at IS NULL ORDER BY created_at, id LIMIT ?",
+        ws,
+        customers,
     )
-    .bind(ws)
-    .bind(customers as i64)
-    .fetch_all(&mut conn)
-    .await?
-    .iter()
-    .map(|r| r.try_get::<uuid::Uuid, _>(0).map(|u| u.to_string()))
-    .collect::<Result<_, _>>()?;
+    .await?;
     if ids.is_empty() {
         bail!("the base has no contacts");
     }
     // The catalogue as the API lists it (by creation, which UUIDv7 ids follow), so that the same seed draws the
     // same lines.
-    let products: Vec<String> = sqlx::query(
-        "SELECT id FROM products WHERE workspace_id = ? AND deleted_at IS NULL ORDER BY id LIMIT 100",
+    let products = id_strings(
+        &mut conn,
+        "SELECT id FROM products WHERE workspace_id = ? AND deleted_at IS NULL ORDER BY id LIMIT ?",
+        ws,
+        100,
     )
-    .bind(ws)
-    .fetch_all(&mut conn)
-    .await?
-    .iter()
-    .map(|r| r.try_get::<uuid::Uuid, _>(0).map(|u| u.to_string()))
-    .collect::<Result<_, _>>()?;
+    .await?;
     if products.is_empty() {
         bail!("the base has no products (make it with `temas demo --orders`)");
     }
@@ -229,6 +213,25 @@ pub async fn raw(
         orders as f64 / secs
     );
     Ok(())
+}
+
+/// The ids `query` selects (bound to the workspace and a limit), as strings.
+async fn id_strings(
+    conn: &mut sqlx::SqliteConnection,
+    query: &'static str,
+    ws: uuid::Uuid,
+    limit: usize,
+) -> anyhow::Result<Vec<String>> {
+    use sqlx::Row;
+    let rows = sqlx::query(query)
+        .bind(ws)
+        .bind(limit as i64)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| r.try_get::<uuid::Uuid, _>(0).map(|u| u.to_string()))
+        .collect::<Result<_, _>>()?)
 }
 
 /// Where the raw engine writes: the workspace, the user who records the orders, the workspace's currency (the
