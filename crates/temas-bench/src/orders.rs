@@ -347,13 +347,14 @@ async fn write_batch(
         .collect();
     for part in spend_rows.chunks(200) {
         let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "INSERT INTO order_product_spend (workspace_id, order_id, product_id, contact_id, spent_minor) ",
+            "INSERT INTO order_product_spend (workspace_id, contact_id, order_id, product_id, live, spent_minor) ",
         );
         q.push_values(part, |mut b, (order, product, contact, minor)| {
             b.push_bind(ws)
+                .push_bind(*contact)
                 .push_bind(*order)
                 .push_bind(*product)
-                .push_bind(*contact)
+                .push_bind(1i64)
                 .push_bind(*minor);
         });
         q.build().execute(&mut *tx).await?;

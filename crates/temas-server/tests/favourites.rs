@@ -177,6 +177,18 @@ async fn favourites_and_converted_spend_follow_every_change(t: TestApp) {
         favourites(&metrics(ayla).await),
         some("Glassware", "Paşabahçe", "22.50")
     );
+    // Back from the trash it counts again; then it goes for good.
+    let order_path = format!("/api/v1/orders/{}", ids[0]);
+    let restored = t
+        .post(tok, &format!("{order_path}/restore"), json!({}))
+        .await;
+    assert_eq!(restored.status, StatusCode::OK, "{}", restored.body);
+    assert_eq!(
+        favourites(&metrics(ayla).await),
+        some("Black tea", "Çaykur", "52.50")
+    );
+    let trashed = t.call(tok, Method::DELETE, &order_path, None, &[]).await;
+    assert_eq!(trashed.status, StatusCode::OK, "{}", trashed.body);
     // Bora's order changes: the coffee line goes, so tea is all he bought.
     let changed = t
         .patch(

@@ -260,7 +260,7 @@ async fn add_product_spend(
         .filter(|(_, o)| o.spent.is_some() && !o.product_spend.is_empty())
         .map(|(id, o)| (*id, o.contact_id, o.product_spend.as_slice()))
         .collect();
-    crate::product_spend::insert_rows(tx, ws, &bought).await?;
+    crate::product_spend::insert_rows(tx, ws, &bought, true).await?;
     let customers: Vec<Uuid> = bought.iter().filter_map(|(_, c, _)| *c).collect();
     recompute(
         tx,

@@ -447,8 +447,11 @@ pub(crate) async fn purge(
     let mut touched = Vec::new();
     for id in ids {
         match kind {
-            RecordKind::Order => customers
-                .extend(crate::customer_metrics::customer_of_order(&mut tx, ws, *id).await?),
+            RecordKind::Order => {
+                let customer = crate::customer_metrics::customer_of_order(&mut tx, ws, *id).await?;
+                crate::product_spend::delete_rows(&mut tx, ws, *id, customer).await?;
+                customers.extend(customer);
+            }
             RecordKind::Interaction => touched
                 .extend(crate::customer_metrics::contacts_of_interaction(&mut tx, ws, *id).await?),
             _ => {}
@@ -462,9 +465,6 @@ pub(crate) async fn purge(
         }
         if kind == RecordKind::Company {
             dependents.push(("contact_companies", "company_id"));
-        }
-        if kind == RecordKind::Order {
-            dependents.push(("order_product_spend", "order_id"));
         }
         dependents.push((table(kind), "id"));
         for (from, column) in dependents {

@@ -5,8 +5,10 @@
 //!
 //! The service converts an order when it writes it, at the rate of the order's day (`Indexed::spent_converted`
 //! and `Indexed::product_spend`); the store keeps the order's converted spend in its row and its spend per product
-//! in `order_product_spend`, one row per product, beside the customer. A customer's favourites are a grouping of
-//! their rows with their products' category or brand: a handful of indexed reads, never a pass over the base.
+//! in `order_product_spend`: one row per product, keyed by the customer first, so that a customer's rows lie
+//! together, and marked live while the order is out of the trash. A customer's favourites are a grouping of those
+//! rows with their products' category or brand: one short range of one index, never the orders themselves, never a
+//! pass over the base.
 //!
 //! Orders whose conversion is out of date carry `conversion_pending = 1`: those recorded before this was kept,
 //! those loaded from a dump, and those in other currencies when the workspace's rates change. The service converts
@@ -38,12 +40,12 @@ ALTER TABLE orders ADD COLUMN conversion_pending BIGINT NOT NULL DEFAULT 1;
 CREATE INDEX orders_conversion_pending ON orders (workspace_id, id) WHERE conversion_pending = 1;
 CREATE TABLE order_product_spend (
     workspace_id {{uuid}} NOT NULL,
+    contact_id {{uuid}} NOT NULL,
     order_id {{uuid}} NOT NULL,
     product_id {{uuid}} NOT NULL,
-    contact_id {{uuid}} NOT NULL,
+    live BIGINT NOT NULL,
     spent_minor BIGINT NOT NULL,
-    PRIMARY KEY (workspace_id, order_id, product_id)){without_rowid};
-CREATE INDEX order_product_spend_by_contact ON order_product_spend (workspace_id, contact_id);
+    PRIMARY KEY (workspace_id, contact_id, order_id, product_id)){without_rowid};
 CREATE INDEX order_product_spend_by_product ON order_product_spend (workspace_id, product_id, contact_id);
 ALTER TABLE contacts ADD COLUMN total_spent_converted_minor BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE contacts ADD COLUMN favourite_category {{text_c}};
@@ -101,10 +103,8 @@ pub(crate) async fn copy_facets(tx: &mut Tx, ws: WorkspaceId) -> Result<(), Stor
 fn favourite_query(facet: &str) -> String {
     format!(
         "(SELECT p.{facet} FROM order_product_spend s \
-         JOIN orders o ON o.workspace_id = s.workspace_id AND o.id = s.order_id \
          JOIN products p ON p.workspace_id = s.workspace_id AND p.id = s.product_id \
-         WHERE s.workspace_id = contacts.workspace_id AND s.contact_id = contacts.id \
-         AND o.contact_id = s.contact_id AND o.deleted_at IS NULL AND o.spent_minor IS NOT NULL \
+         WHERE s.workspace_id = contacts.workspace_id AND s.contact_id = contacts.id AND s.live = 1 \
          AND p.deleted_at IS NULL AND p.{facet} IS NOT NULL \
          GROUP BY p.{facet} HAVING SUM(s.spent_minor) > 0 \
          ORDER BY SUM(s.spent_minor) DESC, p.{facet} LIMIT 1)"
@@ -134,40 +134,68 @@ pub(crate) fn converted_column() -> (&'static str, String) {
 /// An order, its customer, and its converted spend per product.
 pub(crate) type OrderSpend<'a> = (Uuid, Option<Uuid>, &'a [(Uuid, i64)]);
 
-/// Replaces the spend per product of `orders` (order, its customer, its spend per product): an order without a
-/// customer keeps none.
-pub(crate) async fn replace_rows(
+/// Removes the spend per product of `order`, kept under its customer `contact`.
+pub(crate) async fn delete_rows(
     tx: &mut Tx,
     ws: WorkspaceId,
-    orders: &[OrderSpend<'_>],
+    order: Uuid,
+    contact: Option<Uuid>,
 ) -> Result<(), StoreError> {
-    for chunk in orders.chunks(500) {
-        let delete = Query::delete()
-            .from_table(Alias::new("order_product_spend"))
-            .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
-            .and_where(Expr::col(Alias::new("order_id")).is_in(chunk.iter().map(|(id, ..)| *id)))
-            .to_owned();
-        tx.execute(&delete).await?;
-    }
-    insert_rows(tx, ws, orders).await
+    let Some(contact) = contact else {
+        return Ok(());
+    };
+    let delete = Query::delete()
+        .from_table(Alias::new("order_product_spend"))
+        .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
+        .and_where(Expr::col(Alias::new("contact_id")).eq(contact))
+        .and_where(Expr::col(Alias::new("order_id")).eq(order))
+        .to_owned();
+    tx.execute(&delete).await?;
+    Ok(())
 }
 
-/// Adds the spend per product of new `orders` (see [`replace_rows`]).
+/// Marks the spend per product of `order` (kept under `contact`) as counting or not: the order left the trash or
+/// went to it.
+pub(crate) async fn set_live(
+    tx: &mut Tx,
+    ws: WorkspaceId,
+    order: Uuid,
+    contact: Option<Uuid>,
+    live: bool,
+) -> Result<(), StoreError> {
+    let Some(contact) = contact else {
+        return Ok(());
+    };
+    let update = Query::update()
+        .table(Alias::new("order_product_spend"))
+        .value(Alias::new("live"), i64::from(live))
+        .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
+        .and_where(Expr::col(Alias::new("contact_id")).eq(contact))
+        .and_where(Expr::col(Alias::new("order_id")).eq(order))
+        .to_owned();
+    tx.execute(&update).await?;
+    Ok(())
+}
+
+/// Keeps the spend per product of `orders` (each with its customer: an order without one keeps none), counting
+/// when `live`.
 pub(crate) async fn insert_rows(
     tx: &mut Tx,
     ws: WorkspaceId,
     orders: &[OrderSpend<'_>],
+    live: bool,
 ) -> Result<(), StoreError> {
-    let rows: Vec<[sea_query::Value; 5]> = orders
+    let rows: Vec<[sea_query::Value; 6]> = orders
         .iter()
         .filter_map(|(order, contact, spend)| Some((*order, (*contact)?, *spend)))
         .flat_map(|(order, contact, spend)| {
             spend.iter().map(move |(product, minor)| {
                 [
                     ws.0.into(),
+                    contact.into(),
                     order.into(),
                     (*product).into(),
-                    contact.into(),
+                    i64::from(live).into(),
                     (*minor).into(),
                 ]
             })
@@ -180,9 +208,10 @@ pub(crate) async fn insert_rows(
             .columns(
                 [
                     "workspace_id",
+                    "contact_id",
                     "order_id",
                     "product_id",
-                    "contact_id",
+                    "live",
                     "spent_minor",
                 ]
                 .map(Alias::new),
@@ -297,7 +326,6 @@ pub(crate) async fn set_conversions(
 ) -> Result<(), StoreError> {
     let mut tx = pools.begin().await?;
     let mut customers = Vec::new();
-    let mut rows = Vec::new();
     for c in conversions {
         let update = Query::update()
             .table(Alias::new("orders"))
@@ -307,15 +335,19 @@ pub(crate) async fn set_conversions(
             .and_where(Expr::col(Alias::new("id")).eq(c.order))
             .and_where(Expr::col(Alias::new("version")).eq(c.version))
             .and_where(Expr::col(Alias::new("conversion_pending")).eq(1))
+            .returning(
+                Query::returning().columns([Alias::new("contact_id"), Alias::new("deleted_at")]),
+            )
             .to_owned();
-        if tx.execute(&update).await? == 0 {
+        let written: Option<(Option<Uuid>, Option<i64>)> = tx.fetch_optional(&update).await?;
+        let Some((customer, deleted_at)) = written else {
             continue;
-        }
-        let customer = crate::customer_metrics::customer_of_order(&mut tx, ws, c.order).await?;
+        };
+        delete_rows(&mut tx, ws, c.order, customer).await?;
+        let rows = [(c.order, customer, c.product_spend.as_slice())];
+        insert_rows(&mut tx, ws, &rows, deleted_at.is_none()).await?;
         customers.extend(customer);
-        rows.push((c.order, customer, c.product_spend.as_slice()));
     }
-    replace_rows(&mut tx, ws, &rows).await?;
     let mut columns = vec![converted_column()];
     columns.extend(favourite_columns());
     crate::customer_metrics::recompute(&mut tx, ws, &customers, &columns).await?;

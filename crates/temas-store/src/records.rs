@@ -19,8 +19,8 @@ pub(crate) struct KindSpec {
     pub search_index: bool,
     /// Seen whole by every user of the workspace, whoever added a row: the catalogue and the pipelines.
     pub shared: bool,
-    /// Whole-number columns the store keeps itself (a contact's order metrics): filtered and sorted on, never
-    /// written from [`Indexed`].
+    /// Columns the store keeps itself (a contact's metrics): filtered on, the whole-number ones sorted on too,
+    /// never written from [`Indexed`].
     pub derived: &'static [&'static str],
 }
 
@@ -559,10 +559,11 @@ pub(crate) async fn update(
     // contacts before and after when they were last in touch.
     let mut customers: Vec<Uuid> = Vec::new();
     let mut touched: Vec<Uuid> = Vec::new();
+    let mut customer_before = None;
     if kind == RecordKind::Order {
-        customers.extend(
-            crate::customer_metrics::customer_of_order(tx, viewer.workspace_id, u.id).await?,
-        );
+        customer_before =
+            crate::customer_metrics::customer_of_order(tx, viewer.workspace_id, u.id).await?;
+        customers.extend(customer_before);
         customers.extend(i.contact_id);
     }
     let facets_before = if kind == RecordKind::Product {
@@ -632,13 +633,14 @@ pub(crate) async fn update(
     )
     .await?;
     if kind == RecordKind::Order {
+        let ws = viewer.workspace_id;
+        crate::product_spend::delete_rows(tx, ws, u.id, customer_before).await?;
         let spend = if i.spent.is_some() {
             i.product_spend.as_slice()
         } else {
             &[]
         };
-        crate::product_spend::replace_rows(tx, viewer.workspace_id, &[(u.id, i.contact_id, spend)])
-            .await?;
+        crate::product_spend::insert_rows(tx, ws, &[(u.id, i.contact_id, spend)], true).await?;
     }
     if facets_before.is_some_and(|before| before != (i.category.clone(), i.brand.clone())) {
         crate::product_spend::refresh_buyers(tx, viewer.workspace_id, u.id).await?;
@@ -697,6 +699,7 @@ pub(crate) async fn set_deleted(
     if kind == RecordKind::Order {
         let customer =
             crate::customer_metrics::customer_of_order(tx, viewer.workspace_id, id).await?;
+        crate::product_spend::set_live(tx, viewer.workspace_id, id, customer, !deleted).await?;
         crate::customer_metrics::refresh(tx, viewer.workspace_id, &Vec::from_iter(customer))
             .await?;
     }
