@@ -123,8 +123,9 @@ fn stored(order: Value, owner: uuid::Uuid) -> anyhow::Result<OrderData> {
 
 /// The raw engine making the same writes as Temas's bulk order ingest, straight on its SQLite database (a copy,
 /// or the base itself with `numbers` past those Temas pushes): the orders numbered `numbers` (their external
-/// ids); per 1,000 orders, one transaction with the order rows, their history entries and the customers' metrics
-/// (one `UPDATE … FROM (VALUES …)` per 500 customers). No HTTP or look-ups; the rows are built by Temas's own
+/// ids); per 1,000 orders, one transaction with the order rows, their spend per product, their history entries,
+/// the customers' metrics (one `UPDATE … FROM (VALUES …)` per 500 customers) and their favourites (Temas's own
+/// statement). No HTTP or look-ups (the catalogue is read once, before); the rows are built by Temas's own
 /// order validation, outside the timed transactions. The WAL is checkpointed as the server does it
 /// (`raw_db::open`), or, with `inline_checkpoints`, by SQLite's default: in the committing connection every 1,000
 /// pages.
@@ -164,6 +165,12 @@ pub async fn raw(
     if products.is_empty() {
         bail!("the base has no products (make it with `temas demo --orders`)");
     }
+    let facets: Vec<(uuid::Uuid, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT id, category, brand FROM products WHERE workspace_id = ? AND deleted_at IS NULL",
+    )
+    .bind(ws)
+    .fetch_all(&mut conn)
+    .await?;
     let mut rng = StdRng::seed_from_u64(7);
     let now = chrono::Utc::now();
     let window: Option<(i64,)> =
@@ -180,6 +187,7 @@ pub async fn raw(
         user,
         home,
         rates,
+        facets: facets.into_iter().map(|(id, c, b)| (id, (c, b))).collect(),
         window_start: window.map_or(
             (now - chrono::Duration::days(365)).timestamp_micros(),
             |w| w.0,
@@ -241,6 +249,8 @@ struct Target {
     user: uuid::Uuid,
     home: String,
     rates: temas_core::forecast::Rates,
+    /// The catalogue's category and brand per product, which the spend rows carry.
+    facets: std::collections::HashMap<uuid::Uuid, (Option<String>, Option<String>)>,
     window_start: i64,
     at: i64,
 }
@@ -347,15 +357,19 @@ async fn write_batch(
         .collect();
     for part in spend_rows.chunks(200) {
         let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "INSERT INTO order_product_spend (workspace_id, contact_id, order_id, product_id, live, spent_minor) ",
+            "INSERT INTO order_product_spend (workspace_id, contact_id, order_id, product_id, live, spent_minor, \
+             category, brand) ",
         );
         q.push_values(part, |mut b, (order, product, contact, minor)| {
+            let (category, brand) = target.facets.get(product).cloned().unwrap_or_default();
             b.push_bind(ws)
                 .push_bind(*contact)
                 .push_bind(*order)
                 .push_bind(*product)
                 .push_bind(1i64)
-                .push_bind(*minor);
+                .push_bind(*minor)
+                .push_bind(category)
+                .push_bind(brand);
         });
         q.build().execute(&mut *tx).await?;
     }

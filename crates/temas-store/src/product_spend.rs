@@ -6,9 +6,10 @@
 //! The service converts an order when it writes it, at the rate of the order's day (`Indexed::spent_converted`
 //! and `Indexed::product_spend`); the store keeps the order's converted spend in its row and its spend per product
 //! in `order_product_spend`: one row per product, keyed by the customer first, so that a customer's rows lie
-//! together, and marked live while the order is out of the trash. A customer's favourites are a grouping of those
-//! rows with their products' category or brand: one short range of one index, never the orders themselves, never a
-//! pass over the base.
+//! together, marked live while the order is out of the trash, and carrying the product's category and brand (none
+//! while the product is in the trash). A customer's favourites are a grouping of those rows: one short range of
+//! one index, never the orders or the products, never a pass over the base. A product whose category or brand
+//! changes, or which goes to the trash or comes back, has its rows rewritten and its buyers' favourites recomputed.
 //!
 //! Orders whose conversion is out of date carry `conversion_pending = 1`: those recorded before this was kept,
 //! those loaded from a dump, and those in other currencies when the workspace's rates change. The service converts
@@ -18,6 +19,7 @@ use crate::db::{Pools, Tx};
 use crate::records::{RecordRow, col, select_records};
 use crate::types::{Backend, Conversion, RecordKind, StoreError, StoredRecord, WorkspaceId};
 use sea_query::{Alias, Expr, ExprTrait, Order, Query};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The migration that adds the columns and the table. The products' category and brand are copied out of their
@@ -45,6 +47,8 @@ CREATE TABLE order_product_spend (
     product_id {{uuid}} NOT NULL,
     live BIGINT NOT NULL,
     spent_minor BIGINT NOT NULL,
+    category {{text_c}},
+    brand {{text_c}},
     PRIMARY KEY (workspace_id, contact_id, order_id, product_id)){without_rowid};
 CREATE INDEX order_product_spend_by_product ON order_product_spend (workspace_id, product_id, contact_id);
 ALTER TABLE contacts ADD COLUMN total_spent_converted_minor BIGINT NOT NULL DEFAULT 0;
@@ -102,12 +106,11 @@ pub(crate) async fn copy_facets(tx: &mut Tx, ws: WorkspaceId) -> Result<(), Stor
 /// goes to the name that sorts first (byte order on both backends).
 fn favourite_query(facet: &str) -> String {
     format!(
-        "(SELECT p.{facet} FROM order_product_spend s \
-         JOIN products p ON p.workspace_id = s.workspace_id AND p.id = s.product_id \
+        "(SELECT s.{facet} FROM order_product_spend s \
          WHERE s.workspace_id = contacts.workspace_id AND s.contact_id = contacts.id AND s.live = 1 \
-         AND p.deleted_at IS NULL AND p.{facet} IS NOT NULL \
-         GROUP BY p.{facet} HAVING SUM(s.spent_minor) > 0 \
-         ORDER BY SUM(s.spent_minor) DESC, p.{facet} LIMIT 1)"
+         AND s.{facet} IS NOT NULL \
+         GROUP BY s.{facet} HAVING SUM(s.spent_minor) > 0 \
+         ORDER BY SUM(s.spent_minor) DESC, s.{facet} LIMIT 1)"
     )
 }
 
@@ -185,11 +188,20 @@ pub(crate) async fn insert_rows(
     orders: &[OrderSpend<'_>],
     live: bool,
 ) -> Result<(), StoreError> {
-    let rows: Vec<[sea_query::Value; 6]> = orders
+    let mut products: Vec<Uuid> = orders
+        .iter()
+        .flat_map(|(_, _, spend)| spend.iter().map(|(product, _)| *product))
+        .collect();
+    products.sort_unstable();
+    products.dedup();
+    let facets = live_facets(tx, ws, &products).await?;
+    let rows: Vec<[sea_query::Value; 8]> = orders
         .iter()
         .filter_map(|(order, contact, spend)| Some((*order, (*contact)?, *spend)))
         .flat_map(|(order, contact, spend)| {
+            let facets = &facets;
             spend.iter().map(move |(product, minor)| {
+                let (category, brand) = facets.get(product).cloned().unwrap_or_default();
                 [
                     ws.0.into(),
                     contact.into(),
@@ -197,6 +209,8 @@ pub(crate) async fn insert_rows(
                     (*product).into(),
                     i64::from(live).into(),
                     (*minor).into(),
+                    category.into(),
+                    brand.into(),
                 ]
             })
         })
@@ -213,6 +227,8 @@ pub(crate) async fn insert_rows(
                     "product_id",
                     "live",
                     "spent_minor",
+                    "category",
+                    "brand",
                 ]
                 .map(Alias::new),
             );
@@ -224,6 +240,31 @@ pub(crate) async fn insert_rows(
         tx.execute_all_or_nothing(&insert).await?;
     }
     Ok(())
+}
+
+/// The category and brand of those of `products` in the catalogue (not in the trash).
+async fn live_facets(
+    tx: &mut Tx,
+    ws: WorkspaceId,
+    products: &[Uuid],
+) -> Result<HashMap<Uuid, (Option<String>, Option<String>)>, StoreError> {
+    let mut facets = HashMap::with_capacity(products.len());
+    for chunk in products.chunks(500) {
+        let q = Query::select()
+            .columns([
+                Alias::new("id"),
+                Alias::new("category"),
+                Alias::new("brand"),
+            ])
+            .from(Alias::new("products"))
+            .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
+            .and_where(Expr::col(Alias::new("id")).is_in(chunk.iter().copied()))
+            .and_where(Expr::col(Alias::new("deleted_at")).is_null())
+            .to_owned();
+        let rows: Vec<(Uuid, Option<String>, Option<String>)> = tx.fetch_all(&q).await?;
+        facets.extend(rows.into_iter().map(|(id, c, b)| (id, (c, b))));
+    }
+    Ok(facets)
 }
 
 /// A product's category and brand, read before it changes (to know whether its buyers' favourites move).
@@ -242,13 +283,25 @@ pub(crate) async fn facets_of_product(
     Ok(row.unwrap_or_default())
 }
 
-/// Recomputes the favourites of everyone who bought `product` (its category or brand changed, or it left or came
-/// back to the catalogue), found on the spend rows' product index.
+/// Rewrites the category and brand on the spend rows of `product` (it changed, or it left or came back to the
+/// catalogue) and recomputes the favourites of everyone who bought it, found on the rows' product index.
 pub(crate) async fn refresh_buyers(
     tx: &mut Tx,
     ws: WorkspaceId,
     product: Uuid,
 ) -> Result<(), StoreError> {
+    let (category, brand) = live_facets(tx, ws, &[product])
+        .await?
+        .remove(&product)
+        .unwrap_or_default();
+    let rewrite = Query::update()
+        .table(Alias::new("order_product_spend"))
+        .value(Alias::new("category"), category)
+        .value(Alias::new("brand"), brand)
+        .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
+        .and_where(Expr::col(Alias::new("product_id")).eq(product))
+        .to_owned();
+    tx.execute(&rewrite).await?;
     let q = Query::select()
         .distinct()
         .column(Alias::new("contact_id"))
