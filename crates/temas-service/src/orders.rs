@@ -72,7 +72,7 @@ impl App {
     }
 
     /// Converts the workspace's orders that wait for it (see [`Conversion`]) at its current rates, a page at a
-    /// time, refreshing their customers' metrics; returns how many it converted.
+    /// time, with the metrics their customers read from them; returns how many it converted.
     pub async fn convert_pending_orders(&self, session: &Session) -> Result<u64, AppError> {
         let rates = session.rates()?;
         let mut after = None;

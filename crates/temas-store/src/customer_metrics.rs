@@ -248,8 +248,8 @@ pub(crate) async fn add_orders(
     update_from_batches(tx, ws, firsts, &[("first_order_at", batch(2))], Some(moves)).await
 }
 
-/// Keeps the spend per product of new orders and moves their customers' favourites, read from all of their
-/// spend per product (the customers' few rows, on their index).
+/// Keeps the spend per product of new orders and moves their customers' favourites, regrouped from all of their
+/// spend rows (one range of the table's key per customer, which grows with their purchases).
 async fn add_product_spend(
     tx: &mut Tx,
     ws: WorkspaceId,

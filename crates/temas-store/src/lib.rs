@@ -375,8 +375,9 @@ pub trait Store: Send + Sync {
         after: Option<Uuid>,
         limit: u32,
     ) -> Result<Vec<StoredRecord>, StoreError>;
-    /// Keeps the conversions of pending orders and refreshes their customers' metrics; an order written since the
-    /// version a conversion was worked out from keeps its own.
+    /// Keeps the conversions of pending orders and recomputes what their customers' metrics read from them (the
+    /// converted spend and the favourites); an order written since the version a conversion was worked out from
+    /// keeps its own.
     async fn set_conversions(
         &self,
         workspace: WorkspaceId,

@@ -267,20 +267,17 @@ async fn live_facets(
     Ok(facets)
 }
 
-/// A product's category and brand, read before it changes (to know whether its buyers' favourites move).
+/// A product's category and brand while it is in the catalogue (none in the trash): read before it changes, to
+/// know whether its buyers' favourites move, and after, for the rows its buyers keep.
 pub(crate) async fn facets_of_product(
     tx: &mut Tx,
     ws: WorkspaceId,
     product: Uuid,
 ) -> Result<(Option<String>, Option<String>), StoreError> {
-    let q = Query::select()
-        .columns([Alias::new("category"), Alias::new("brand")])
-        .from(Alias::new("products"))
-        .and_where(Expr::col(Alias::new("workspace_id")).eq(ws.0))
-        .and_where(Expr::col(Alias::new("id")).eq(product))
-        .to_owned();
-    let row: Option<(Option<String>, Option<String>)> = tx.fetch_optional(&q).await?;
-    Ok(row.unwrap_or_default())
+    Ok(live_facets(tx, ws, &[product])
+        .await?
+        .remove(&product)
+        .unwrap_or_default())
 }
 
 /// Rewrites the category and brand on the spend rows of `product` (it changed, or it left or came back to the
@@ -290,10 +287,7 @@ pub(crate) async fn refresh_buyers(
     ws: WorkspaceId,
     product: Uuid,
 ) -> Result<(), StoreError> {
-    let (category, brand) = live_facets(tx, ws, &[product])
-        .await?
-        .remove(&product)
-        .unwrap_or_default();
+    let (category, brand) = facets_of_product(tx, ws, product).await?;
     let rewrite = Query::update()
         .table(Alias::new("order_product_spend"))
         .value(Alias::new("category"), category)
@@ -379,6 +373,8 @@ pub(crate) async fn set_conversions(
 ) -> Result<(), StoreError> {
     let mut tx = pools.begin().await?;
     let mut customers = Vec::new();
+    // The rows of the orders in the trash are kept too, not counting, for when they come back.
+    let (mut live, mut trashed) = (Vec::new(), Vec::new());
     for c in conversions {
         let update = Query::update()
             .table(Alias::new("orders"))
@@ -397,10 +393,16 @@ pub(crate) async fn set_conversions(
             continue;
         };
         delete_rows(&mut tx, ws, c.order, customer).await?;
-        let rows = [(c.order, customer, c.product_spend.as_slice())];
-        insert_rows(&mut tx, ws, &rows, deleted_at.is_none()).await?;
+        let rows = if deleted_at.is_none() {
+            &mut live
+        } else {
+            &mut trashed
+        };
+        rows.push((c.order, customer, c.product_spend.as_slice()));
         customers.extend(customer);
     }
+    insert_rows(&mut tx, ws, &live, true).await?;
+    insert_rows(&mut tx, ws, &trashed, false).await?;
     let mut columns = vec![converted_column()];
     columns.extend(favourite_columns());
     crate::customer_metrics::recompute(&mut tx, ws, &customers, &columns).await?;
